@@ -1,0 +1,143 @@
+"""The `vdwbot` command line: build indexes, ask questions, run the bot.
+
+It calls the same retrieval functions as the Discord bot, so `vdwbot ask` shows what the bot says.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.config import Settings, get_settings
+from bot.render import answer_text
+from retrieval import store
+from retrieval.embedding import Embedder, ModelError
+from retrieval.indexer import BuildReport, Progress
+from retrieval.service import AnswerService
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit status 1."""
+
+
+@contextmanager
+def progress_bars() -> Iterator[Progress]:
+    """A tqdm bar per build stage, on stderr."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+    labels = {"chunk": "parsing + chunking", "embed": "embedding", "write": "writing index"}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            for previous in bars.values():
+                previous.close()
+            bar = bars[stage] = tqdm(total=total, desc=labels.get(stage, stage), leave=True)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+def make_service(settings: Settings, index: Path | None, model: str | None) -> AnswerService:
+    embedder = Embedder(model or settings.model)
+    return AnswerService(index or settings.index, embedder, settings.base_url)
+
+
+def build(service: AnswerService, archive: Path, incremental: bool) -> BuildReport:
+    with progress_bars() as progress:
+        report = service.build(archive, incremental=incremental, progress=progress)
+    print(report.summary(), file=sys.stderr)
+    return report
+
+
+def ensure_index(service: AnswerService, settings: Settings) -> None:
+    """`ask` on a fresh checkout: build the demo index from seeds/ first."""
+    if not store.exists(service.root):
+        print(
+            f"No index at {service.root}; building one from the demo archive {settings.seeds}",
+            file=sys.stderr,
+        )
+        build(service, settings.seeds, incremental=False)
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    service = make_service(settings, args.index, args.model)
+    build(service, args.archive, incremental=args.action == "update")
+    return 0
+
+
+def _questions(args: argparse.Namespace) -> list[str]:
+    if args.batch:
+        try:
+            lines = Path(args.batch).read_text("utf-8").splitlines()
+        except OSError as exc:
+            raise CliError(f"cannot read {args.batch}: {exc.strerror}") from None
+        return [line for line in lines if line.strip()]
+    if not args.question:
+        raise CliError('give a question, e.g. vdwbot ask "does vitamin D help MS bone loss?"')
+    return [" ".join(args.question)]
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    questions = _questions(args)
+    service = make_service(settings, args.index, args.model)
+    ensure_index(service, settings)
+    for question in questions:
+        answer = service.ask(question, k=args.k)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(answer_text(answer), flush=True)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vdwbot", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--index", type=Path, help="index folder (default: VDWBOT_INDEX)")
+        sp.add_argument("--model", help="sentence-transformers model path or name")
+
+    idx = sub.add_parser("index", help="build or update an index")
+    idx.add_argument("action", choices=["build", "update"])
+    idx.add_argument("--archive", type=Path, required=True, help="folder of post .md files")
+    common(idx)
+    idx.set_defaults(func=cmd_index)
+
+    ask = sub.add_parser("ask", help="answer a question from the archive")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("-k", type=int, default=3, help="number of posts (default 3)")
+    ask.add_argument("--json", action="store_true", help="JSON output")
+    ask.add_argument("--batch", type=Path, help="file with one question per line")
+    common(ask)
+    ask.set_defaults(func=cmd_ask)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args, get_settings())
+    except (CliError, ModelError, store.IndexLoadError, store.BuildBusy, FileNotFoundError) as exc:
+        print(f"vdwbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

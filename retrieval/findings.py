@@ -1,0 +1,94 @@
+"""Key findings: the sentences of a post that answer the question, quoted verbatim.
+
+Candidates are the sentences of the post's best-matching chunks; they are ranked by similarity to
+the question, with a lift for sentences carrying numbers and for the lines the author bolded.
+Reference lists, author lines and affiliations are never quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.sentences import split_sentences
+
+MAX_FINDING_CHARS = 300
+MIN_SENTENCE_CHARS = 25
+
+_NUMBER_RE = re.compile(r"\d")
+_JUNK_RE = re.compile(
+    r"(\bdoi\b|\bPMID\b|\bPMCID\b|https?://|www\.|@|\bet al\b\.?,|\bUniversity\b|\bDepartment\b"
+    r"|\bInstitute\b|\bHospital\b|\bCentre\b|\bCenter\b|\bCopyright\b|©|\bE-?mail\b"
+    r"|\bReceived\b|\bAccepted\b|\bPublished\b|^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b)",
+    re.I,
+)
+_AUTHOR_LIST_RE = re.compile(r"^([A-Z][\w'-]+ [A-Z]{1,3}(,|\.|$)\s*){2,}")
+_LIST_MARK_RE = re.compile(r"^[-*]\s+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    bold: bool
+
+
+def is_quotable(sentence: str) -> bool:
+    """False for citations, author lists, affiliations, links and fragments."""
+    s = sentence.strip()
+    if len(s) < MIN_SENTENCE_CHARS or len(s.split()) < 5:
+        return False
+    if _JUNK_RE.search(s) or _AUTHOR_LIST_RE.match(s):
+        return False
+    letters = sum(ch.isalpha() for ch in s)
+    return letters >= 0.5 * len(s)
+
+
+def shorten(text: str, limit: int = MAX_FINDING_CHARS) -> str:
+    """Cut at a word boundary with an ellipsis, so a finding never exceeds `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
+    """Quotable sentences from the given chunks, in order, without repeats."""
+    bold_set = {" ".join(b.split()).lower() for b in bold}
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for text in chunk_texts:
+        for sentence in split_sentences(text):
+            sentence = _LIST_MARK_RE.sub("", sentence)
+            key = sentence.lower()
+            if key in seen or not is_quotable(sentence):
+                continue
+            seen.add(key)
+            is_bold = any(b in key for b in bold_set)
+            out.append(Candidate(sentence, is_bold))
+    return out
+
+
+def rank(
+    cands: list[Candidate],
+    similarities: np.ndarray,
+    query_numbers: set[str],
+    limit: int = 3,
+) -> list[str]:
+    """Best `limit` findings: similarity, lifted for numbers, bold lines and asked-about numbers."""
+    scored: list[tuple[float, int]] = []
+    for i, (cand, sim) in enumerate(zip(cands, similarities, strict=True)):
+        score = float(sim)
+        if _NUMBER_RE.search(cand.text):
+            score += 0.05
+        if cand.bold:
+            score += 0.08
+        if query_numbers and any(n in cand.text for n in query_numbers):
+            score += 0.1
+        scored.append((score, i))
+    best = sorted(scored, reverse=True)[:limit]
+    return [shorten(cands[i].text) for _, i in best]

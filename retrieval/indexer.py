@@ -1,0 +1,242 @@
+"""Archive folder -> a new index version: full builds and incremental updates share one path.
+
+An update reuses, for every post whose content hash is unchanged, the chunks and vectors of the
+serving version; everything else is chunked and embedded, with an embedding cache so identical
+text is never embedded twice. Embedding is the whole cost, so it is batched by length.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from retrieval import store
+from retrieval.archive import Post, Skipped, load_posts
+from retrieval.chunking import Chunk, Chunker
+from retrieval.embed_cache import EmbeddingCache, text_hash
+from retrieval.embedding import Embedder
+from retrieval.markdown import to_sections
+
+CHUNKER_VERSION = 1
+"""Bump when parsing or chunking changes, so updates stop reusing old chunks."""
+EMBED_BATCH = 128
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total): called as work advances (stages: chunk, embed, write)."""
+
+
+@dataclass
+class BuildReport:
+    version: str = ""
+    posts: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [
+            f"index version {self.version}: {self.posts} posts, {self.chunks} chunks "
+            f"in {self.seconds:.1f} s ({self.embedded} texts embedded, {self.reused} reused)",
+            f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
+            f"skipped {len(self.skipped)}",
+        ]
+        lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def archive_fingerprint(posts: list[Post]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(posts, key=lambda p: p.slug):
+        h.update(f"{p.slug}\0{p.content_hash}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def _reusable(previous: store.IndexData | None, model: str) -> store.IndexData | None:
+    if previous is None:
+        return None
+    m = previous.manifest
+    if m.get("model") != model or m.get("chunker_version") != CHUNKER_VERSION:
+        return None
+    return previous
+
+
+def build_index(
+    archive: Path,
+    root: Path,
+    embedder: Embedder,
+    incremental: bool = False,
+    progress: Progress = _noop,
+) -> BuildReport:
+    """Build a new version of the index at `root` from `archive` and make it the serving one.
+
+    With `incremental`, unchanged posts keep the serving version's chunks and vectors.
+    """
+    started = time.perf_counter()
+    root = Path(root)
+    loaded = load_posts(archive)
+    report = BuildReport(posts=len(loaded.posts), skipped=loaded.skipped)
+    with store.build_lock(root):
+        previous = store.load(root) if incremental and store.exists(root) else None
+        reuse = _reusable(previous, embedder.name)
+        old_slugs = {p.slug: p.content_hash for p in previous.posts} if previous else {}
+        new_slugs = {p.slug for p in loaded.posts}
+        report.removed = sorted(set(old_slugs) - new_slugs)
+        report.added = sorted(new_slugs - set(old_slugs))
+        report.updated = sorted(
+            p.slug
+            for p in loaded.posts
+            if p.slug in old_slugs and old_slugs[p.slug] != p.content_hash
+        )
+        data = _assemble(loaded.posts, reuse, embedder, root, report, progress)
+        data.manifest.update(
+            archive=str(Path(archive).resolve()),
+            archive_fingerprint=archive_fingerprint(loaded.posts),
+            skipped=[{"path": s.path, "reason": s.reason} for s in loaded.skipped],
+        )
+        progress("write", 0, 1)
+        report.seconds = time.perf_counter() - started
+        data.manifest["build_seconds"] = round(report.seconds, 2)
+        store.write_version(root, data)
+        progress("write", 1, 1)
+    report.version = data.version
+    report.chunks = len(data.chunks)
+    return report
+
+
+def _assemble(
+    posts: list[Post],
+    reuse: store.IndexData | None,
+    embedder: Embedder,
+    root: Path,
+    report: BuildReport,
+    progress: Progress,
+) -> store.IndexData:
+    """Chunk what changed, embed what is not cached, and lay everything out in post order."""
+    chunker: Chunker | None = None
+    records: list[store.PostRecord] = []
+    chunk_rows: list[tuple[int, str, int, str, str]] = []  # post_row, section, position, text, hash
+    embed_texts: dict[str, str] = {}  # hash -> text to embed
+    reused_vectors: dict[str, np.ndarray] = {}
+    title_hashes: list[str] = []
+    for row, post in enumerate(posts):
+        progress("chunk", row, len(posts))
+        old = reuse.by_slug.get(post.slug) if reuse else None
+        if old is not None and old.content_hash == post.content_hash:
+            ids = np.flatnonzero(reuse.chunks.post_row == old.row)
+            for i in ids:
+                h = reuse.chunks.embed_hash[i]
+                chunk_rows.append(
+                    (
+                        row,
+                        reuse.chunks.section[i],
+                        reuse.chunks.position[i],
+                        reuse.chunks.text[i],
+                        h,
+                    )
+                )
+                reused_vectors[h] = reuse.chunk_vectors[i]
+            title_h = text_hash("title\0" + post.title)
+            reused_vectors[title_h] = reuse.title_vectors[old.row]
+            bold = old.bold
+        else:
+            chunker = chunker or Chunker(embedder.tokenizer, embedder.max_tokens)
+            sections = to_sections(post.body)
+            bold = tuple(dict.fromkeys(b for s in sections for b in s.bold))
+            chunks: list[Chunk] = chunker.chunk_post(post, sections)
+            for c in chunks:
+                h = text_hash(c.embed_text)
+                embed_texts.setdefault(h, c.embed_text)
+                chunk_rows.append((row, c.section, c.position, c.text, h))
+            title_h = text_hash("title\0" + post.title)
+            embed_texts.setdefault(title_h, post.title)
+        title_hashes.append(title_h)
+        records.append(
+            store.PostRecord(
+                row,
+                post.slug,
+                post.title,
+                post.date,
+                post.tags,
+                post.categories,
+                post.aliases,
+                post.page_id,
+                post.path,
+                post.content_hash,
+                post.body,
+                bold,
+            )
+        )
+    progress("chunk", len(posts), len(posts))
+    vectors = _embed(embed_texts, reused_vectors, embedder, root, report, progress)
+    dim = embedder.dimension
+    chunk_vectors = (
+        np.stack([vectors[r[4]] for r in chunk_rows])
+        if chunk_rows
+        else np.zeros((0, dim), np.float32)
+    )
+    title_vectors = (
+        np.stack([vectors[h] for h in title_hashes])
+        if title_hashes
+        else np.zeros((0, dim), np.float32)
+    )
+    table = store.ChunkTable(
+        post_row=np.array([r[0] for r in chunk_rows], dtype=np.int64),
+        section=[r[1] for r in chunk_rows],
+        position=[r[2] for r in chunk_rows],
+        text=[r[3] for r in chunk_rows],
+        embed_hash=[r[4] for r in chunk_rows],
+    )
+    manifest = {
+        "model": embedder.name,
+        "dimension": dim,
+        "max_tokens": embedder.max_tokens,
+        "chunker_version": CHUNKER_VERSION,
+        "posts": len(records),
+        "chunks": len(table),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    return store.IndexData(manifest, records, table, chunk_vectors, title_vectors)
+
+
+def _embed(
+    texts: dict[str, str],
+    known: dict[str, np.ndarray],
+    embedder: Embedder,
+    root: Path,
+    report: BuildReport,
+    progress: Progress,
+) -> dict[str, np.ndarray]:
+    """Vectors for every hash in `texts`: from `known`, the cache, or the model (longest first)."""
+    vectors = dict(known)
+    cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", embedder.name, embedder.dimension)
+    try:
+        todo = [h for h in texts if h not in vectors]
+        vectors.update(cache.get_many(todo))
+        todo = sorted((h for h in todo if h not in vectors), key=lambda h: -len(texts[h]))
+        report.reused = len(texts) + len(known) - len(todo)
+        report.embedded = len(todo)
+        progress("embed", 0, len(todo))
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = todo[start : start + EMBED_BATCH]
+            encoded = embedder.encode([texts[h] for h in batch])
+            fresh = dict(zip(batch, encoded, strict=True))
+            cache.put_many(fresh)
+            vectors.update(fresh)
+            progress("embed", start + len(batch), len(todo))
+    finally:
+        cache.close()
+    return vectors

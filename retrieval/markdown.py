@@ -1,0 +1,160 @@
+"""Markdown post bodies -> clean text sections, via markdown-it-py tokens.
+
+The archive was exported from a wiki, so bodies mix markdown with raw HTML, entities and Hugo
+shortcodes. Headings become section titles; everything else becomes readable lines. Bold spans are
+kept because the site's authors bold the key result of a study.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+SHORTCODE_RE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.DOTALL)
+TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]{0,500})?/?>")
+COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+BLOCK_END_RE = re.compile(r"<br\s*/?>|</(?:p|div|tr|li|h[1-6]|table|ul|ol)\s*>", re.I)
+CELL_END_RE = re.compile(r"</t[dh]\s*>", re.I)
+BOLD_OPEN_RE = re.compile(r"<(?:strong|b)(?:\s[^>]*)?>", re.I)
+BOLD_CLOSE_RE = re.compile(r"</(?:strong|b)\s*>", re.I)
+HTML_BOLD_RE = re.compile(r"<(?:strong|b)(?:\s[^>]*)?>(.*?)</(?:strong|b)\s*>", re.I | re.DOTALL)
+INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+SPACE_RE = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+BOILERPLATE_HEADING_RE = re.compile(
+    r"^\s*(see also|references?|bibliography|attached files?|attachments?|"
+    r"related (?:posts|pages)|pdf is attached)\b",
+    re.I,
+)
+
+_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+@dataclass
+class Section:
+    """Text under one heading. `boilerplate` marks reference/see-also lists: shown, not embedded."""
+
+    heading: str
+    lines: list[str] = field(default_factory=list)
+    bold: list[str] = field(default_factory=list)
+
+    @property
+    def boilerplate(self) -> bool:
+        return bool(BOILERPLATE_HEADING_RE.match(self.heading))
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def clean_text(text: str) -> str:
+    """Final pass on any text: entities decoded, leftover tags and invisible characters gone."""
+    text = html.unescape(text)
+    text = SHORTCODE_RE.sub(" ", text)
+    text = TAG_RE.sub(" ", text)
+    text = INVISIBLE_RE.sub("", text)
+    return SPACE_RE.sub(" ", text).strip()
+
+
+def _html_to_lines(raw: str) -> list[str]:
+    """Raw HTML block -> its visible text, one line per block element."""
+    raw = COMMENT_RE.sub(" ", raw)
+    raw = CELL_END_RE.sub(" | ", raw)
+    raw = BLOCK_END_RE.sub("\n", raw)
+    lines = (clean_text(line).strip(" |") for line in raw.split("\n"))
+    return [line for line in lines if line]
+
+
+class _Builder:
+    """Accumulates sections while walking the flat token stream."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = [Section(heading="")]
+        self.list_depth = 0
+        self.row: list[str] | None = None
+
+    @property
+    def current(self) -> Section:
+        return self.sections[-1]
+
+    def add_line(self, line: str) -> None:
+        if line:
+            self.current.lines.append(line)
+
+    def inline(self, token: Token) -> str:
+        """Render an inline token's children to text, recording bold spans."""
+        parts: list[str] = []
+        bold: list[str] | None = None
+        for child in token.children or []:
+            piece = ""
+            if child.type in ("text", "code_inline"):
+                piece = child.content
+            elif child.type in ("softbreak", "hardbreak"):
+                piece = " "
+            elif child.type == "strong_open":
+                bold = []
+            elif child.type == "strong_close" and bold is not None:
+                self.keep_bold("".join(bold))
+                bold = None
+            elif child.type == "html_inline":
+                if BOLD_OPEN_RE.fullmatch(child.content.strip()):
+                    bold = []
+                elif BOLD_CLOSE_RE.fullmatch(child.content.strip()) and bold is not None:
+                    self.keep_bold("".join(bold))
+                    bold = None
+                else:
+                    piece = " "
+            if piece:
+                parts.append(piece)
+                if bold is not None:
+                    bold.append(piece)
+        if bold:
+            self.keep_bold("".join(bold))
+        return clean_text("".join(parts))
+
+    def keep_bold(self, text: str) -> None:
+        text = clean_text(text)
+        if len(text) >= 12:
+            self.current.bold.append(text)
+
+
+def to_sections(body: str) -> list[Section]:
+    """Split a markdown body into clean sections; empty sections are dropped."""
+    builder = _Builder()
+    tokens = _PARSER.parse(SHORTCODE_RE.sub(" ", body))
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type == "heading_open":
+            heading = builder.inline(tokens[i + 1]) if i + 1 < len(tokens) else ""
+            builder.sections.append(Section(heading=heading))
+            i += 3
+            continue
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            builder.list_depth += 1
+        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+            builder.list_depth -= 1
+        elif tok.type == "tr_open":
+            builder.row = []
+        elif tok.type == "tr_close" and builder.row is not None:
+            builder.add_line(" | ".join(cell for cell in builder.row if cell))
+            builder.row = None
+        elif tok.type == "inline":
+            text = builder.inline(tok)
+            if builder.row is not None:
+                builder.row.append(text)
+            elif text:
+                builder.add_line(f"- {text}" if builder.list_depth else text)
+        elif tok.type == "html_block":
+            for span in HTML_BOLD_RE.findall(tok.content):
+                builder.keep_bold(span)
+            for line in _html_to_lines(tok.content):
+                builder.add_line(line)
+        elif tok.type in ("fence", "code_block"):
+            for line in tok.content.splitlines():
+                builder.add_line(clean_text(line))
+        i += 1
+    return [s for s in builder.sections if s.lines]

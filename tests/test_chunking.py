@@ -1,0 +1,80 @@
+"""Chunks fit the model's window (counted by its own tokenizer) and cover the body text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from retrieval.archive import Post
+from retrieval.chunking import Chunker
+from retrieval.markdown import to_sections
+
+MAX_TOKENS = 256  # all-MiniLM-L6-v2's window, special tokens included
+
+
+def make_post(body: str, title: str = "A post title") -> Post:
+    return Post("slug", title, "2014-01-01", (), (), (), None, body, "mem", "h")
+
+
+def no_space(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def token_lengths(tokenizer, texts: list[str]) -> list[int]:
+    if not texts:
+        return []
+    return [len(ids) for ids in tokenizer(texts, add_special_tokens=True)["input_ids"]]
+
+
+@pytest.fixture(scope="module")
+def chunker(tokenizer):
+    return Chunker(tokenizer, MAX_TOKENS)
+
+
+def assert_covers(post: Post, chunks) -> None:
+    """Every character of the embeddable sections is in the chunks, in order (spacing aside)."""
+    expected = "".join(s.text for s in to_sections(post.body) if not s.boilerplate)
+    got = "".join(c.text for c in chunks)
+    assert no_space(got) == no_space(expected)
+
+
+def test_long_unpunctuated_text_is_cut_not_truncated(chunker, tokenizer):
+    body = " ".join(f"word{i} vitamin" for i in range(1500))
+    post = make_post(body, title="T " * 200)  # an absurdly long title is cut too
+    chunks = chunker.chunk_post(post)
+    assert len(chunks) > 5
+    assert max(token_lengths(tokenizer, [c.embed_text for c in chunks])) <= MAX_TOKENS
+    assert_covers(post, chunks)
+
+
+def test_chunks_know_post_section_and_position(chunker):
+    body = "# Abstract\n\nFirst finding here.\n\n# Results\n\n" + "Result sentence. " * 200
+    chunks = chunker.chunk_post(make_post(body))
+    assert [c.position for c in chunks] == list(range(len(chunks)))
+    assert chunks[0].section == "Abstract" and chunks[-1].section == "Results"
+    assert all(c.slug == "slug" for c in chunks)
+    assert all(c.embed_text.startswith("A post title") for c in chunks)
+
+
+def test_references_are_not_embedded(chunker):
+    body = "Main text about bones.\n\n## References\n\n1. Smith J. Bones. 2010."
+    chunks = chunker.chunk_post(make_post(body))
+    assert "Smith" not in " ".join(c.text for c in chunks)
+
+
+def test_empty_body_has_no_chunks(chunker):
+    assert chunker.chunk_post(make_post("")) == []
+
+
+def test_real_posts_fit_and_are_covered(chunker, tokenizer, archive_posts):
+    posts = sorted(archive_posts.posts, key=lambda p: len(p.body), reverse=True)
+    sample = posts[:20] + posts[20::25]  # the longest posts plus a spread of the rest
+    lengths = []
+    for post in sample:
+        chunks = chunker.chunk_post(post)
+        assert_covers(post, chunks)
+        lengths += token_lengths(tokenizer, [c.embed_text for c in chunks])
+    assert max(lengths) <= MAX_TOKENS
+    # packed, not fragmented: most chunks use a good part of the window
+    assert sorted(lengths)[len(lengths) // 2] > MAX_TOKENS // 2

@@ -1,0 +1,154 @@
+"""A real index over ~150 archive posts plus the seed: build, search, CLI contract, atomicity."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from retrieval import store
+from retrieval.indexer import build_index
+from retrieval.search import Searcher
+from tests.conftest import SEED_SLUG, SEEDS
+
+SEED_URL = f"https://vitamindwiki.com/pages/{SEED_SLUG}/"
+QUESTION = "does vitamin D help MS bone loss?"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def searcher(sample_index, embedder) -> Searcher:
+    return Searcher(store.load(sample_index, expected_model=embedder.name), embedder)
+
+
+def test_manifest_records_model_and_counts(sample_index, sample_archive):
+    data = store.load(sample_index)
+    m = data.manifest
+    assert m["model"] == "all-MiniLM-L6-v2" and m["dimension"] == 384
+    assert m["posts"] == len(list(sample_archive.glob("*.md"))) == len(data.posts)
+    assert m["chunks"] == len(data.chunks) == data.chunk_index.ntotal > m["posts"]
+    assert m["skipped"] == []
+
+
+def test_seed_post_comes_first(searcher):
+    answer = searcher.search(QUESTION)
+    assert answer.confident
+    top = answer.hits[0]
+    assert top.slug == SEED_SLUG and top.url == SEED_URL
+    assert top.title == "2800 IU vitamin D daily did not decrease bone loss for those with MS"
+    assert 1 <= len(top.findings) <= 3
+    # findings are quoted from the post's own text, never invented
+    row = searcher.index.by_slug[SEED_SLUG].row
+    chunks = searcher.index.chunks
+    post_text = " ".join(t for t, r in zip(chunks.text, chunks.post_row, strict=True) if r == row)
+    post_text = " ".join(post_text.split())
+    for finding in top.findings:
+        assert finding.rstrip("…") in post_text
+
+
+def test_one_entry_per_post(searcher):
+    answer = searcher.search("vitamin D and cancer", k=10)
+    slugs = [h.slug for h in answer.hits]
+    assert len(slugs) == len(set(slugs)) == 10
+    scores = [h.score for h in answer.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_paging_continues_the_ranking(searcher):
+    first = searcher.search("vitamin D and pregnancy", k=6)
+    second = searcher.search("vitamin D and pregnancy", k=3, start=3)
+    assert [h.slug for h in second.hits] == [h.slug for h in first.hits[3:6]]
+
+
+def test_base_url_is_configurable(sample_index, embedder):
+    s = Searcher(store.load(sample_index), embedder, base_url="http://mirror.example/")
+    assert s.search(QUESTION).hits[0].url == f"http://mirror.example/pages/{SEED_SLUG}/"
+
+
+def test_cli_json_contract(sample_index, capsys):
+    assert main(["ask", "--index", str(sample_index), "--json", "-k", "4", QUESTION]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"question", "confident", "results"}
+    assert out["question"] == QUESTION and out["confident"] is True
+    assert len(out["results"]) == 4
+    for r in out["results"]:
+        assert set(r) == {"slug", "title", "url", "score", "findings"}
+        assert isinstance(r["score"], float) and all(isinstance(f, str) for f in r["findings"])
+        assert all(len(f) <= 300 for f in r["findings"])
+    assert out["results"][0]["url"] == SEED_URL
+
+
+def test_cli_batch_keeps_order(sample_index, tmp_path, capsys):
+    questions = ["is vitamin D good for MS bones", "", "vitamin D dose in pregnancy", "cancer"]
+    batch = tmp_path / "q.txt"
+    batch.write_text("\n".join(questions), "utf-8")
+    assert main(["ask", "--index", str(sample_index), "--batch", str(batch), "--json"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [json.loads(x)["question"] for x in lines] == [q for q in questions if q]
+
+
+def test_cli_text_answer(sample_index, capsys):
+    assert main(["ask", "--index", str(sample_index), QUESTION]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1. 2800 IU vitamin D daily did not decrease bone loss for those with MS")
+    assert SEED_URL in out
+
+
+def test_ask_without_index_builds_from_seeds(tmp_path, capsys):
+    root = tmp_path / "fresh"
+    assert main(["ask", "--index", str(root), "--json", QUESTION]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["results"][0]["slug"] == SEED_SLUG
+    assert "building one from the demo archive" in captured.err
+    assert store.exists(root)
+
+
+def test_model_mismatch_is_a_clear_error(sample_index):
+    with pytest.raises(store.IndexLoadError, match="built with model 'all-MiniLM-L6-v2'"):
+        store.load(sample_index, expected_model="some-other-model")
+
+
+def test_failed_build_leaves_serving_index_untouched(tmp_path, embedder, monkeypatch):
+    root = tmp_path / "ix"
+    build_index(SEEDS, root, embedder)
+    before = store.current_version(root)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "_write_sqlite", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        build_index(SEEDS, root, embedder)
+    assert store.current_version(root) == before
+    assert store.load(root).posts[0].slug == SEED_SLUG
+    assert not list(root.glob(".tmp-*"))
+
+
+def test_incremental_update_embeds_only_new_posts(tmp_path, embedder, archive_dir):
+    archive = tmp_path / "posts"
+    shutil.copytree(SEEDS, archive)
+    root = tmp_path / "ix"
+    build_index(archive, root, embedder)
+    extra = next(p for p in sorted(archive_dir.glob("*.md")) if p.stat().st_size > 3000)
+    shutil.copy(extra, archive / extra.name)
+    report = build_index(archive, root, embedder, incremental=True)
+    assert report.added == [extra.stem] and report.updated == [] and report.removed == []
+    seed_chunks = len(store.load(root).chunks) - report.embedded + 1  # +1: the new title
+    assert report.reused >= seed_chunks > 0
+    (archive / extra.name).unlink()
+    report = build_index(archive, root, embedder, incremental=True)
+    assert report.removed == [extra.stem] and report.embedded == 0
+
+
+def test_build_report_lists_skipped_posts(tmp_path, embedder):
+    archive = tmp_path / "posts"
+    shutil.copytree(SEEDS, archive)
+    (archive / "broken.md").write_text('{"title": "x"', "utf-8")
+    report = build_index(archive, tmp_path / "ix", embedder)
+    assert report.posts == 1 and [Path(s.path).name for s in report.skipped] == ["broken.md"]
+    assert "broken.md" in report.summary() and "invalid JSON" in report.summary()
+    assert store.load(tmp_path / "ix").manifest["skipped"][0]["reason"].startswith("invalid JSON")

@@ -1,0 +1,85 @@
+"""Markdown cleanup: shortcodes, HTML and entities go; text, links, tables, lists and bold stay."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.markdown import clean_text, to_sections
+
+LEFTOVER_RE = re.compile(
+    r"\{\{[<%]|[<%]\}\}|</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>|&[A-Za-z]+;|&#\d+;"
+)
+
+
+def all_text(body: str) -> str:
+    return "\n".join(f"{s.heading}\n{s.text}" for s in to_sections(body))
+
+
+def test_headings_become_sections():
+    sections = to_sections("Intro line.\n\n# First\n\nOne.\n\n## Second part\n\nTwo.")
+    assert [(s.heading, s.text) for s in sections] == [
+        ("", "Intro line."),
+        ("First", "One."),
+        ("Second part", "Two."),
+    ]
+
+
+def test_shortcodes_html_and_entities_removed():
+    body = (
+        "{{< toc >}}\n\nMean <span>[25(OH)D]</span> rose&nbsp;to 123 nmol/L &amp; more.\n\n"
+        '<div>\n<p style="x">Abstract: inside html</p>\n</div>\n\n5 &lt; 10 &mdash; ok'
+    )
+    text = all_text(body)
+    assert "toc" not in text and "span" not in text and "&" not in text.replace("& more", "")
+    assert "Mean [25(OH)D] rose to 123 nmol/L & more." in text
+    assert "Abstract: inside html" in text
+    assert "5 < 10 — ok" in text
+    assert not LEFTOVER_RE.search(text)
+
+
+def test_links_keep_text_and_images_go():
+    text = all_text("See [the overview](/posts/overview) and ![img](/x.png) here.")
+    assert text.strip() == "See the overview and here."
+
+
+def test_lists_and_tables_read_as_lines():
+    body = "* first item\n* second item\n\n| Dose | Level |\n| --- | --- |\n| 1000 IU | 30 ng |\n"
+    lines = to_sections(body)[0].lines
+    assert lines == ["- first item", "- second item", "Dose | Level", "1000 IU | 30 ng"]
+
+
+def test_html_table_cells_are_separated():
+    body = "<table><tr><td>Dose</td><td>4000 IU</td></tr></table>"
+    assert to_sections(body)[0].lines == ["Dose | 4000 IU"]
+
+
+def test_bold_spans_are_remembered():
+    body = (
+        "Randomised to **20,000 IU vitamin D(3) once a week** for 96 weeks.\n\n"
+        "<p><strong>Bold in HTML block result</strong></p>"
+    )
+    bold = to_sections(body)[0].bold
+    assert "20,000 IU vitamin D(3) once a week" in bold
+    assert "Bold in HTML block result" in bold
+
+
+def test_reference_sections_are_marked_boilerplate():
+    sections = to_sections(
+        "Text.\n\n## References\n\n1. Smith J. 2010.\n\n# See also VitaminDWiki\n\n* x"
+    )
+    assert [s.boilerplate for s in sections] == [False, True, True]
+
+
+def test_clean_text_removes_invisible_characters():
+    assert clean_text("a\u200bb\u00a0 c &nbsp; d") == "ab c d"
+
+
+def test_no_markup_left_in_any_real_post(archive_posts):
+    bad = []
+    for post in archive_posts.posts:
+        for section in to_sections(post.body):
+            for line in [section.heading, *section.lines, *section.bold]:
+                m = LEFTOVER_RE.search(line)
+                if m:
+                    bad.append((post.slug, m.group(0), line[:120]))
+    assert bad == []

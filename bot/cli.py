@@ -103,6 +103,38 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.evaluation import evaluate, load_questions
+
+    questions = load_questions(args.questions)
+    service = make_service(settings, args.index, args.model)
+    summary, rows = evaluate(questions, lambda q, k: service.ask(q, k=k))
+    if args.details:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(format_summary(summary))
+    return 0
+
+
+def format_summary(s: dict) -> str:
+    lines = [
+        f"{s['questions']} questions ({s['answerable']} answerable) in {s['seconds']} s",
+        f"nDCG@10 {s['ndcg10']:.3f}  MRR {s['mrr']:.3f}  hit@1 {s['hit1']:.3f}  "
+        f"hit@3 {s['hit3']:.3f}  recall@5 {s['recall5']:.3f}",
+        f"answer facts in findings {s['facts_in_findings']:.3f}; answerable confident "
+        f"{s['answerable_confident']:.3f}; no-answer questions not confident "
+        f"{s['no_answer']['not_confident']:.3f} of {s['no_answer']['questions']}",
+    ]
+    lines += [
+        f"  {kind:<14} n={v['n']:<3} hit@3 {v['hit3']:.3f}  nDCG@10 {v['ndcg10']:.3f}"
+        for kind, v in s["by_kind"].items()
+    ]
+    return "\n".join(lines)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vdwbot", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -124,6 +156,13 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", type=Path, help="file with one question per line")
     common(ask)
     ask.set_defaults(func=cmd_ask)
+
+    ev = sub.add_parser("eval", help="retrieval quality metrics for a question file")
+    ev.add_argument("--questions", type=Path, required=True, help="JSON question file")
+    ev.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ev.add_argument("--details", action="store_true", help="one JSON line per question first")
+    common(ev)
+    ev.set_defaults(func=cmd_eval)
     return p
 
 

@@ -1,0 +1,45 @@
+"""Answer quality on the dev question set over the whole archive; prints one JSON object last.
+
+    .venv/bin/python benchmarks/quality.py [--archive DIR] [--index DIR] [--questions FILE]
+
+The index is brought up to date with the archive first (incremental: nothing is re-embedded when
+nothing changed; the first run embeds the whole archive, ~15 minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from retrieval import store  # noqa: E402
+from retrieval.embedding import Embedder  # noqa: E402
+from retrieval.evaluation import evaluate, load_questions  # noqa: E402
+from retrieval.service import AnswerService  # noqa: E402
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--archive", type=Path, default=HERE.parent.parent / "shared/archive/posts")
+    p.add_argument("--index", type=Path, default=HERE.parent / "index" / "archive")
+    p.add_argument("--questions", type=Path, default=HERE / "questions_dev.json")
+    p.add_argument("--model", default=None)
+    p.add_argument("--details", action="store_true", help="print one line per question too")
+    args = p.parse_args()
+    service = AnswerService(args.index, Embedder(args.model), "https://vitamindwiki.com")
+    report = service.build(args.archive, incremental=store.exists(args.index))
+    print(report.summary().splitlines()[0], file=sys.stderr)
+    summary, rows = evaluate(load_questions(args.questions), lambda q, k: service.ask(q, k=k))
+    if args.details:
+        for row in rows:
+            print(json.dumps(row), file=sys.stderr)
+    summary["index_version"] = report.version
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -103,6 +103,47 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_tags(args: argparse.Namespace, settings: Settings) -> int:
+    service = make_service(settings, args.index, args.model)
+    ensure_index(service, settings)
+    matches = service.searcher().tags.match(" ".join(args.query), limit=args.limit)
+    if args.json:
+        tags = [{"tag": m.tag, "posts": m.posts} for m in matches]
+        print(json.dumps({"query": " ".join(args.query), "tags": tags}, ensure_ascii=False))
+    else:
+        print("\n".join(f"{m.tag} ({m.posts} posts)" for m in matches) or "No matching tags.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    import aiohttp
+    import discord
+
+    from bot.app import VdwBot, point_at
+
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
+        raise CliError("DISCORD_TOKEN is not set: put it in the environment or in .env")
+    logging.getLogger().setLevel(logging.INFO)
+    service = make_service(settings, args.index, args.model)
+    ensure_index(service, settings)
+    point_at(settings.discord_api_base, settings.discord_gateway)
+
+    async def run() -> None:
+        async with VdwBot(settings, service) as bot:
+            await bot.start(token)
+
+    try:
+        asyncio.run(run())
+    except discord.LoginFailure:
+        raise CliError("Discord rejected DISCORD_TOKEN: copy the bot token again") from None
+    except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+        raise CliError(f"cannot reach Discord: {type(exc).__name__}: {exc}") from None
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.evaluation import evaluate, load_questions
 
@@ -156,6 +197,17 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", type=Path, help="file with one question per line")
     common(ask)
     ask.set_defaults(func=cmd_ask)
+
+    tg = sub.add_parser("tags", help="best-matching tags for a name (fuzzy)")
+    tg.add_argument("query", nargs="*")
+    tg.add_argument("--limit", type=int, default=10)
+    tg.add_argument("--json", action="store_true")
+    common(tg)
+    tg.set_defaults(func=cmd_tags)
+
+    run = sub.add_parser("run", help="start the Discord bot (needs DISCORD_TOKEN)")
+    common(run)
+    run.set_defaults(func=cmd_run)
 
     ev = sub.add_parser("eval", help="retrieval quality metrics for a question file")
     ev.add_argument("--questions", type=Path, required=True, help="JSON question file")

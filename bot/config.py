@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _id_list(value: object) -> object:
+    """Accept '1,2 3' as well as JSON lists for ID settings."""
+    if isinstance(value, str):
+        return [int(x) for x in value.replace(",", " ").split()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+IdList = Annotated[list[int], NoDecode, BeforeValidator(_id_list)]
 
 
 class Settings(BaseSettings):
@@ -16,13 +29,28 @@ class Settings(BaseSettings):
         env_prefix="VDWBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
+    # retrieval
     index: Path = Field(Path("index/default"), description="index root folder")
     seeds: Path = Field(REPO_ROOT / "seeds", description="demo archive used when no index exists")
+    archive: Path | None = Field(None, description="archive folder that /reindex reads")
     base_url: str = Field("https://vitamindwiki.com", description="site that post links point to")
     model: str | None = Field(None, description="sentence-transformers model path or name")
+
+    # discord
     discord_token: SecretStr | None = Field(
         None, validation_alias="DISCORD_TOKEN", description="bot token (never logged)"
     )
+    guild_ids: IdList = Field(default_factory=list, description="guilds for instant command sync")
+    answer_channels: IdList = Field(
+        default_factory=list, description="channels where @mentions are answered"
+    )
+    maintainer_roles: IdList = Field(default_factory=list, description="roles allowed to /reindex")
+    maintainer_users: IdList = Field(default_factory=list, description="users allowed to /reindex")
+    ask_rate: int = Field(3, ge=1, description="questions per user per cooldown window")
+    ask_per_seconds: float = Field(30.0, gt=0, description="cooldown window length")
+    max_concurrent_searches: int = Field(2, ge=1, description="searches running at once")
+    discord_api_base: str | None = Field(None, description="REST base URL (a local stand-in)")
+    discord_gateway: str | None = Field(None, description="gateway websocket URL")
 
 
 @lru_cache(maxsize=1)

@@ -1,19 +1,60 @@
-"""Answer -> what people read: plain text (CLI, chat fallback)."""
+"""Answer -> what people read: plain text (CLI) and Discord embeds, within Discord's limits."""
 
 from __future__ import annotations
 
-from retrieval.search import Answer
+from collections import Counter
+
+import discord
+
+from retrieval.search import Answer, Hit
 
 NO_ANSWER = "The archive has nothing clear on that."
+EMPTY_QUESTION = "Ask a question about vitamin D, e.g. “does vitamin D help MS bone loss?”"
+GENERIC_TAGS = {"vitamin d", "vitamin d blood test", "intervention", "therapeutic intervention"}
+
+# Discord limits
+MESSAGE_MAX = 2000
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FOOTER_MAX = 2048
+MESSAGE_EMBEDS_TOTAL = 6000
+ECHO_MAX = 200
+"""User text echoed back (thread names, refusals) is cut to this many characters."""
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut to `limit` characters at a word boundary with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def safe_echo(text: str, limit: int = ECHO_MAX) -> str:
+    """User text made inert for display: no mentions, no markdown, one line."""
+    text = " ".join(text.split())
+    text = discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return clip(text, limit)
+
+
+def closest_tags(answer: Answer, n: int = 5) -> list[str]:
+    """The most common specific tags among the returned posts."""
+    counts = Counter(t for h in answer.hits for t in dict.fromkeys(x.lower() for x in h.tags))
+    return [t for t, _ in counts.most_common() if t not in GENERIC_TAGS][:n]
 
 
 def answer_text(answer: Answer) -> str:
-    """Plain-text reply: numbered posts with link and findings, or a plain 'nothing clear'."""
-    lines: list[str] = []
+    """Plain-text reply (CLI): numbered posts with link and findings, or a plain 'nothing clear'."""
     if not answer.question:
-        return "Ask a question about vitamin D, e.g. “does vitamin D help MS bone loss?”"
+        return EMPTY_QUESTION
+    lines: list[str] = []
     if not answer.confident:
-        lines.append(f"{NO_ANSWER} The closest posts:")
+        tags = closest_tags(answer)
+        lines.append(NO_ANSWER + (f" Closest tags: {', '.join(tags)}." if tags else ""))
+        lines.append("The nearest posts, for what they are worth:")
     for n, hit in enumerate(answer.hits, 1):
         date = f" ({hit.date})" if hit.date else ""
         lines.append(f"{n}. {hit.title}{date}")
@@ -22,3 +63,45 @@ def answer_text(answer: Answer) -> str:
     if not answer.hits:
         lines.append("No posts matched.")
     return "\n".join(lines)
+
+
+def not_confident_text(answer: Answer) -> str:
+    """Chat reply when the archive has no clear answer: say so, suggest tags for /tag."""
+    tags = closest_tags(answer)
+    text = NO_ANSWER
+    if tags:
+        text += " Closest tags (try `/tag`): " + ", ".join(f"**{safe_echo(t, 60)}**" for t in tags)
+    return clip(text, MESSAGE_MAX)
+
+
+def hit_embed(hit: Hit, number: int) -> discord.Embed:
+    title = clip(f"{number}. {hit.title}", TITLE_MAX)
+    bullets = "\n".join(f"• {discord.utils.escape_markdown(f)}" for f in hit.findings)
+    tags = ", ".join(t for t in hit.tags if t.lower() not in GENERIC_TAGS)[:300]
+    parts = [bullets or "_No key findings quoted: open the post._"]
+    if tags:
+        parts.append(f"-# Tags: {discord.utils.escape_markdown(tags)}")
+    embed = discord.Embed(
+        title=title,
+        url=hit.url,
+        description=clip("\n".join(parts), 1500),
+        colour=discord.Colour.gold(),
+    )
+    if hit.date:
+        embed.set_author(name=f"VitaminDWiki · {hit.date}")
+    return embed
+
+
+def answer_embeds(answer: Answer, start: int = 0) -> list[discord.Embed]:
+    """One embed per post; the last one's footer says how many posts matched."""
+    embeds = [hit_embed(h, start + i + 1) for i, h in enumerate(answer.hits)]
+    if embeds:
+        shown = f"{start + 1}–{start + len(embeds)}"
+        embeds[-1].set_footer(
+            text=clip(f"Posts {shown} of {answer.total} that matched", FOOTER_MAX)
+        )
+    # Embeds in one message share a 6,000-character budget: shorten descriptions if needed.
+    while sum(len(e) for e in embeds) > MESSAGE_EMBEDS_TOTAL:
+        longest = max(embeds, key=lambda e: len(e.description or ""))
+        longest.description = clip(longest.description or "", len(longest.description or "") // 2)
+    return embeds

@@ -8,6 +8,7 @@ path (or by hub name, if it is already in the local cache).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,12 +53,23 @@ class Embedder:
     """Loads the model lazily and turns texts into normalized float32 vectors."""
 
     def __init__(self, model: str | None = None, batch_size: int = 32) -> None:
+        self.configured = model
         self.name, self.location = resolve_model(model)
+        # Hugging Face tokenizers fail ("Already borrowed") when two threads use one at once.
+        self._lock = threading.RLock()
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
 
+    def twin(self) -> Embedder:
+        """A second instance of the same model, so builds never contend with queries."""
+        return Embedder(self.configured, self.batch_size)
+
     @property
     def model(self) -> SentenceTransformer:
+        with self._lock:
+            return self._load()
+
+    def _load(self) -> SentenceTransformer:
         if self._model is None:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
@@ -88,11 +100,12 @@ class Embedder:
         """Normalized float32 vectors, one row per text (inner product == cosine)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        with self._lock:
+            vectors = self.model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -74,6 +74,14 @@ def _reusable(previous: store.IndexData | None, model: str) -> store.IndexData |
     return previous
 
 
+def _previous(root: Path) -> store.IndexData | None:
+    """The serving version, to report what changed; unreadable means 'no previous version'."""
+    try:
+        return store.load(root) if store.exists(root) else None
+    except store.IndexLoadError:
+        return None
+
+
 def build_index(
     archive: Path,
     root: Path,
@@ -90,8 +98,8 @@ def build_index(
     loaded = load_posts(archive)
     report = BuildReport(posts=len(loaded.posts), skipped=loaded.skipped)
     with store.build_lock(root):
-        previous = store.load(root) if incremental and store.exists(root) else None
-        reuse = _reusable(previous, embedder.name)
+        previous = _previous(root)
+        reuse = _reusable(previous, embedder.name) if incremental else None
         old_slugs = {p.slug: p.content_hash for p in previous.posts} if previous else {}
         new_slugs = {p.slug for p in loaded.posts}
         report.removed = sorted(set(old_slugs) - new_slugs)

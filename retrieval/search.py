@@ -15,6 +15,7 @@ import numpy as np
 from retrieval import findings
 from retrieval.embedding import Embedder
 from retrieval.store import IndexData, PostRecord
+from retrieval.tags import TagCatalogue
 
 DEFAULT_BASE_URL = "https://vitamindwiki.com"
 CHUNK_CANDIDATES = 400
@@ -78,6 +79,7 @@ class Searcher:
         self.embedder = embedder
         self.base_url = base_url
         self._title_keys = [" ".join(p.title.lower().split()) for p in index.posts]
+        self.tags = TagCatalogue(index.posts)
 
     def rank_posts(
         self, query_vec: np.ndarray

@@ -26,6 +26,7 @@ class AnswerService:
         self.base_url = base_url
         self._searcher: Searcher | None = None
         self._lock = threading.Lock()
+        self._builder: Embedder | None = None
         self.last_error: str | None = None
 
     @property

@@ -1,0 +1,319 @@
+"""A local Discord stand-in: the gateway websocket and the REST routes the bot uses, on 127.0.0.1.
+
+The real discord.py client connects to it unchanged except for the API and gateway base URLs.
+Every REST call is recorded so tests can assert on exactly what the bot sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+
+from aiohttp import WSMsgType, web
+
+APP_ID = 900000000000000001
+BOT_ID = 900000000000000002
+GUILD_ID = 900000000000000010
+CHANNEL_ID = 900000000000000020
+OTHER_CHANNEL_ID = 900000000000000021
+MAINTAINER_ROLE_ID = 900000000000000030
+NOW = "2026-11-25T12:00:00.000000+00:00"
+MANAGE_GUILD = 1 << 5
+BASIC_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 31)  # view, send, use application commands
+
+BOT_USER = {"id": str(BOT_ID), "username": "vdwbot", "discriminator": "0", "avatar": None,
+            "bot": True, "global_name": None}  # fmt: skip
+
+
+def user(uid: int, name: str = "someone") -> dict:
+    return {"id": str(uid), "username": name, "discriminator": "0", "avatar": None,
+            "global_name": name}  # fmt: skip
+
+
+def channel(cid: int, name: str) -> dict:
+    return {"id": str(cid), "type": 0, "name": name, "position": 0, "guild_id": str(GUILD_ID),
+            "permission_overwrites": [], "nsfw": False, "parent_id": None}  # fmt: skip
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: dict | list | None
+    query: dict
+    response: dict | list | None = None
+
+
+@dataclass
+class StandIn:
+    calls: list[Call] = field(default_factory=list)
+    identified: int = 0
+    resumed: int = 0
+    heartbeats: int = 0
+    ids: itertools.count = field(default_factory=lambda: itertools.count(990000000000000000))
+    port: int = 0
+    heartbeat_ms: int = 41250
+
+    def __post_init__(self) -> None:
+        self.app = web.Application()
+        self.app.router.add_get("/gateway-ws", self.gateway)
+        self.app.router.add_route("*", "/api/v10/{tail:.*}", self.rest)
+        self.ws: web.WebSocketResponse | None = None
+        self.seq = 0
+        self.changed = asyncio.Condition()
+        self.runner: web.AppRunner | None = None
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        self.runner = web.AppRunner(self.app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway-ws"
+
+    def next_id(self) -> str:
+        return str(next(self.ids))
+
+    async def _notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def wait_for(self, predicate, timeout: float = 30.0):
+        """The first recorded call (or state) satisfying `predicate`, waiting for it."""
+
+        async def check():
+            async with self.changed:
+                while True:
+                    found = predicate(self)
+                    if found:
+                        return found
+                    await self.changed.wait()
+
+        return await asyncio.wait_for(check(), timeout)
+
+    # ------------------------------------------------------------ REST
+
+    @staticmethod
+    def json(data: object, status: int = 200) -> web.Response:
+        # exactly application/json: discord.py mis-reads a body labelled with a charset
+        return web.Response(body=json.dumps(data).encode(), status=status,
+                            headers={"Content-Type": "application/json"})  # fmt: skip
+
+    def message(self, channel_id: str, body: dict, author: dict | None = None) -> dict:
+        return {
+            "id": self.next_id(), "channel_id": channel_id, "author": author or BOT_USER,
+            "content": body.get("content") or "", "timestamp": NOW, "edited_timestamp": None,
+            "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [],
+            "attachments": [], "embeds": body.get("embeds") or [], "pinned": False, "type": 0,
+            "flags": body.get("flags", 0), "components": body.get("components") or [],
+        }  # fmt: skip
+
+    async def rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body = None
+        if request.can_read_body:
+            raw = await request.read()
+            if request.content_type == "multipart/form-data":
+                match = re.search(
+                    rb'name="payload_json"\r\n(?:[^\r\n]*\r\n)*\r\n(.*?)\r\n--', raw, re.S
+                )
+                body = json.loads(match.group(1)) if match else None
+            elif raw:
+                body = json.loads(raw)
+        call = Call(request.method, path, body, dict(request.query))
+        response = self.route(request.method, path, body)
+        call.response = json.loads(response.body)
+        self.calls.append(call)
+        await self._notify()
+        return response
+
+    def route(self, method: str, path: str, body) -> web.Response:
+        if path == "/users/@me":
+            return self.json(BOT_USER)
+        if path == "/oauth2/applications/@me":
+            return self.json({"id": str(APP_ID), "name": "vdwbot", "description": "", "icon": None,
+                              "bot_public": True, "bot_require_code_grant": False,
+                              "owner": user(1, "owner"), "verify_key": "0" * 64,
+                              "flags": 0})  # fmt: skip
+        if path in ("/gateway", "/gateway/bot"):
+            return self.json({"url": self.gateway_url, "shards": 1, "session_start_limit":
+                              {"total": 1000, "remaining": 1000, "reset_after": 0,
+                               "max_concurrency": 1}})  # fmt: skip
+        if re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path) and method == "PUT":
+            return self.json([{**cmd, "id": self.next_id(), "application_id": str(APP_ID),
+                               "version": "1", "type": cmd.get("type", 1)}
+                              for cmd in body])  # fmt: skip
+        m = re.fullmatch(r"/interactions/(\d+)/[^/]+/callback", path)
+        if m:
+            return self.json({"interaction": {"id": m.group(1), "type": 2}})
+        if re.fullmatch(r"/webhooks/\d+/[^/]+", path) and method == "POST":
+            return self.json(self.message(str(CHANNEL_ID), body or {}))
+        m = re.fullmatch(r"/webhooks/\d+/[^/]+/messages/(\w+)", path)
+        if m and method == "PATCH":
+            msg = self.message(str(CHANNEL_ID), body or {})
+            msg["id"] = m.group(1) if m.group(1).isdigit() else msg["id"]
+            return self.json(msg)
+        m = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)
+        if m:
+            return self.json({"id": self.next_id(), "type": 11, "guild_id": str(GUILD_ID),
+                              "parent_id": m.group(1), "owner_id": str(BOT_ID),
+                              "name": body.get("name", ""), "message_count": 0,
+                              "member_count": 1, "rate_limit_per_user": 0, "flags": 0,
+                              "thread_metadata": {"archived": False, "auto_archive_duration":
+                                                  1440, "archive_timestamp": NOW,
+                                                  "locked": False}})  # fmt: skip
+        m = re.fullmatch(r"/channels/(\d+)/messages", path)
+        if m and method == "POST":
+            return self.json(self.message(m.group(1), body or {}))
+        return self.json({"message": "Unknown route", "code": 0}, status=404)
+
+    # ------------------------------------------------------------ gateway
+
+    async def gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.ws = ws
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_ms}})
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            payload = json.loads(msg.data)
+            op = payload.get("op")
+            if op == 1:
+                self.heartbeats += 1
+                await ws.send_json({"op": 11})
+            elif op == 2:
+                self.identified += 1
+                await self.send_ready(ws)
+            elif op == 6:
+                self.resumed += 1
+                await self.dispatch("RESUMED", {})
+            await self._notify()
+        return ws
+
+    async def send_ready(self, ws: web.WebSocketResponse) -> None:
+        await self.dispatch("READY", {
+            "v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": "standin-session", "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(APP_ID), "flags": 0}, "private_channels": [],
+        })  # fmt: skip
+        await self.dispatch("GUILD_CREATE", {
+            "id": str(GUILD_ID), "name": "Test guild", "icon": None, "owner_id": "1",
+            "roles": [{"id": str(rid), "name": name, "permissions": "0", "position": pos,
+                       "color": 0, "hoist": False, "managed": False, "mentionable": False,
+                       "flags": 0}
+                      for pos, (rid, name) in enumerate(
+                          [(GUILD_ID, "@everyone"), (MAINTAINER_ROLE_ID, "maintainers")])],
+            "emojis": [], "stickers": [], "features": [], "threads": [], "members": [],
+            "channels": [channel(CHANNEL_ID, "ask-here"), channel(OTHER_CHANNEL_ID, "general")],
+            "member_count": 2, "large": False, "mfa_level": 0, "verification_level": 0,
+            "explicit_content_filter": 0, "default_message_notifications": 0, "premium_tier": 0,
+            "preferred_locale": "en-US", "system_channel_id": None, "unavailable": False,
+            "voice_states": [], "presences": [], "stage_instances": [],
+            "guild_scheduled_events": [], "nsfw_level": 0, "premium_progress_bar_enabled": False,
+            "joined_at": NOW,
+        })  # fmt: skip
+
+    async def dispatch(self, event: str, data: dict) -> None:
+        assert self.ws is not None, "the bot is not connected"
+        self.seq += 1
+        await self.ws.send_json({"op": 0, "t": event, "s": self.seq, "d": data})
+
+    async def drop_connection(self) -> None:
+        """Ask the client to reconnect (op 7), as Discord does; it should RESUME."""
+        assert self.ws is not None
+        await self.ws.send_json({"op": 7, "d": None})
+
+    # ------------------------------------------------------------ interactions and messages
+
+    def member(self, uid: int, permissions: int, roles: list[int] | None = None) -> dict:
+        return {"user": user(uid, f"user{uid % 1000}"), "roles": [str(r) for r in roles or []],
+                "flags": 0, "joined_at": NOW, "permissions": str(permissions), "deaf": False,
+                "mute": False, "nick": None, "avatar": None}  # fmt: skip
+
+    async def interact(
+        self,
+        kind: int,
+        data: dict,
+        uid: int = 111,
+        permissions: int = BASIC_PERMISSIONS,
+        roles: list[int] | None = None,
+        message: dict | None = None,
+    ) -> str:
+        """Dispatch an INTERACTION_CREATE; returns the interaction id."""
+        iid = self.next_id()
+        payload = {
+            "id": iid, "application_id": str(APP_ID), "type": kind, "token": f"token-{iid}",
+            "version": 1, "attachment_size_limit": 8388608, "guild_id": str(GUILD_ID),
+            "channel_id": str(CHANNEL_ID), "channel": channel(CHANNEL_ID, "ask-here"),
+            "member": self.member(uid, permissions, roles),
+            "app_permissions": str(BASIC_PERMISSIONS),
+            "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)}, "context": 0, "data": data,
+        }  # fmt: skip
+        if message is not None:
+            payload["message"] = message
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return iid
+
+    async def slash(
+        self,
+        command: str,
+        uid: int = 111,
+        permissions: int = BASIC_PERMISSIONS,
+        roles: list[int] | None = None,
+        **options,
+    ) -> str:
+        opts = [{"name": k, "type": 5 if isinstance(v, bool) else 3, "value": v}
+                for k, v in options.items()]  # fmt: skip
+        data = {"id": self.next_id(), "name": command, "type": 1, "options": opts,
+                "guild_id": str(GUILD_ID)}  # fmt: skip
+        return await self.interact(2, data, uid, permissions, roles)
+
+    async def autocomplete(self, name: str, option: str, value: str, uid: int = 111) -> str:
+        data = {"id": self.next_id(), "name": name, "type": 1, "guild_id": str(GUILD_ID),
+                "options": [{"name": option, "type": 3, "value": value,
+                             "focused": True}]}  # fmt: skip
+        return await self.interact(4, data, uid)
+
+    async def click(self, message: dict, custom_id: str, uid: int = 111) -> str:
+        return await self.interact(3, {"custom_id": custom_id, "component_type": 2}, uid,
+                                   message=message)  # fmt: skip
+
+    async def say(
+        self, content: str, channel_id: int = CHANNEL_ID, uid: int = 111, mention_bot: bool = True
+    ) -> str:
+        mid = self.next_id()
+        await self.dispatch("MESSAGE_CREATE", {
+            **self.message(str(channel_id), {"content": content}, author=user(uid)),
+            "id": mid, "guild_id": str(GUILD_ID), "member": self.member(uid, BASIC_PERMISSIONS),
+            "mentions": [BOT_USER] if mention_bot else [],
+        })  # fmt: skip
+        return mid
+
+    # ------------------------------------------------------------ queries over recorded calls
+
+    def calls_to(self, pattern: str, method: str | None = None) -> list[Call]:
+        return [c for c in self.calls
+                if re.fullmatch(pattern, c.path)
+                and (method is None or c.method == method)]  # fmt: skip
+
+    def replies_to(self, iid: str) -> list[Call]:
+        """Callback and follow-up calls of one interaction, in order."""
+        return [c for c in self.calls if f"/{iid}/" in c.path or f"/token-{iid}" in c.path]

@@ -48,7 +48,7 @@ def closest_tags(answer: Answer, n: int = 5) -> list[str]:
 
 def answer_text(answer: Answer) -> str:
     """Plain-text reply (CLI): numbered posts with link and findings, or a plain 'nothing clear'."""
-    if not answer.question:
+    if answer.empty:
         return EMPTY_QUESTION
     lines: list[str] = []
     if not answer.confident:

@@ -1,8 +1,9 @@
 """Key findings: the sentences of a post that answer the question, quoted verbatim.
 
-Candidates are the sentences of the post's best-matching chunks; they are ranked by similarity to
-the question, with a lift for sentences carrying numbers and for the lines the author bolded.
-Reference lists, author lines and affiliations are never quoted.
+Candidates are the sentences of the post's best-matching chunks, its opening chunk (the abstract)
+and the lines the author bolded. They are ranked by similarity to the question, lifted for
+numbers (most for the numbers the question asked about or the title reports), bold lines and
+conclusions. Reference lists, citations, author lines and affiliations are never quoted.
 """
 
 from __future__ import annotations
@@ -21,10 +22,14 @@ _NUMBER_RE = re.compile(r"\d")
 _JUNK_RE = re.compile(
     r"(\bdoi\b|\bPMID\b|\bPMCID\b|https?://|www\.|@|\bet al\b\.?,|\bUniversity\b|\bDepartment\b"
     r"|\bInstitute\b|\bHospital\b|\bCentre\b|\bCenter\b|\bCopyright\b|©|\bE-?mail\b"
-    r"|\bReceived\b|\bAccepted\b|\bPublished\b|^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b)",
+    r"|\bReceived\b|\bAccepted\b|\bPublished\b|^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b"
+    r"|\bPDF\b|\battached\b|\bVol(?:ume)?\.? \d|\bIssue \d|\bClick here\b|\bSee also\b"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}\b(?!.*\b(?:IU|ng|mg)\b))",
     re.I,
 )
-_AUTHOR_LIST_RE = re.compile(r"^([A-Z][\w'-]+ [A-Z]{1,3}(,|\.|$)\s*){2,}")
+_CONCLUSION_RE = re.compile(r"^(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I)
+MAX_CANDIDATES = 40
+_AUTHOR_LIST_RE = re.compile(r"^([A-Z][\w'-]+ [A-Z]{1,3}\d*(,|\.|$)\s*){2,}")
 _LIST_MARK_RE = re.compile(r"^[-*]\s+")
 
 
@@ -70,6 +75,8 @@ def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
             seen.add(key)
             is_bold = any(b in key for b in bold_set)
             out.append(Candidate(sentence, is_bold))
+            if len(out) >= MAX_CANDIDATES:
+                return out
     return out
 
 
@@ -77,9 +84,10 @@ def rank(
     cands: list[Candidate],
     similarities: np.ndarray,
     query_numbers: set[str],
+    title_numbers: set[str] = frozenset(),
     limit: int = 3,
 ) -> list[str]:
-    """Best `limit` findings: similarity, lifted for numbers, bold lines and asked-about numbers."""
+    """Best `limit` findings: similarity, lifted for numbers, bold lines and conclusions."""
     scored: list[tuple[float, int]] = []
     for i, (cand, sim) in enumerate(zip(cands, similarities, strict=True)):
         score = float(sim)
@@ -87,8 +95,19 @@ def rank(
             score += 0.05
         if cand.bold:
             score += 0.08
+        if _CONCLUSION_RE.search(cand.text):
+            score += 0.05
         if query_numbers and any(n in cand.text for n in query_numbers):
             score += 0.1
+        if title_numbers and any(n in cand.text for n in title_numbers):
+            score += 0.06
         scored.append((score, i))
-    best = sorted(scored, reverse=True)[:limit]
-    return [shorten(cands[i].text) for _, i in best]
+    chosen: list[str] = []
+    for _, i in sorted(scored, reverse=True):
+        text = cands[i].text
+        if any(text in c or c in text for c in chosen):
+            continue  # the same sentence quoted twice (e.g. bold line and its paragraph)
+        chosen.append(text)
+        if len(chosen) == limit:
+            break
+    return [shorten(t) for t in chosen]

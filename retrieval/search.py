@@ -1,7 +1,9 @@
 """Question -> the best posts, each with its key findings and link.
 
-Posts are scored from two dense signals: the best-matching chunk of the post and the post title
-(titles on this site summarise the finding). Posts with the same title are collapsed into one hit.
+Posts are scored from the best-matching chunk of the post and the post title (titles on this site
+summarise the finding), plus a small BM25 term for rare words and numbers. The weights were chosen
+on the dev set (benchmarks/questions_dev.json; figures in the README). Posts with the same title
+are collapsed into one hit.
 Both front ends (CLI and Discord) call `Searcher.search`, so they always say the same thing.
 """
 
@@ -14,17 +16,24 @@ import numpy as np
 
 from retrieval import findings
 from retrieval.embedding import Embedder
+from retrieval.lexical import LexicalIndex, terms
+from retrieval.query import Query, build_query
 from retrieval.store import IndexData, PostRecord
 from retrieval.tags import TagCatalogue
+from retrieval.units import number_forms
 
 DEFAULT_BASE_URL = "https://vitamindwiki.com"
 CHUNK_CANDIDATES = 400
-TITLE_WEIGHT = 0.5
-CONFIDENT_SCORE = 0.45
-"""Combined score (scaled to 0..1) above which the best hit is taken as an answer."""
-MAX_QUESTION_CHARS = 1000
+TITLE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.05
+CONFIDENT_SCORE = 0.54
+"""Combined score above which the best hit is taken as an answer (calibrated on the dev set)."""
 
-_NUM_RE = re.compile(r"\d[\d,.]*")
+DUPLICATE_WINDOW = 50
+NEAR_DUPLICATE_TITLE = 0.9
+"""Title cosine above which a title-only post is taken as a copy of a post with a body."""
+
+_NUM_RE = re.compile(r"\d[\d,.]*\d|\d")
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,11 @@ class Answer:
     total: int
     """How many posts matched at all (for 'n posts matched' footers and paging)."""
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to search for (empty, emoji only, punctuation only)."""
+        return not any(ch.isalnum() for ch in self.question)
+
     def to_json(self) -> dict:
         """The CLI/DESIGN.md JSON contract."""
         return {
@@ -66,11 +80,6 @@ def post_url(slug: str, base_url: str = DEFAULT_BASE_URL) -> str:
     return f"{base_url.rstrip('/')}/pages/{slug}/"
 
 
-def normalize_question(question: str) -> str:
-    """Collapse whitespace and cap length; the model reads at most 256 tokens anyway."""
-    return " ".join(question.split())[:MAX_QUESTION_CHARS]
-
-
 class Searcher:
     """Ranks posts of one loaded index version for a question."""
 
@@ -80,9 +89,12 @@ class Searcher:
         self.base_url = base_url
         self._title_keys = [" ".join(p.title.lower().split()) for p in index.posts]
         self.tags = TagCatalogue(index.posts)
+        self.lexical = LexicalIndex(index)
+        counts = np.bincount(index.chunks.post_row, minlength=len(index.posts))
+        self._has_text = counts[: len(index.posts)] > 0
 
     def rank_posts(
-        self, query_vec: np.ndarray
+        self, query_vec: np.ndarray, lexical_query: str = ""
     ) -> tuple[np.ndarray, np.ndarray, dict[int, list[int]]]:
         """(post rows best first, their scores, best chunk ids per post row)."""
         n_posts = len(self.index.posts)
@@ -105,32 +117,42 @@ class Searcher:
         # A post without a retrieved chunk is judged on its title alone.
         dense = np.where(chunk_best > 0, chunk_best, title_sims)
         scores = (dense + TITLE_WEIGHT * title_sims) / (1 + TITLE_WEIGHT)
+        if lexical_query:
+            scores = scores + LEXICAL_WEIGHT * self.lexical.scores(lexical_query)
         order = np.argsort(-scores, kind="stable")
         return order, scores, post_chunks
 
     def _collapse(self, order: np.ndarray, scores: np.ndarray) -> list[int]:
-        """One entry per title: the best-scoring copy (usually the one with a body)."""
+        """One entry per post: same-title copies, and title-only copies of a post with a body
+        (near-identical titles), keep only the best-scoring copy with text."""
         seen: set[str] = set()
+        head = [int(r) for r in order[:DUPLICATE_WINDOW]]
+        with_text = [r for r in head if self._has_text[r]]
         rows: list[int] = []
         for row in order:
             key = self._title_keys[row]
             if key in seen:
                 continue
+            if not self._has_text[row] and row in head and with_text:
+                sims = self.index.title_vectors[with_text] @ self.index.title_vectors[row]
+                if sims.max() >= NEAR_DUPLICATE_TITLE:
+                    continue
             seen.add(key)
             rows.append(int(row))
         return rows
 
     def search(self, question: str, k: int = 3, start: int = 0) -> Answer:
         """The `k` best posts from rank `start` (for paging), with findings and links."""
-        question = normalize_question(question)
-        if not question or not self.index.posts:
+        query = build_query(question)
+        question = query.text
+        if not any(ch.isalnum() for ch in question) or not self.index.posts:
             return Answer(question, False, [], 0)
-        query_vec = self.embedder.encode([question])[0]
-        order, scores, post_chunks = self.rank_posts(query_vec)
+        query_vec = self.embedder.encode([query.dense])[0]
+        order, scores, post_chunks = self.rank_posts(query_vec, query.lexical)
         rows = self._collapse(order, scores)
         page = rows[start : start + max(k, 0)]
         best = float(scores[rows[0]]) if rows else 0.0
-        hits = self._hits(page, scores, post_chunks, query_vec, question)
+        hits = self._hits(page, scores, post_chunks, query)
         matched = sum(1 for r in rows if scores[r] >= CONFIDENT_SCORE)
         return Answer(question, best >= CONFIDENT_SCORE, hits, matched)
 
@@ -139,24 +161,32 @@ class Searcher:
         rows: list[int],
         scores: np.ndarray,
         post_chunks: dict[int, list[int]],
-        query_vec: np.ndarray,
-        question: str,
+        query: Query,
     ) -> list[Hit]:
         per_post = []
         for row in rows:
             post = self.index.posts[row]
-            texts = [self.index.chunks.text[c] for c in post_chunks.get(row, [])[:2]]
+            texts = [self.index.chunks.text[c] for c in post_chunks.get(row, [])[:3]]
+            first = self._first_chunk(row)
+            if first is not None and self.index.chunks.text[first] not in texts:
+                texts.append(self.index.chunks.text[first])
+            texts += list(post.bold)
             per_post.append((post, findings.candidates(texts, list(post.bold))))
-        all_text = [c.text for _, cands in per_post for c in cands]
-        sims = self.embedder.encode(all_text) @ query_vec if all_text else np.zeros(0)
-        numbers = set(_NUM_RE.findall(question))
+        query_terms = terms(query.lexical)
+        numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
         hits: list[Hit] = []
-        offset = 0
         for row, (post, cands) in zip(rows, per_post, strict=True):
-            part = sims[offset : offset + len(cands)]
-            offset += len(cands)
-            hits.append(self._hit(post, float(scores[row]), findings.rank(cands, part, numbers)))
+            sims = np.array([self.lexical.overlap(query_terms, c.text) for c in cands])
+            found = findings.rank(cands, sims, numbers, number_forms(post.title))
+            hits.append(self._hit(post, float(scores[row]), found))
         return hits
+
+    def _first_chunk(self, row: int) -> int | None:
+        """Id of the post's opening chunk (usually the abstract), if it has any text."""
+        ids = np.searchsorted(self.index.chunks.post_row, row)
+        if ids < len(self.index.chunks) and self.index.chunks.post_row[ids] == row:
+            return int(ids)
+        return None
 
     def _hit(self, post: PostRecord, score: float, found: list[str]) -> Hit:
         return Hit(

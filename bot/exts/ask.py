@@ -77,7 +77,7 @@ class AnswerView(discord.ui.View):
 
 def reply_for(bot: VdwBot, answer: Answer, asker_id: int) -> dict:
     """Keyword arguments for send(): embeds and buttons, or a plain 'nothing clear' text."""
-    if not answer.question:
+    if answer.empty:
         return {"content": EMPTY_QUESTION}
     if not answer.confident or not answer.hits:
         return {"content": not_confident_text(answer)}

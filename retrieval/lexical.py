@@ -1,0 +1,67 @@
+"""Lexical matching: BM25 over each post (bm25s), and IDF-weighted term overlap for sentences."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+
+import bm25s
+import numpy as np
+
+from retrieval.store import IndexData
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself at import
+
+
+class LexicalIndex:
+    def __init__(self, index: IndexData) -> None:
+        texts: list[list[str]] = [[p.title, " ".join(p.tags)] for p in index.posts]
+        for text, row in zip(index.chunks.text, index.chunks.post_row, strict=True):
+            texts[int(row)].append(text)
+        self.n = len(texts)
+        df: Counter[str] = Counter()
+        for t in texts:
+            df.update(terms(" ".join(t)))
+        self.idf = {w: math.log(1 + self.n / (1 + c)) for w, c in df.items()}
+        self.retriever = bm25s.BM25()
+        if self.n:
+            corpus = bm25s.tokenize(
+                [" ".join(t) for t in texts], stopwords="en", show_progress=False
+            )
+            self.retriever.index(corpus, show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        """One score per post row, the best post scaled to 1 (all zero when nothing matches)."""
+        out = np.zeros(self.n, dtype=np.float32)
+        tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
+        if not self.n or not tokens.vocab:
+            return out
+        docs, scores = self.retriever.retrieve(tokens, k=self.n, show_progress=False)
+        out[docs[0]] = scores[0]
+        top = out.max()
+        return out / top if top > 0 else out
+
+    def overlap(self, query_terms: set[str], text: str) -> float:
+        """Share of the query's IDF weight that `text` contains (0..1): cheap sentence relevance."""
+        total = sum(self.idf.get(w, 1.0) for w in query_terms)
+        if not total:
+            return 0.0
+        return sum(self.idf.get(w, 1.0) for w in query_terms & terms(text)) / total
+
+
+_WORD_RE = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
+_QUESTION_WORDS = "vitamin d does do can could would will how much what should my i me get take any"
+_STOP = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(_QUESTION_WORDS.split())
+
+
+def terms(text: str) -> set[str]:
+    """Lower-case words without stopwords, plural 's' dropped, thousands separators removed."""
+    out = set()
+    for w in _WORD_RE.findall(text.lower()):
+        w = re.sub(r"(?<=\d),(?=\d{3}\b)", "", w)
+        if w in _STOP:
+            continue
+        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+    return out

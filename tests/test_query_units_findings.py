@@ -1,0 +1,123 @@
+"""Query expansion, unit conversion, findings selection, tag lookup and evaluation metrics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval import findings
+from retrieval.evaluation import Question, ndcg, score_question, summarize
+from retrieval.lexical import terms
+from retrieval.query import build_query, normalize_question
+from retrieval.search import Answer, Hit
+from retrieval.store import PostRecord
+from retrieval.synonyms import expansions
+from retrieval.tags import TagCatalogue
+from retrieval.units import equivalents, iu_amounts, ng_levels, number_forms
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [("my wife has MS", "multiple sclerosis"), ("does D3 help", "vitamin d"),
+     ("k2 with d3?", "vitamin k2"), ("how much for a preggo", "pregnancy"),
+     ("T2D and sugar", "type 2 diabetes"), ("CKD patients", "chronic kidney disease"),
+     ("Hilft es bei Multipler Sklerose", "multiple sclerosis"), ("TB treatment", "tuberculosis")],
+)  # fmt: skip
+def test_synonyms_expand_chat_words_and_abbreviations(text, phrase):
+    assert phrase in expansions(text)
+
+
+def test_synonyms_match_whole_words_only():
+    assert expansions("symptoms of rickets") == []  # 'ms' inside a word is not MS
+
+
+@pytest.mark.parametrize(
+    ("text", "iu"),
+    [("10k IU a day", 10000), ("100 mcg", 4000), ("50,000 IU weekly", 50000), ("2.5 mg", 100000),
+     ("1.000 IE täglich", 1000), ("400 units", 400)],
+)  # fmt: skip
+def test_doses_read_in_iu(text, iu):
+    assert iu_amounts(text)[0][0] == iu
+
+
+def test_weekly_and_levels_restated():
+    assert "7,143 IU daily" in equivalents("50,000 IU once a week")
+    assert equivalents("is 50 nmol/L low") == ["20 ng/ml"]
+    assert ng_levels("30 ng/ml and 75 nmol/l") == [30, 30]
+    assert {"20 ng", "50 nmol"} <= number_forms("50 nmol/L")
+    assert equivalents("no numbers here") == []
+
+
+def test_query_texts():
+    q = build_query("  is 100 mcg of vit d\u200b too much?  ")
+    assert q.text == "is 100 mcg of vit d too much?"
+    assert "vitamin d" in q.dense and "4,000 IU" in q.lexical and "4,000" not in q.dense
+    assert normalize_question("x" * 5000) == "x" * 1000
+
+
+def test_findings_skip_citations_authors_and_fragments():
+    assert not findings.is_quotable("Steffensen LH, Jørgensen L, Straume B, Mellgren SI.")
+    assert not findings.is_quotable("Monangi N1, Slaughter JL, Dawodu A, Smith C, Akinbi HT.")
+    assert not findings.is_quotable("J Neurol. 2011 Mar 13. doi: 10.1007/s00415-011-5960-6")
+    assert not findings.is_quotable("Department of Neurology, University Hospital of North Norway")
+    assert not findings.is_quotable("PDF is attached at the bottom of this page")
+    assert findings.is_quotable("Supplementation with 20,000 IU a week did not prevent bone loss.")
+
+
+def test_findings_prefer_asked_numbers_bold_and_conclusions_and_never_repeat():
+    text = (
+        "The weather was nice during the study period in Norway.\n"
+        "Participants took 20,000 IU vitamin D weekly for 96 weeks in this trial.\n"
+        "CONCLUSION: vitamin D did not prevent bone loss in this small population."
+    )
+    cands = findings.candidates([text, "vitamin D did not prevent bone loss"], ["did not prevent"])
+    assert [c.bold for c in cands] == [False, False, True, True]
+    sims = np.array([0.5, 0.3, 0.3, 0.3])
+    best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)
+    assert best[0].startswith("Participants took 20,000 IU")  # the asked-about number wins
+    assert best[1].startswith("CONCLUSION")  # bold and a conclusion
+    # the bold line is inside the conclusion already: quoted once, so the third is the weather
+    assert best[2].startswith("The weather") and len(best) == 3
+
+
+def test_findings_are_cut_at_a_word_with_ellipsis():
+    long = "word " * 200
+    cut = findings.shorten(long)
+    assert len(cut) <= 300 and cut.endswith("…") and not cut[:-1].endswith(" ")
+
+
+def test_terms_drop_stopwords_and_plurals():
+    assert terms("Does vitamin D help the bones? 10,000 IU") == {"help", "bone", "10000", "iu"}
+
+
+def record(slug: str, tags: tuple[str, ...], date: str) -> PostRecord:
+    return PostRecord(0, slug, slug, date, tags, (), (), None, "", "h", "")
+
+
+def test_tag_catalogue_fuzzy_synonyms_and_cooccurrence():
+    posts = [
+        record("a", ("Diabetes", "obesity"), "2012-01-01"),
+        record("b", ("diabetes", "obesity", "omega-3"), "2013-01-01"),
+        record("c", ("multiple sclerosis", "Omega 3"), "2011-01-01"),
+    ]
+    cat = TagCatalogue(posts)
+    assert cat.match("diabetis")[0].tag == "diabetes" and cat.match("diabetis")[0].posts == 2
+    assert cat.match("ms")[0].tag == "multiple sclerosis"
+    assert cat.match("OMEGA 3")[0].posts == 2
+    assert [p.slug for p in cat.posts("diabetes")] == ["b", "a"]  # newest first
+    assert cat.related("diabetes")[0].tag == "obesity"
+    assert cat.match("zzzzzz") == []
+    assert [m.tag for m in cat.match("")][:1] == ["diabetes"]
+
+
+def test_metrics():
+    assert ndcg(["a", "b"], {"a": 2}) == 1.0
+    assert ndcg(["x", "a"], {"a": 2}) == pytest.approx(1 / np.log2(3))
+    q = Question("q", "?", "paraphrase", {"a": 2, "b": 1}, ["20 ng"])
+    hit = Hit("x", "t", "", (), "u", 0.5, ["levels of 20 ng/ml"])
+    row = score_question(q, Answer("?", True, [hit, Hit("a", "t", "", (), "u", 0.4, [])], 2))
+    assert row["hit1"] == 0.0 and row["hit3"] == 1.0 and row["mrr"] == 0.5 and row["facts"] == 1.0
+    none = score_question(Question("n", "?", "no_answer", {}, []), Answer("?", False, [], 0))
+    summary = summarize([row, none])
+    assert summary["no_answer"] == {"questions": 1, "not_confident": 1.0}
+    assert summary["by_kind"]["paraphrase"]["hit3"] == 1.0

@@ -72,7 +72,7 @@ def test_findings_prefer_asked_numbers_bold_and_conclusions_and_never_repeat():
     )
     cands = findings.candidates([text, "vitamin D did not prevent bone loss"], ["did not prevent"])
     assert [c.bold for c in cands] == [False, False, True, True]
-    sims = np.array([0.5, 0.3, 0.3, 0.3])
+    sims = np.array([0.2, 0.3, 0.3, 0.3])
     best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)
     assert best[0].startswith("Participants took 20,000 IU")  # the asked-about number wins
     assert best[1].startswith("CONCLUSION")  # bold and a conclusion

@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.config import Settings, get_settings
 from bot.render import answer_text
 from retrieval import store
-from retrieval.embedding import Embedder, ModelError
+from retrieval.embedding import BACKENDS, Embedder, ModelError
 from retrieval.indexer import BuildReport, Progress
 from retrieval.service import AnswerService
 
@@ -50,9 +50,14 @@ def progress_bars() -> Iterator[Progress]:
             bar.close()
 
 
-def make_service(settings: Settings, index: Path | None, model: str | None) -> AnswerService:
-    embedder = Embedder(model or settings.model)
-    return AnswerService(index or settings.index, embedder, settings.base_url)
+def make_service(args: argparse.Namespace, settings: Settings) -> AnswerService:
+    root = args.index or settings.index
+    embedder = Embedder(
+        args.model or settings.model,
+        backend=args.backend or settings.backend,
+        cache_dir=root / "cache" / "onnx",
+    )
+    return AnswerService(root, embedder, settings.base_url)
 
 
 def build(service: AnswerService, archive: Path, incremental: bool) -> BuildReport:
@@ -73,7 +78,7 @@ def ensure_index(service: AnswerService, settings: Settings) -> None:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    service = make_service(settings, args.index, args.model)
+    service = make_service(args, settings)
     build(service, args.archive, incremental=args.action == "update")
     return 0
 
@@ -92,7 +97,7 @@ def _questions(args: argparse.Namespace) -> list[str]:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     questions = _questions(args)
-    service = make_service(settings, args.index, args.model)
+    service = make_service(args, settings)
     ensure_index(service, settings)
     for question in questions:
         answer = service.ask(question, k=args.k)
@@ -104,7 +109,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tags(args: argparse.Namespace, settings: Settings) -> int:
-    service = make_service(settings, args.index, args.model)
+    service = make_service(args, settings)
     ensure_index(service, settings)
     matches = service.searcher().tags.match(" ".join(args.query), limit=args.limit)
     if args.json:
@@ -127,7 +132,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not token:
         raise CliError("DISCORD_TOKEN is not set: put it in the environment or in .env")
     logging.getLogger().setLevel(logging.INFO)
-    service = make_service(settings, args.index, args.model)
+    service = make_service(args, settings)
     ensure_index(service, settings)
     point_at(settings.discord_api_base, settings.discord_gateway)
 
@@ -148,7 +153,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.evaluation import evaluate, load_questions
 
     questions = load_questions(args.questions)
-    service = make_service(settings, args.index, args.model)
+    service = make_service(args, settings)
     summary, rows = evaluate(questions, lambda q, k: service.ask(q, k=k))
     if args.details:
         for row in rows:
@@ -183,6 +188,7 @@ def parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--index", type=Path, help="index folder (default: VDWBOT_INDEX)")
         sp.add_argument("--model", help="sentence-transformers model path or name")
+        sp.add_argument("--backend", choices=BACKENDS, help="onnx (default), onnx-int8 or torch")
 
     idx = sub.add_parser("index", help="build or update an index")
     idx.add_argument("action", choices=["build", "update"])

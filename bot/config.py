@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     archive: Path | None = Field(None, description="archive folder that /reindex reads")
     base_url: str = Field("https://vitamindwiki.com", description="site that post links point to")
     model: str | None = Field(None, description="sentence-transformers model path or name")
+    backend: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx", description="how the model runs (onnx: exported once, same vectors as torch)"
+    )
 
     # discord
     discord_token: SecretStr | None = Field(

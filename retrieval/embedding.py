@@ -7,6 +7,9 @@ path (or by hub name, if it is already in the local cache).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -20,9 +23,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
+from retrieval.onnx_backend import INT8_FILE, ONNX_FILE, OnnxEncoder, export, max_tokens_of
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+log = logging.getLogger(__name__)
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
 
@@ -49,34 +55,70 @@ def resolve_model(name_or_path: str | None) -> tuple[str, str]:
     return name_or_path, name_or_path
 
 
-class Embedder:
-    """Loads the model lazily and turns texts into normalized float32 vectors."""
+BACKENDS = ("onnx", "onnx-int8", "torch")
 
-    def __init__(self, model: str | None = None, batch_size: int = 32) -> None:
+
+def onnx_supported(location: str) -> bool:
+    """ONNX path handles Transformer + mean Pooling (+ Normalize) models, like all-MiniLM-L6-v2."""
+    folder = Path(location)
+    try:
+        modules = json.loads((folder / "modules.json").read_text("utf-8"))
+        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    kinds = {m.get("type", "").rsplit(".", 1)[-1] for m in modules}
+    return (
+        kinds <= {"Transformer", "Pooling", "Normalize"}
+        and pooling.get("pooling_mode_mean_tokens") is True
+        and (folder / "tokenizer.json").is_file()
+    )
+
+
+class Embedder:
+    """Loads the model lazily and turns texts into normalized float32 vectors.
+
+    Backends: "onnx" (default; the packaged model exported once to ONNX, identical vectors, and
+    no torch import when answering), "onnx-int8" (dynamic int8 quantization: faster, slightly
+    different vectors, so indexes record it as a different model) and "torch" (plain
+    sentence-transformers; used automatically for models the ONNX path does not cover).
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        batch_size: int = 32,
+        backend: str = "onnx",
+        cache_dir: Path | None = None,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ModelError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
         self.configured = model
-        self.name, self.location = resolve_model(model)
+        base_name, self.location = resolve_model(model)
+        if backend != "torch" and not onnx_supported(self.location):
+            log.warning("model %s is not a mean-pooling BERT model: using torch", base_name)
+            backend = "torch"
+        self.backend = backend
+        self.name = f"{base_name}+int8" if backend == "onnx-int8" else base_name
+        self.cache_dir = cache_dir or Path.home() / ".cache" / "vdwbot" / "onnx"
         # Hugging Face tokenizers fail ("Already borrowed") when two threads use one at once.
         self._lock = threading.RLock()
         self.batch_size = batch_size
-        self._model: SentenceTransformer | None = None
+        self._model: SentenceTransformer | OnnxEncoder | None = None
+        self._tokenizer = None
 
     def twin(self) -> Embedder:
         """A second instance of the same model, so builds never contend with queries."""
-        return Embedder(self.configured, self.batch_size)
+        return Embedder(self.configured, self.batch_size, self.backend, self.cache_dir)
 
     @property
-    def model(self) -> SentenceTransformer:
+    def model(self) -> SentenceTransformer | OnnxEncoder:
         with self._lock:
             return self._load()
 
-    def _load(self) -> SentenceTransformer:
+    def _load(self) -> SentenceTransformer | OnnxEncoder:
         if self._model is None:
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as hf_logging
-
-            hf_logging.disable_progress_bar()
             try:
-                self._model = SentenceTransformer(self.location, device="cpu")
+                self._model = self._load_onnx() if self.backend != "torch" else self._load_torch()
             except Exception as exc:
                 raise ModelError(
                     f"cannot load embedding model {self.name!r} from {self.location!r} offline: "
@@ -84,28 +126,57 @@ class Embedder:
                 ) from exc
         return self._model
 
+    def _load_torch(self) -> SentenceTransformer:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        return SentenceTransformer(self.location, device="cpu")
+
+    def _load_onnx(self) -> OnnxEncoder:
+        key = hashlib.sha256(self.location.encode()).hexdigest()[:12]
+        folder = self.cache_dir / f"{Path(self.location).name}-{key}"
+        wanted = folder / (INT8_FILE if self.backend == "onnx-int8" else ONNX_FILE)
+        if not wanted.exists():
+            log.info("exporting %s to ONNX in %s (once)", self.name, folder)
+            export(self.location, folder, quantize=self.backend == "onnx-int8")
+        return OnnxEncoder(wanted, self.location, self.max_tokens)
+
     @property
     def dimension(self) -> int:
+        if isinstance(self.model, OnnxEncoder):
+            return int(self.encode(["dimension probe"]).shape[1])
         return int(self.model.get_embedding_dimension())
 
     @property
     def max_tokens(self) -> int:
-        return int(self.model.max_seq_length)
+        if self.backend == "torch":
+            return int(self.model.max_seq_length)
+        return max_tokens_of(self.location)
 
     @property
-    def tokenizer(self):  # noqa: ANN201 - a Hugging Face tokenizer
-        return self.model.tokenizer
+    def tokenizer(self):  # noqa: ANN201 - a Hugging Face tokenizer, for chunking
+        with self._lock:
+            if self._tokenizer is None:
+                from transformers import AutoTokenizer
+
+                self._tokenizer = AutoTokenizer.from_pretrained(self.location)
+            return self._tokenizer
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Normalized float32 vectors, one row per text (inner product == cosine)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            vectors = self.model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=progress,
-            )
+            model = self._load()
+            if isinstance(model, OnnxEncoder):
+                vectors = model.encode(list(texts), self.batch_size)
+            else:
+                vectors = model.encode(
+                    list(texts),
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=progress,
+                )
         return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -6,6 +6,7 @@ import logging
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -58,10 +59,12 @@ _STOP = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(_QUESTION_WORDS.spli
 
 def terms(text: str) -> set[str]:
     """Lower-case words without stopwords, plural 's' dropped, thousands separators removed."""
-    out = set()
-    for w in _WORD_RE.findall(text.lower()):
-        w = re.sub(r"(?<=\d),(?=\d{3}\b)", "", w)
-        if w in _STOP:
-            continue
-        out.add(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
-    return out
+    return {t for t in map(_term, set(_WORD_RE.findall(text.lower()))) if t}
+
+
+@lru_cache(maxsize=200_000)
+def _term(word: str) -> str:
+    word = re.sub(r"(?<=\d),(?=\d{3}\b)", "", word)
+    if word in _STOP:
+        return ""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word

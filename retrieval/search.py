@@ -23,7 +23,6 @@ from retrieval.tags import TagCatalogue
 from retrieval.units import number_forms
 
 DEFAULT_BASE_URL = "https://vitamindwiki.com"
-CHUNK_CANDIDATES = 400
 TITLE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.05
 CONFIDENT_SCORE = 0.54
@@ -90,39 +89,33 @@ class Searcher:
         self._title_keys = [" ".join(p.title.lower().split()) for p in index.posts]
         self.tags = TagCatalogue(index.posts)
         self.lexical = LexicalIndex(index)
-        counts = np.bincount(index.chunks.post_row, minlength=len(index.posts))
-        self._has_text = counts[: len(index.posts)] > 0
+        post_row = index.chunks.post_row
+        self._chunk_starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
+        self._text_rows = post_row[self._chunk_starts] if len(post_row) else post_row
+        self._has_text = np.zeros(len(index.posts), dtype=bool)
+        self._has_text[self._text_rows] = True
 
     def rank_posts(
         self, query_vec: np.ndarray, lexical_query: str = ""
-    ) -> tuple[np.ndarray, np.ndarray, dict[int, list[int]]]:
-        """(post rows best first, their scores, best chunk ids per post row)."""
-        n_posts = len(self.index.posts)
-        chunk_best = np.zeros(n_posts, dtype=np.float32)
-        post_chunks: dict[int, list[int]] = {}
-        ntotal = self.index.chunk_index.ntotal
-        if ntotal:
-            sims, ids = self.index.chunk_index.search(
-                query_vec[None, :], min(CHUNK_CANDIDATES, ntotal)
-            )
-            for sim, cid in zip(sims[0], ids[0], strict=True):
-                if cid < 0:
-                    continue
-                row = int(self.index.chunks.post_row[cid])
-                if row not in post_chunks:
-                    chunk_best[row] = sim
-                    post_chunks[row] = []
-                post_chunks[row].append(int(cid))
-        title_sims = self.index.title_vectors @ query_vec if n_posts else np.zeros(0)
-        # A post without a retrieved chunk is judged on its title alone.
-        dense = np.where(chunk_best > 0, chunk_best, title_sims)
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(post rows best first, their scores), from every chunk and title (exact, ~1 ms)."""
+        title_sims = self.index.title_vectors @ query_vec
+        dense = title_sims.copy()  # a post without text is judged on its title alone
+        chunk_sims = self.index.chunk_vectors @ query_vec
+        if len(chunk_sims):
+            dense[self._text_rows] = np.maximum.reduceat(chunk_sims, self._chunk_starts)
         scores = (dense + TITLE_WEIGHT * title_sims) / (1 + TITLE_WEIGHT)
         if lexical_query:
             scores = scores + LEXICAL_WEIGHT * self.lexical.scores(lexical_query)
-        order = np.argsort(-scores, kind="stable")
-        return order, scores, post_chunks
+        return np.argsort(-scores, kind="stable"), scores
 
-    def _collapse(self, order: np.ndarray, scores: np.ndarray) -> list[int]:
+    def best_chunks(self, row: int, query_vec: np.ndarray, n: int = 3) -> list[int]:
+        """Ids of the post's `n` chunks closest to the query, best first."""
+        lo, hi = np.searchsorted(self.index.chunks.post_row, [row, row + 1])
+        sims = self.index.chunk_vectors[lo:hi] @ query_vec
+        return [int(lo + i) for i in np.argsort(-sims)[:n]]
+
+    def _collapse(self, order: np.ndarray, scores: np.ndarray, need: int) -> list[int]:
         """One entry per post: same-title copies, and title-only copies of a post with a body
         (near-identical titles), keep only the best-scoring copy with text."""
         seen: set[str] = set()
@@ -130,6 +123,8 @@ class Searcher:
         with_text = [r for r in head if self._has_text[r]]
         rows: list[int] = []
         for row in order:
+            if len(rows) >= need and scores[row] < CONFIDENT_SCORE:
+                break  # enough for the page, and the rest would not count as matches
             key = self._title_keys[row]
             if key in seen:
                 continue
@@ -148,11 +143,11 @@ class Searcher:
         if not any(ch.isalnum() for ch in question) or not self.index.posts:
             return Answer(question, False, [], 0)
         query_vec = self.embedder.encode([query.dense])[0]
-        order, scores, post_chunks = self.rank_posts(query_vec, query.lexical)
-        rows = self._collapse(order, scores)
+        order, scores = self.rank_posts(query_vec, query.lexical)
+        rows = self._collapse(order, scores, start + max(k, 0))
         page = rows[start : start + max(k, 0)]
         best = float(scores[rows[0]]) if rows else 0.0
-        hits = self._hits(page, scores, post_chunks, query)
+        hits = self._hits(page, scores, query_vec, query)
         matched = sum(1 for r in rows if scores[r] >= CONFIDENT_SCORE)
         return Answer(question, best >= CONFIDENT_SCORE, hits, matched)
 
@@ -160,13 +155,14 @@ class Searcher:
         self,
         rows: list[int],
         scores: np.ndarray,
-        post_chunks: dict[int, list[int]],
+        query_vec: np.ndarray,
         query: Query,
     ) -> list[Hit]:
         per_post = []
         for row in rows:
             post = self.index.posts[row]
-            texts = [self.index.chunks.text[c] for c in post_chunks.get(row, [])[:3]]
+            ids = self.best_chunks(row, query_vec) if self._has_text[row] else []
+            texts = [self.index.chunks.text[c] for c in ids]
             first = self._first_chunk(row)
             if first is not None and self.index.chunks.text[first] not in texts:
                 texts.append(self.index.chunks.text[first])

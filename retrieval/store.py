@@ -92,11 +92,9 @@ class IndexData:
     title_vectors: np.ndarray
     path: Path | None = None
     by_slug: dict[str, PostRecord] = field(init=False)
-    chunk_index: faiss.Index = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_slug = {p.slug: p for p in self.posts}
-        self.chunk_index = _flat_index(self.chunk_vectors)
 
     @property
     def model(self) -> str:

@@ -30,7 +30,7 @@ def test_manifest_records_model_and_counts(sample_index, sample_archive):
     m = data.manifest
     assert m["model"] == "all-MiniLM-L6-v2" and m["dimension"] == 384
     assert m["posts"] == len(list(sample_archive.glob("*.md"))) == len(data.posts)
-    assert m["chunks"] == len(data.chunks) == data.chunk_index.ntotal > m["posts"]
+    assert m["chunks"] == len(data.chunks) == len(data.chunk_vectors) > m["posts"]
     assert m["skipped"] == []
 
 

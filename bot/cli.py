@@ -16,6 +16,7 @@ from pathlib import Path
 from bot.config import Settings, get_settings
 from bot.render import answer_text
 from retrieval import store
+from retrieval.archive_sync import SyncError
 from retrieval.embedding import BACKENDS, Embedder, ModelError
 from retrieval.indexer import BuildReport, Progress
 from retrieval.service import AnswerService
@@ -75,6 +76,15 @@ def ensure_index(service: AnswerService, settings: Settings) -> None:
             file=sys.stderr,
         )
         build(service, settings.seeds, incremental=False)
+
+
+def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.archive_sync import pull
+
+    print(pull(args.archive), file=sys.stderr)
+    service = make_service(args, settings)
+    build(service, args.archive, incremental=True)
+    return 0
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -196,6 +206,12 @@ def parser() -> argparse.ArgumentParser:
     common(idx)
     idx.set_defaults(func=cmd_index)
 
+    arc = sub.add_parser("archive", help="sync the archive's git checkout, then update")
+    arc.add_argument("action", choices=["pull"])
+    arc.add_argument("--archive", type=Path, required=True, help="git checkout of the posts")
+    common(arc)
+    arc.set_defaults(func=cmd_archive)
+
     ask = sub.add_parser("ask", help="answer a question from the archive")
     ask.add_argument("question", nargs="*")
     ask.add_argument("-k", type=int, default=3, help="number of posts (default 3)")
@@ -229,7 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args, get_settings())
-    except (CliError, ModelError, store.IndexLoadError, store.BuildBusy, FileNotFoundError) as exc:
+    except (
+        CliError,
+        ModelError,
+        store.IndexLoadError,
+        store.BuildBusy,
+        FileNotFoundError,
+        SyncError,
+    ) as exc:
         print(f"vdwbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     index: Path = Field(Path("index/default"), description="index root folder")
     seeds: Path = Field(REPO_ROOT / "seeds", description="demo archive used when no index exists")
     archive: Path | None = Field(None, description="archive folder that /reindex reads")
+    archive_pull: bool = Field(False, description="git pull --ff-only the archive on /reindex")
     base_url: str = Field("https://vitamindwiki.com", description="site that post links point to")
     model: str | None = Field(None, description="sentence-transformers model path or name")
     backend: Literal["onnx", "onnx-int8", "torch"] = Field(

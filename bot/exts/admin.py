@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.app import VdwBot
 from bot.errors import Busy, NotMaintainer
 from bot.render import MESSAGE_MAX, clip
+from retrieval.archive_sync import SyncError, pull
 from retrieval.indexer import BuildReport
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,13 @@ class Admin(commands.Cog):
         async with self.reindexing:
             await interaction.response.defer(thinking=True)
             message = await interaction.followup.send("Reindex starting…", wait=True)
+            if self.bot.settings.archive_pull:
+                try:
+                    synced = await asyncio.to_thread(pull, archive)
+                except SyncError as exc:
+                    await message.edit(content=clip(f"Reindex stopped: {exc}", MESSAGE_MAX))
+                    return
+                await message.edit(content=f"Reindex: {synced}; updating the index…")
             report = await self._run(archive, full, message)
             log.info("reindex by %s: %s", interaction.user.id, report.summary().splitlines()[0])
             await message.edit(content=report_text(report))

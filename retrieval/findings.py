@@ -19,14 +19,17 @@ MAX_FINDING_CHARS = 300
 MIN_SENTENCE_CHARS = 25
 
 _NUMBER_RE = re.compile(r"\d")
-_JUNK_RE = re.compile(
-    r"(\bdoi\b|\bPMID\b|\bPMCID\b|https?://|www\.|@|\bet al\b\.?,|\bUniversity\b|\bDepartment\b"
-    r"|\bInstitute\b|\bHospital\b|\bCentre\b|\bCenter\b|\bCopyright\b|©|\bE-?mail\b"
-    r"|\bReceived\b|\bAccepted\b|\bPublished\b|^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b"
-    r"|\bPDF\b|\battached\b|\bVol(?:ume)?\.? \d|\bIssue \d|\bClick here\b|\bSee also\b"
-    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}\b(?!.*\b(?:IU|ng|mg)\b))",
-    re.I,
+_JUNK_WORDS_RE = re.compile(
+    r"\b(?:doi|pmid|pmcid|university|department|institute|hospital|centre|center|copyright"
+    r"|e-?mail|received|accepted|published|pdf|attached|click here|see also|et al\.?,"
+    r"|vol(?:ume)?\.? \d|issue \d)"
 )
+_JUNK_CHARS = ("http://", "https://", "www.", "@", "©")
+_NUMBERED_REF_RE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b")
+_CITATION_DATE_RE = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}\b"
+)
+_DOSE_UNIT_RE = re.compile(r"\b(?:IU|ng|mg)\b")
 _CONCLUSION_RE = re.compile(r"^(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I)
 MAX_CANDIDATES = 40
 _AUTHOR_LIST_RE = re.compile(r"^([A-Z][\w'-]+ [A-Z]{1,3}\d*(,|\.|$)\s*){2,}")
@@ -44,9 +47,14 @@ def is_quotable(sentence: str) -> bool:
     s = sentence.strip()
     if len(s) < MIN_SENTENCE_CHARS or len(s.split()) < 5:
         return False
-    if _JUNK_RE.search(s) or _AUTHOR_LIST_RE.match(s):
+    low = s.lower()
+    if any(c in low for c in _JUNK_CHARS) or _JUNK_WORDS_RE.search(low):
         return False
-    letters = sum(ch.isalpha() for ch in s)
+    if _NUMBERED_REF_RE.match(s) or _AUTHOR_LIST_RE.match(s):
+        return False
+    if _CITATION_DATE_RE.search(s) and not _DOSE_UNIT_RE.search(s):
+        return False  # a journal line such as "Am J Clin Nutr December 2013"
+    letters = sum(map(str.isalpha, s))
     return letters >= 0.5 * len(s)
 
 

@@ -273,3 +273,92 @@ async def test_reindex_by_maintainer_keeps_loop_and_answers_alive(running, archi
     iid = await standin.slash("ask", uid=669, question="vitamin D and newtopic-a")
     (after,) = await followups(standin, iid)
     assert after.body["embeds"][0]["url"].endswith("/pages/newtopic-a/")
+
+
+async def test_gateway_reconnect_is_resumed_and_answers_continue(running):
+    standin, _ = running
+    iid = await standin.slash("ask", uid=701, question="does vitamin D help MS bone loss?")
+    await standin.drop_connection()  # op 7 while the answer is being prepared
+    await standin.wait_for(lambda s: s.resumed >= 1, 30)
+    assert standin.identified == 1  # resumed, not a fresh session
+    (first,) = await followups(standin, iid)
+    assert first.body["embeds"][0]["url"] == SEED_URL
+    iid = await standin.slash("ask", uid=702, question="vitamin D and asthma attacks")
+    (second,) = await followups(standin, iid)
+    assert second.body["embeds"]
+
+
+async def test_load_200_asks_all_answered_loop_responsive_cooldown_holds(running):
+    standin, bot = running
+    lags: list[float] = []
+    stop = asyncio.Event()
+    in_flight = peak = 0
+    ask = bot.service.ask
+
+    def counting_ask(*args, **kwargs):
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        try:
+            return ask(*args, **kwargs)
+        finally:
+            in_flight -= 1
+
+    bot.service.ask = counting_ask
+
+    async def monitor() -> None:
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            t = loop.time()
+            await asyncio.sleep(0.01)
+            lags.append(loop.time() - t - 0.01)
+
+    watcher = asyncio.create_task(monitor())
+    topics = [t for t, _ in TOPICS]
+    sent: dict[str, float] = {}
+    for i in range(200):
+        iid = await standin.slash(
+            "ask", uid=10_000 + i, question=f"vitamin D and {topics[i % 6]} {i}"
+        )
+        sent[iid] = time.monotonic()
+        await asyncio.sleep(0.01)  # 200 interactions in about 2-3 seconds
+    spammer = [await standin.slash("ask", uid=999, question=f"spam {i}") for i in range(5)]
+    done: dict[str, float] = {}
+    deadline = time.monotonic() + 300
+    while len(done) < len(sent) and time.monotonic() < deadline:
+        for iid in sent:
+            if iid not in done and any(
+                c.path.startswith("/webhooks/") for c in standin.replies_to(iid)
+            ):
+                done[iid] = time.monotonic()
+        await asyncio.sleep(0.05)
+    stop.set()
+    await watcher
+    assert len(done) == 200, f"{200 - len(done)} questions were never answered"
+    callbacks = {c.path.split("/")[2]: c for c in standin.calls if c.path.endswith("/callback")}
+    assert all(callbacks[iid].body["type"] == 5 for iid in sent)  # every one deferred
+    refused = [callbacks[i] for i in spammer if callbacks[i].body["type"] == 4]
+    assert len(refused) == 2 and all("Slow down" in c.body["data"]["content"] for c in refused)
+    assert peak <= bot.settings.max_concurrent_searches
+    assert max(lags) < 0.25, f"event loop lagged {max(lags):.3f} s"
+    times = sorted(done[i] - sent[i] for i in sent)
+    print(f"load: 200 answered, p50 {times[100]:.2f} s, p95 {times[190]:.2f} s, "
+          f"max loop lag {max(lags) * 1000:.0f} ms")  # fmt: skip
+
+
+def test_token_never_appears_in_output(tmp_path, built_index):
+    """A failing start with a fake token: one clear line, and the token nowhere in the output."""
+    import os
+    import subprocess
+    import sys
+
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret-fake-token.abcdefghijklmnopqrstuvwxyz"
+    env = {**os.environ, "DISCORD_TOKEN": token, "VDWBOT_INDEX": str(built_index),
+           "VDWBOT_DISCORD_API_BASE": "http://127.0.0.1:9",
+           "VDWBOT_DISCORD_GATEWAY": "ws://127.0.0.1:9"}  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    output = done.stdout + done.stderr
+    assert done.returncode == 1
+    assert "cannot reach Discord" in output and "Traceback" not in output
+    assert token not in output and "secret-fake-token" not in output

@@ -1,0 +1,117 @@
+"""Hard to break: random input never crashes parsing, chunking or findings; broken index files
+give a clear error naming the file and the fix; a bad new version never replaces a good one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retrieval import findings, store
+from retrieval.archive import PostError, load_posts, parse_post
+from retrieval.chunking import Chunker
+from retrieval.indexer import build_index
+from retrieval.markdown import to_sections
+from retrieval.service import AnswerService
+from tests.conftest import SEED_SLUG, SEEDS
+
+MAX_TOKENS = 256
+markdownish = st.lists(
+    st.sampled_from(
+        list("abc XYZ 123.,;:!?*_#|-<>/&{}[]()\n\t\"'%")
+        + ["**", "{{< toc >}}", "<span>", "&nbsp;", "| a | b |\n|---|---|\n", "# ", "\u200b",
+           "\u202e", "😀", "é", "\x00", "\r\n", "IU", "ng/ml"]
+    ),
+    max_size=120,
+).map("".join)  # fmt: skip
+front_matter = st.dictionaries(
+    st.sampled_from(["title", "slug", "tags", "date", "categories", "extra", "aliases"]),
+    st.one_of(st.none(), st.integers(), st.text(max_size=30), st.lists(st.text(max_size=10))),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(front_matter, markdownish)
+def test_parser_never_raises_anything_but_post_error(meta, body):
+    raw = (json.dumps(meta) + "\n" + body).encode("utf-8", "surrogatepass")
+    try:
+        post = parse_post(raw)
+    except PostError:
+        return
+    assert post.slug and post.title
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=st.text(max_size=300), body=markdownish)
+def test_chunks_always_fit_and_findings_never_crash(tokenizer, title, body):
+    from retrieval.archive import Post
+
+    post = Post("s", title or "t", "", (), (), (), None, body * 3, "p", "h")
+    chunks = Chunker(tokenizer, MAX_TOKENS).chunk_post(post)
+    if chunks:
+        ids = tokenizer([c.embed_text for c in chunks], add_special_tokens=True)["input_ids"]
+        assert max(len(x) for x in ids) <= MAX_TOKENS
+    sections = to_sections(body)
+    bold = [b for s in sections for b in s.bold]
+    cands = findings.candidates([c.text for c in chunks], bold)
+    found = findings.rank(cands, np.zeros(len(cands)), {"1"}, {"2"})
+    assert all(len(f) <= 300 for f in found)
+
+
+def test_twenty_megabyte_post_is_skipped_not_fatal(tmp_path):
+    shutil.copy(next(SEEDS.glob("*.md")), tmp_path)
+    big = {"title": "big", "slug": "big"}
+    (tmp_path / "big.md").write_text(json.dumps(big) + "\n" + "word " * 4_000_000, "utf-8")
+    result = load_posts(tmp_path)
+    assert [p.slug for p in result.posts] == [SEED_SLUG]
+    assert "too large" in result.skipped[0].reason
+
+
+@pytest.fixture
+def seed_index(tmp_path, embedder) -> Path:
+    root = tmp_path / "ix"
+    build_index(SEEDS, root, embedder)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [("chunks.faiss", b"not a faiss file"), ("titles.faiss", b""), ("meta.sqlite", b"garbage" * 99),
+     ("manifest.json", b"{not json"), ("chunks.faiss", None), ("meta.sqlite", None)],
+)  # fmt: skip
+def test_broken_index_files_name_the_file_and_the_fix(seed_index, name, damage):
+    folder = seed_index / "versions" / store.current_version(seed_index)
+    if damage is None:
+        (folder / name).unlink()
+    else:
+        (folder / name).write_bytes(damage)
+    with pytest.raises(store.IndexLoadError) as err:
+        store.load(seed_index)
+    assert str(folder / name) in str(err.value)
+    assert "vdwbot index build" in str(err.value)
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(store.IndexLoadError, match="no index at .*vdwbot index build"):
+        store.load(tmp_path / "nothing")
+
+
+def test_service_keeps_serving_last_good_version(seed_index, embedder):
+    service = AnswerService(seed_index, embedder, "https://vitamindwiki.com")
+    good = service.searcher().index.version
+    # a new version appears whose FAISS file is corrupt, and the pointer moves to it
+    bad = seed_index / "versions" / "99999999-bad"
+    shutil.copytree(seed_index / "versions" / good, bad)
+    (bad / "chunks.faiss").write_bytes(b"corrupt")
+    (seed_index / "CURRENT").write_text(bad.name)
+    answer = service.ask("does vitamin D help MS bone loss?")
+    assert answer.hits[0].slug == SEED_SLUG
+    assert service.searcher().index.version == good
+    assert "corrupt FAISS file" in service.last_error

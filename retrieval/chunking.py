@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from retrieval.archive import Post
-from retrieval.markdown import Section, to_sections
+from retrieval.markdown import Section, is_boilerplate_line, to_sections
 from retrieval.sentences import split_sentences
 
 CONTEXT_MAX_TOKENS = 48
@@ -97,6 +97,8 @@ class Chunker:
                 continue
             first = True
             for line in section.lines:
+                if is_boilerplate_line(line):
+                    continue
                 sentences = split_sentences(line)
                 for i, (sentence, count) in enumerate(
                     zip(sentences, self._token_counts(sentences), strict=True)

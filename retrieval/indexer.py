@@ -22,7 +22,7 @@ from retrieval.embed_cache import EmbeddingCache, text_hash
 from retrieval.embedding import Embedder
 from retrieval.markdown import to_sections
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 """Bump when parsing or chunking changes, so updates stop reusing old chunks."""
 EMBED_BATCH = 128
 

@@ -8,7 +8,7 @@ import pytest
 
 from retrieval.archive import Post
 from retrieval.chunking import Chunker
-from retrieval.markdown import to_sections
+from retrieval.markdown import is_boilerplate_line, to_sections
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's window, special tokens included
 
@@ -34,7 +34,13 @@ def chunker(tokenizer):
 
 def assert_covers(post: Post, chunks) -> None:
     """Every character of the embeddable sections is in the chunks, in order (spacing aside)."""
-    expected = "".join(s.text for s in to_sections(post.body) if not s.boilerplate)
+    expected = "".join(
+        line
+        for s in to_sections(post.body)
+        if not s.boilerplate
+        for line in s.lines
+        if not is_boilerplate_line(line)
+    )
     got = "".join(c.text for c in chunks)
     assert no_space(got) == no_space(expected)
 

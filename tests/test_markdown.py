@@ -83,3 +83,22 @@ def test_no_markup_left_in_any_real_post(archive_posts):
                 if m:
                     bad.append((post.slug, m.group(0), line[:120]))
     assert bad == []
+
+
+def test_boilerplate_lines_are_recognised_and_content_is_not():
+    from retrieval.markdown import is_boilerplate_line
+
+    for line in [
+        "Steffensen LH, Jørgensen L, Straume B, Mellgren SI, Kampman MT.",
+        "Department of Neurology, University Hospital of North Norway, Tromsø, Norway.",
+        "Eur J Endocrinol. 2013 Oct 1;169(5):597-604. doi: 10.1530/EJE-13-0068.",
+        "J Neurol. 2011 Mar 13.",
+        "PMID: 21400196",
+    ]:
+        assert is_boilerplate_line(line), line
+    for line in [
+        "Supplementation with 20,000 IU vitamin D(3) a week did not prevent bone loss.",
+        "University researchers found that vitamin D helps",
+        "In 2013 a trial (n=20) showed 12(3) effects",
+    ]:
+        assert not is_boilerplate_line(line), line

@@ -362,3 +362,15 @@ def test_token_never_appears_in_output(tmp_path, built_index):
     assert done.returncode == 1
     assert "cannot reach Discord" in output and "Traceback" not in output
     assert token not in output and "secret-fake-token" not in output
+
+
+async def test_status_for_maintainers(running):
+    standin, bot = running
+    await standin.slash("ask", uid=801, question="does vitamin D help MS bone loss?")
+    await standin.wait_for(lambda s: bot.latencies, 30)
+    iid = await standin.slash("status", uid=802, permissions=MANAGE_GUILD | BASIC_PERMISSIONS)
+    reply = (await callback(standin, iid)).body["data"]
+    assert reply["flags"] == 64
+    version = bot.service.searcher().index.version
+    assert f"`{version}`" in reply["content"] and "**Posts** 7" in reply["content"]
+    assert "all-MiniLM-L6-v2" in reply["content"] and "latency p50" in reply["content"]

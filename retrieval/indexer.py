@@ -109,6 +109,14 @@ def build_index(
             for p in loaded.posts
             if p.slug in old_slugs and old_slugs[p.slug] != p.content_hash
         )
+        unchanged = reuse is not None and reuse.manifest.get("archive_fingerprint") == (
+            archive_fingerprint(loaded.posts)
+        )
+        if unchanged:  # nothing to do: keep serving the current version
+            report.version, report.chunks = reuse.version, len(reuse.chunks)
+            report.reused = len(reuse.chunks) + len(reuse.posts)
+            report.seconds = time.perf_counter() - started
+            return report
         data = _assemble(loaded.posts, reuse, embedder, root, report, progress)
         data.manifest.update(
             archive=str(Path(archive).resolve()),

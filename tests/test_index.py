@@ -142,6 +142,9 @@ def test_incremental_update_embeds_only_new_posts(tmp_path, embedder, archive_di
     (archive / extra.name).unlink()
     report = build_index(archive, root, embedder, incremental=True)
     assert report.removed == [extra.stem] and report.embedded == 0
+    version = store.current_version(root)
+    again = build_index(archive, root, embedder, incremental=True)  # nothing changed
+    assert again.version == version == store.current_version(root) and again.embedded == 0
 
 
 def test_build_report_lists_skipped_posts(tmp_path, embedder):

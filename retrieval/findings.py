@@ -31,7 +31,7 @@ _CITATION_DATE_RE = re.compile(
 )
 _DOSE_UNIT_RE = re.compile(r"\b(?:IU|ng|mg)\b")
 _CONCLUSION_RE = re.compile(r"^(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I)
-MAX_CANDIDATES = 40
+MAX_CANDIDATES = 60
 _AUTHOR_LIST_RE = re.compile(r"^([A-Z][\w'-]+ [A-Z]{1,3}\d*(,|\.|$)\s*){2,}")
 _LIST_MARK_RE = re.compile(r"^[-*]\s+")
 
@@ -70,7 +70,8 @@ def shorten(text: str, limit: int = MAX_FINDING_CHARS) -> str:
 
 
 def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
-    """Quotable sentences from the given chunks, in order, without repeats."""
+    """Sentences from the given chunks, in order, without repeats (quotability is checked in
+    `rank`, only for the sentences that rank high enough to be shown)."""
     bold_set = {" ".join(b.split()).lower() for b in bold}
     seen: set[str] = set()
     out: list[Candidate] = []
@@ -78,7 +79,7 @@ def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
         for sentence in split_sentences(text):
             sentence = _LIST_MARK_RE.sub("", sentence)
             key = sentence.lower()
-            if key in seen or not is_quotable(sentence):
+            if key in seen or len(sentence) < MIN_SENTENCE_CHARS:
                 continue
             seen.add(key)
             is_bold = any(b in key for b in bold_set)
@@ -115,6 +116,8 @@ def rank(
         text = cands[i].text
         if any(text in c or c in text for c in chosen):
             continue  # the same sentence quoted twice (e.g. bold line and its paragraph)
+        if not is_quotable(text):
+            continue
         chosen.append(text)
         if len(chosen) == limit:
             break

@@ -35,12 +35,11 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """One score per post row, the best post scaled to 1 (all zero when nothing matches)."""
-        out = np.zeros(self.n, dtype=np.float32)
-        tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
-        if not self.n or not tokens.vocab:
-            return out
-        docs, scores = self.retriever.retrieve(tokens, k=self.n, show_progress=False)
-        out[docs[0]] = scores[0]
+        tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
+        ids = self.retriever.get_tokens_ids(tokens[0]) if self.n and tokens else []
+        if not ids:
+            return np.zeros(self.n, dtype=np.float32)
+        out = np.asarray(self.retriever.get_scores_from_ids(ids), dtype=np.float32)
         top = out.max()
         return out / top if top > 0 else out
 

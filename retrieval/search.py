@@ -28,6 +28,8 @@ LEXICAL_WEIGHT = 0.05
 CONFIDENT_SCORE = 0.54
 """Combined score above which the best hit is taken as an answer (calibrated on the dev set)."""
 
+RANK_HEAD = 1000
+"""Posts ranked in full per query; paging and match counts never go deeper."""
 DUPLICATE_WINDOW = 50
 NEAR_DUPLICATE_TITLE = 0.9
 """Title cosine above which a title-only post is taken as a copy of a post with a body."""
@@ -107,7 +109,10 @@ class Searcher:
         scores = (dense + TITLE_WEIGHT * title_sims) / (1 + TITLE_WEIGHT)
         if lexical_query:
             scores = scores + LEXICAL_WEIGHT * self.lexical.scores(lexical_query)
-        return np.argsort(-scores, kind="stable"), scores
+        # Only the head of the ranking is ever read: partition, then sort that part.
+        head = min(len(scores), RANK_HEAD)
+        top = np.argpartition(-scores, head - 1)[:head] if head else np.arange(0)
+        return top[np.argsort(-scores[top], kind="stable")], scores
 
     def best_chunks(self, row: int, query_vec: np.ndarray, n: int = 3) -> list[int]:
         """Ids of the post's `n` chunks closest to the query, best first."""
@@ -119,11 +124,12 @@ class Searcher:
         """One entry per post: same-title copies, and title-only copies of a post with a body
         (near-identical titles), keep only the best-scoring copy with text."""
         seen: set[str] = set()
-        head = [int(r) for r in order[:DUPLICATE_WINDOW]]
-        with_text = [r for r in head if self._has_text[r]]
+        head = set(order[:DUPLICATE_WINDOW].tolist())
+        with_text = [r for r in order[:DUPLICATE_WINDOW].tolist() if self._has_text[r]]
+        confident = (scores[order] >= CONFIDENT_SCORE).tolist()
         rows: list[int] = []
-        for row in order:
-            if len(rows) >= need and scores[row] < CONFIDENT_SCORE:
+        for row, ok in zip(order.tolist(), confident, strict=True):
+            if len(rows) >= need and not ok:
                 break  # enough for the page, and the rest would not count as matches
             key = self._title_keys[row]
             if key in seen:
@@ -133,7 +139,7 @@ class Searcher:
                 if sims.max() >= NEAR_DUPLICATE_TITLE:
                     continue
             seen.add(key)
-            rows.append(int(row))
+            rows.append(row)
         return rows
 
     def search(self, question: str, k: int = 3, start: int = 0) -> Answer:
@@ -148,7 +154,7 @@ class Searcher:
         page = rows[start : start + max(k, 0)]
         best = float(scores[rows[0]]) if rows else 0.0
         hits = self._hits(page, scores, query_vec, query)
-        matched = sum(1 for r in rows if scores[r] >= CONFIDENT_SCORE)
+        matched = int(np.count_nonzero(scores[rows] >= CONFIDENT_SCORE)) if rows else 0
         return Answer(question, best >= CONFIDENT_SCORE, hits, matched)
 
     def _hits(
@@ -161,7 +167,7 @@ class Searcher:
         per_post = []
         for row in rows:
             post = self.index.posts[row]
-            ids = self.best_chunks(row, query_vec) if self._has_text[row] else []
+            ids = self.best_chunks(row, query_vec, 2) if self._has_text[row] else []
             texts = [self.index.chunks.text[c] for c in ids]
             first = self._first_chunk(row)
             if first is not None and self.index.chunks.text[first] not in texts:

@@ -15,7 +15,8 @@ GENERIC_TAGS = {"vitamin d", "vitamin d blood test", "intervention", "therapeuti
 # Discord limits
 MESSAGE_MAX = 2000
 TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
+HIT_DESCRIPTION_MAX = 1500
+"""Per post embed: three of them plus titles and footer stay under the 6,000 message total."""
 FOOTER_MAX = 2048
 MESSAGE_EMBEDS_TOTAL = 6000
 ECHO_MAX = 200
@@ -84,7 +85,7 @@ def hit_embed(hit: Hit, number: int) -> discord.Embed:
     embed = discord.Embed(
         title=title,
         url=hit.url,
-        description=clip("\n".join(parts), 1500),
+        description=clip("\n".join(parts), HIT_DESCRIPTION_MAX),
         colour=discord.Colour.gold(),
     )
     if hit.date:

@@ -90,7 +90,6 @@ class IndexData:
     chunks: ChunkTable
     chunk_vectors: np.ndarray
     title_vectors: np.ndarray
-    path: Path | None = None
     by_slug: dict[str, PostRecord] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -182,7 +181,6 @@ def write_version(root: Path, data: IndexData) -> Path:
     pointer.write_text(name + "\n", "utf-8")
     os.replace(pointer, root / "CURRENT")
     _fsync_dir(root)
-    data.path = final
     _prune(root, keep=KEEP_VERSIONS)
     return final
 
@@ -300,9 +298,7 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
         ) from None
     if len(chunks) != len(vectors["chunks.faiss"]) or len(posts) != len(vectors["titles.faiss"]):
         raise IndexLoadError(f"index files in {folder} disagree on counts; {_fix_hint(root)}")
-    data = IndexData(manifest, posts, chunks, vectors["chunks.faiss"], vectors["titles.faiss"])
-    data.path = folder
-    return data
+    return IndexData(manifest, posts, chunks, vectors["chunks.faiss"], vectors["titles.faiss"])
 
 
 def _post_record(r: tuple) -> PostRecord:

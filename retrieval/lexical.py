@@ -35,8 +35,8 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """One score per post row, the best post scaled to 1 (all zero when nothing matches)."""
-        tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
-        ids = self.retriever.get_tokens_ids(tokens[0]) if self.n and tokens else []
+        tokens = [t for t in _BM25_TOKEN_RE.findall(query.lower()) if t not in _BM25_STOP]
+        ids = self.retriever.get_tokens_ids(tokens) if self.n else []
         if not ids:
             return np.zeros(self.n, dtype=np.float32)
         out = np.asarray(self.retriever.get_scores_from_ids(ids), dtype=np.float32)
@@ -51,6 +51,9 @@ class LexicalIndex:
         return sum(self.idf.get(w, 1.0) for w in query_terms & terms(text)) / total
 
 
+# bm25s's own tokenization (its default pattern and English stopwords), without its overhead
+_BM25_TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
+_BM25_STOP = frozenset(bm25s.stopwords.STOPWORDS_EN)
 _WORD_RE = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 _QUESTION_WORDS = "vitamin d does do can could would will how much what should my i me get take any"
 _STOP = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(_QUESTION_WORDS.split())

@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,13 +143,13 @@ class Embedder:
             export(self.location, folder, quantize=self.backend == "onnx-int8")
         return OnnxEncoder(wanted, self.location, self.max_tokens)
 
-    @property
+    @cached_property
     def dimension(self) -> int:
         if isinstance(self.model, OnnxEncoder):
             return int(self.encode(["dimension probe"]).shape[1])
         return int(self.model.get_embedding_dimension())
 
-    @property
+    @cached_property
     def max_tokens(self) -> int:
         if self.backend == "torch":
             return int(self.model.max_seq_length)

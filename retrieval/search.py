@@ -114,11 +114,15 @@ class Searcher:
         top = np.argpartition(-scores, head - 1)[:head] if head else np.arange(0)
         return top[np.argsort(-scores[top], kind="stable")], scores
 
-    def best_chunks(self, row: int, query_vec: np.ndarray, n: int = 3) -> list[int]:
-        """Ids of the post's `n` chunks closest to the query, best first."""
+    def finding_chunks(self, row: int, query_vec: np.ndarray, n: int = 2) -> list[int]:
+        """Ids of the post's `n` chunks closest to the query, then its opening chunk (usually
+        the abstract) if not among them."""
         lo, hi = np.searchsorted(self.index.chunks.post_row, [row, row + 1])
+        if lo == hi:
+            return []
         sims = self.index.chunk_vectors[lo:hi] @ query_vec
-        return [int(lo + i) for i in np.argsort(-sims)[:n]]
+        ids = [int(lo + i) for i in np.argsort(-sims)[:n]]
+        return ids if lo in ids else [*ids, int(lo)]
 
     def _collapse(self, order: np.ndarray, scores: np.ndarray, need: int) -> list[int]:
         """One entry per post: same-title copies, and title-only copies of a post with a body
@@ -167,11 +171,7 @@ class Searcher:
         per_post = []
         for row in rows:
             post = self.index.posts[row]
-            ids = self.best_chunks(row, query_vec, 2) if self._has_text[row] else []
-            texts = [self.index.chunks.text[c] for c in ids]
-            first = self._first_chunk(row)
-            if first is not None and self.index.chunks.text[first] not in texts:
-                texts.append(self.index.chunks.text[first])
+            texts = [self.index.chunks.text[c] for c in self.finding_chunks(row, query_vec)]
             texts += list(post.bold)
             per_post.append((post, findings.candidates(texts, list(post.bold))))
         query_terms = terms(query.lexical)
@@ -182,13 +182,6 @@ class Searcher:
             found = findings.rank(cands, sims, numbers, number_forms(post.title))
             hits.append(self._hit(post, float(scores[row]), found))
         return hits
-
-    def _first_chunk(self, row: int) -> int | None:
-        """Id of the post's opening chunk (usually the abstract), if it has any text."""
-        ids = np.searchsorted(self.index.chunks.post_row, row)
-        if ids < len(self.index.chunks) and self.index.chunks.post_row[ids] == row:
-            return int(ids)
-        return None
 
     def _hit(self, post: PostRecord, score: float, found: list[str]) -> Hit:
         return Hit(

@@ -2,7 +2,7 @@
 
 Both the CLI and the Discord bot ask questions through `AnswerService`, so they answer alike.
 Between queries it checks the index pointer; a new version is loaded beside the old one and
-swapped in only once it loaded, so a broken update never takes answers away.
+swapped in only once it loaded, so a broken update never takes answers away and nobody waits.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class AnswerService:
         self.embedder = embedder
         self.base_url = base_url
         self._searcher: Searcher | None = None
-        self._lock = threading.Lock()
+        self._loading = threading.Lock()
         self._builder: Embedder | None = None
         self.last_error: str | None = None
 
@@ -34,22 +34,38 @@ class AnswerService:
         return self.searcher().index
 
     def searcher(self) -> Searcher:
-        """The searcher over the serving version, reloading if the pointer moved."""
-        with self._lock:
+        """The searcher over the serving version, switching when the pointer moved.
+
+        Loading a version takes seconds; while one thread loads it, the others keep answering
+        from the old version instead of waiting (they wait only when there is nothing to serve).
+        """
+        current = store.current_version(self.root)
+        serving = self._searcher
+        if serving is not None and (current is None or current == serving.index.version):
+            return serving
+        if not self._loading.acquire(blocking=serving is None):
+            return serving  # another thread is loading the new version
+        try:
+            serving = self._searcher
             current = store.current_version(self.root)
-            if self._searcher is None or (current and current != self._searcher.index.version):
-                try:
-                    data = store.load(self.root, expected_model=self.embedder.name)
-                except store.IndexLoadError as exc:
-                    if self._searcher is None:
-                        raise
-                    self.last_error = str(exc)
-                    log.error("keeping index %s: %s", self._searcher.index.version, exc)
-                else:
-                    self._searcher = Searcher(data, self.embedder, self.base_url)
-                    self.last_error = None
-                    log.info("serving index version %s", data.version)
+            if serving is None or (current and current != serving.index.version):
+                self._load(serving)
             return self._searcher
+        finally:
+            self._loading.release()
+
+    def _load(self, serving: Searcher | None) -> None:
+        try:
+            data = store.load(self.root, expected_model=self.embedder.name)
+        except store.IndexLoadError as exc:
+            if serving is None:
+                raise
+            self.last_error = str(exc)
+            log.error("keeping index %s: %s", serving.index.version, exc)
+            return
+        self._searcher = Searcher(data, self.embedder, self.base_url)
+        self.last_error = None
+        log.info("serving index version %s", data.version)
 
     def ask(self, question: str, k: int = 3, start: int = 0) -> Answer:
         return self.searcher().search(question, k=k, start=start)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ from bot.app import VdwBot, point_at
 from bot.config import Settings
 from retrieval.indexer import build_index
 from retrieval.service import AnswerService
-from tests.conftest import SEED_SLUG, SEEDS
+from tests.conftest import SEED_SLUG, SEEDS, write_post
 from tests.discord_standin import (
     BASIC_PERMISSIONS,
     CHANNEL_ID,
@@ -60,16 +59,6 @@ class LoopLag:
     @property
     def worst(self) -> float:
         return max(self.lags, default=0.0)
-
-
-def write_post(folder: Path, slug: str, title: str, tags: list[str], paragraphs: int) -> None:
-    meta = {"title": title, "slug": slug, "date": "2013-05-01", "tags": tags}
-    body = "\n\n".join(
-        f"{title}. In trial number {i} the participants took vitamin D for {i + 2} months and "
-        f"outcomes were measured against placebo with blood levels rising to {30 + i} ng/ml."
-        for i in range(paragraphs)
-    )
-    (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
 
 
 @pytest.fixture(scope="module")

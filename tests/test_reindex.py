@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -15,19 +14,14 @@ import pytest
 
 from retrieval import store
 from retrieval.indexer import build_index
-from tests.conftest import REPO, SEED_SLUG, SEEDS
+from tests.conftest import REPO, SEED_SLUG, SEEDS, write_post
 
 pytestmark = pytest.mark.slow
 
 
 def write_posts(folder: Path, n: int, paragraphs: int, prefix: str = "post") -> None:
     for i in range(n):
-        meta = {"title": f"Vitamin D study {prefix} {i}", "slug": f"{prefix}-{i}", "tags": ["x"]}
-        body = "\n\n".join(
-            f"Paragraph {j} of {prefix} {i}: participants took {1000 + j} IU of vitamin D daily."
-            for j in range(paragraphs)
-        )
-        (folder / f"{prefix}-{i}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+        write_post(folder, f"{prefix}-{i}", f"Vitamin D study {prefix} {i}", ["x"], paragraphs)
 
 
 def vdwbot(*args: str, **kwargs) -> subprocess.Popen:

@@ -115,3 +115,29 @@ def test_service_keeps_serving_last_good_version(seed_index, embedder):
     assert answer.hits[0].slug == SEED_SLUG
     assert service.searcher().index.version == good
     assert "corrupt FAISS file" in service.last_error
+
+
+def test_questions_keep_the_old_version_while_a_new_one_loads(seed_index, embedder, monkeypatch):
+    import threading
+
+    service = AnswerService(seed_index, embedder, "https://vitamindwiki.com")
+    old = service.searcher()
+    build_index(SEEDS, seed_index, embedder)  # a new version appears
+    release, loading = threading.Event(), threading.Event()
+    real_load = store.load
+
+    def slow_load(*args, **kwargs):
+        loading.set()
+        release.wait(30)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(store, "load", slow_load)
+    loader = threading.Thread(target=service.searcher)
+    loader.start()
+    assert loading.wait(30)
+    assert service.searcher() is old  # answered at once from the old version, no waiting
+    release.set()
+    loader.join(30)
+    assert (
+        service.searcher().index.version == store.current_version(seed_index) != old.index.version
+    )

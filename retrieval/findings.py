@@ -31,6 +31,7 @@ _CITATION_DATE_RE = re.compile(
 )
 _DOSE_UNIT_RE = re.compile(r"\b(?:IU|ng|mg)\b")
 _CONCLUSION_RE = re.compile(r"^(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I)
+_CONCLUSION_STARTS = ("conclusion", "result", "findings", "interpretation")
 MAX_CANDIDATES = 60
 _AUTHOR_LIST_RE = re.compile(r"^([A-Z][\w'-]+ [A-Z]{1,3}\d*(,|\.|$)\s*){2,}")
 _LIST_MARK_RE = re.compile(r"^[-*]\s+")
@@ -58,6 +59,12 @@ def is_quotable(sentence: str) -> bool:
     return letters >= 0.5 * len(s)
 
 
+def _may_conclude(text: str) -> bool:
+    """Cheap necessary condition for `_CONCLUSION_RE`, which most sentences fail."""
+    low = text.lower()
+    return "conclud" in low or low.startswith(_CONCLUSION_STARTS)
+
+
 def shorten(text: str, limit: int = MAX_FINDING_CHARS) -> str:
     """Cut at a word boundary with an ellipsis, so a finding never exceeds `limit` characters."""
     text = " ".join(text.split())
@@ -77,7 +84,8 @@ def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
     out: list[Candidate] = []
     for text in chunk_texts:
         for sentence in split_sentences(text):
-            sentence = _LIST_MARK_RE.sub("", sentence)
+            if sentence.startswith(("-", "*")):
+                sentence = _LIST_MARK_RE.sub("", sentence)
             key = sentence.lower()
             if key in seen or len(sentence) < MIN_SENTENCE_CHARS:
                 continue
@@ -104,7 +112,7 @@ def rank(
             score += 0.05
         if cand.bold:
             score += 0.08
-        if _CONCLUSION_RE.search(cand.text):
+        if _may_conclude(cand.text) and _CONCLUSION_RE.search(cand.text):
             score += 0.05
         if query_numbers and any(n in cand.text for n in query_numbers):
             score += 0.1

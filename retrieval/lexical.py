@@ -43,17 +43,43 @@ class LexicalIndex:
         top = out.max()
         return out / top if top > 0 else out
 
-    def overlap(self, query_terms: set[str], text: str) -> float:
-        """Share of the query's IDF weight that `text` contains (0..1): cheap sentence relevance."""
-        total = sum(self.idf.get(w, 1.0) for w in query_terms)
-        if not total:
+    def overlap(self, query_terms: set[str]) -> TermOverlap:
+        """Scorer of how much of the question's IDF weight a sentence contains."""
+        return TermOverlap({w: self.idf.get(w, 1.0) for w in query_terms})
+
+
+class TermOverlap:
+    """Share of the query's IDF weight that a text contains (0..1): cheap sentence relevance.
+
+    Most sentences contain none of the query's terms; a substring test on each term's leading
+    part (a term is its word with thousands separators and a plural 's' removed, so that part is
+    always in the text when the term is) rules them out before the text is tokenised.
+    """
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        self.weights = weights
+        self.total = sum(weights.values())
+        self.needles = [_leading_part(w) for w in weights]
+
+    def __call__(self, text: str) -> float:
+        if not self.total:
             return 0.0
-        return sum(self.idf.get(w, 1.0) for w in query_terms & terms(text)) / total
+        low = text.lower()
+        if not any(n in low for n in self.needles):
+            return 0.0
+        return sum(self.weights[w] for w in self.weights.keys() & terms(low)) / self.total
+
+
+def _leading_part(term: str) -> str:
+    """The term up to its first digit: separators are only ever removed after a digit."""
+    digit = _DIGIT_RE.search(term)
+    return term[: digit.start() + 1] if digit else term
 
 
 # bm25s's own tokenization (its default pattern and English stopwords), without its overhead
 _BM25_TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
 _BM25_STOP = frozenset(bm25s.stopwords.STOPWORDS_EN)
+_DIGIT_RE = re.compile(r"\d")
 _WORD_RE = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 _QUESTION_WORDS = "vitamin d does do can could would will how much what should my i me get take any"
 _STOP = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(_QUESTION_WORDS.split())

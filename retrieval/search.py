@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -77,6 +78,15 @@ class Answer:
         }
 
 
+class Ranking(NamedTuple):
+    order: np.ndarray
+    """Post rows of the head of the ranking, best first."""
+    scores: np.ndarray
+    """Combined score of every post row."""
+    chunk_sims: np.ndarray
+    """Similarity of every chunk to the question."""
+
+
 def post_url(slug: str, base_url: str = DEFAULT_BASE_URL) -> str:
     return f"{base_url.rstrip('/')}/pages/{slug}/"
 
@@ -88,22 +98,25 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.base_url = base_url
-        self._title_keys = [" ".join(p.title.lower().split()) for p in index.posts]
+        keys = [" ".join(p.title.lower().split()) for p in index.posts]
+        self._title_key = np.unique(keys, return_inverse=True)[1] if keys else np.zeros(0, int)
         self.tags = TagCatalogue(index.posts)
         self.lexical = LexicalIndex(index)
+        # Column-major copies: numpy scores a (dim, n) matrix against a vector faster than an
+        # (n, dim) one (1.2 vs 1.6 ms for the archive's chunks, measured).
+        self._title_columns = np.ascontiguousarray(index.title_vectors.T)
+        self._chunk_columns = np.ascontiguousarray(index.chunk_vectors.T)
         post_row = index.chunks.post_row
         self._chunk_starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
         self._text_rows = post_row[self._chunk_starts] if len(post_row) else post_row
         self._has_text = np.zeros(len(index.posts), dtype=bool)
         self._has_text[self._text_rows] = True
 
-    def rank_posts(
-        self, query_vec: np.ndarray, lexical_query: str = ""
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(post rows best first, their scores), from every chunk and title (exact, ~1 ms)."""
-        title_sims = self.index.title_vectors @ query_vec
+    def rank_posts(self, query_vec: np.ndarray, lexical_query: str = "") -> Ranking:
+        """Every post scored from its chunks and title (exact, ~2 ms), the head ranked."""
+        title_sims = query_vec @ self._title_columns
         dense = title_sims.copy()  # a post without text is judged on its title alone
-        chunk_sims = self.index.chunk_vectors @ query_vec
+        chunk_sims = query_vec @ self._chunk_columns
         if len(chunk_sims):
             dense[self._text_rows] = np.maximum.reduceat(chunk_sims, self._chunk_starts)
         scores = (dense + TITLE_WEIGHT * title_sims) / (1 + TITLE_WEIGHT)
@@ -112,39 +125,32 @@ class Searcher:
         # Only the head of the ranking is ever read: partition, then sort that part.
         head = min(len(scores), RANK_HEAD)
         top = np.argpartition(-scores, head - 1)[:head] if head else np.arange(0)
-        return top[np.argsort(-scores[top], kind="stable")], scores
+        return Ranking(top[np.argsort(-scores[top], kind="stable")], scores, chunk_sims)
 
-    def finding_chunks(self, row: int, query_vec: np.ndarray, n: int = 2) -> list[int]:
+    def finding_chunks(self, row: int, chunk_sims: np.ndarray, n: int = 2) -> list[int]:
         """Ids of the post's `n` chunks closest to the query, then its opening chunk (usually
         the abstract) if not among them."""
         lo, hi = np.searchsorted(self.index.chunks.post_row, [row, row + 1])
         if lo == hi:
             return []
-        sims = self.index.chunk_vectors[lo:hi] @ query_vec
-        ids = [int(lo + i) for i in np.argsort(-sims)[:n]]
+        ids = [int(lo + i) for i in np.argsort(-chunk_sims[lo:hi])[:n]]
         return ids if lo in ids else [*ids, int(lo)]
 
     def _collapse(self, order: np.ndarray, scores: np.ndarray, need: int) -> list[int]:
         """One entry per post: same-title copies, and title-only copies of a post with a body
-        (near-identical titles), keep only the best-scoring copy with text."""
-        seen: set[str] = set()
-        head = set(order[:DUPLICATE_WINDOW].tolist())
-        with_text = [r for r in order[:DUPLICATE_WINDOW].tolist() if self._has_text[r]]
-        confident = (scores[order] >= CONFIDENT_SCORE).tolist()
-        rows: list[int] = []
-        for row, ok in zip(order.tolist(), confident, strict=True):
-            if len(rows) >= need and not ok:
-                break  # enough for the page, and the rest would not count as matches
-            key = self._title_keys[row]
-            if key in seen:
-                continue
-            if not self._has_text[row] and row in head and with_text:
-                sims = self.index.title_vectors[with_text] @ self.index.title_vectors[row]
-                if sims.max() >= NEAR_DUPLICATE_TITLE:
-                    continue
-            seen.add(key)
-            rows.append(row)
-        return rows
+        (near-identical titles), keep only the best-scoring copy with text. Returns the first
+        `need` entries, or every confident one if there are more."""
+        head = order[:DUPLICATE_WINDOW]
+        bare = head[~self._has_text[head]]
+        with_text = head[self._has_text[head]]
+        if len(bare) and len(with_text):
+            vectors = self.index.title_vectors
+            sims = (vectors[bare] @ vectors[with_text].T).max(axis=1)
+            order = order[~np.isin(order, bare[sims >= NEAR_DUPLICATE_TITLE])]
+        _, first = np.unique(self._title_key[order], return_index=True)
+        kept = order[np.sort(first)]
+        confident = int(np.count_nonzero(scores[kept] >= CONFIDENT_SCORE))
+        return kept[: max(need, confident)].tolist()
 
     def search(self, question: str, k: int = 3, start: int = 0) -> Answer:
         """The `k` best posts from rank `start` (for paging), with findings and links."""
@@ -153,34 +159,34 @@ class Searcher:
         if not any(ch.isalnum() for ch in question) or not self.index.posts:
             return Answer(question, False, [], 0)
         query_vec = self.embedder.encode([query.dense])[0]
-        order, scores = self.rank_posts(query_vec, query.lexical)
-        rows = self._collapse(order, scores, start + max(k, 0))
+        ranking = self.rank_posts(query_vec, query.lexical)
+        scores = ranking.scores
+        rows = self._collapse(ranking.order, scores, start + max(k, 0))
         page = rows[start : start + max(k, 0)]
         best = float(scores[rows[0]]) if rows else 0.0
-        hits = self._hits(page, scores, query_vec, query)
+        hits = self._hits(page, ranking, query)
         matched = int(np.count_nonzero(scores[rows] >= CONFIDENT_SCORE)) if rows else 0
         return Answer(question, best >= CONFIDENT_SCORE, hits, matched)
 
     def _hits(
         self,
         rows: list[int],
-        scores: np.ndarray,
-        query_vec: np.ndarray,
+        ranking: Ranking,
         query: Query,
     ) -> list[Hit]:
         per_post = []
         for row in rows:
             post = self.index.posts[row]
-            texts = [self.index.chunks.text[c] for c in self.finding_chunks(row, query_vec)]
-            texts += list(post.bold)
+            chunks = self.finding_chunks(row, ranking.chunk_sims)
+            texts = [self.index.chunks.text[c] for c in chunks] + list(post.bold)
             per_post.append((post, findings.candidates(texts, list(post.bold))))
-        query_terms = terms(query.lexical)
+        overlap = self.lexical.overlap(terms(query.lexical))
         numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
         hits: list[Hit] = []
         for row, (post, cands) in zip(rows, per_post, strict=True):
-            sims = np.array([self.lexical.overlap(query_terms, c.text) for c in cands])
+            sims = np.array([overlap(c.text) for c in cands])
             found = findings.rank(cands, sims, numbers, number_forms(post.title))
-            hits.append(self._hit(post, float(scores[row]), found))
+            hits.append(self._hit(post, float(ranking.scores[row]), found))
         return hits
 
     def _hit(self, post: PostRecord, score: float, found: list[str]) -> Hit:

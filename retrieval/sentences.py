@@ -9,6 +9,8 @@ _ABBREV_END_RE = re.compile(
     r"(?:\bet al|\be\.g|\bi\.e|\bvs|\bDrs?|\bProf|\bFigs?|\bNo|\bapprox|\bca|\bcf|\bRefs?|\bVol"
     r"|\bSt|\bMrs?|\bJr|\bInc|\bLtd)\.$"
 )
+_ABBREV_TAIL = 12
+"""Characters at a piece's end that can hold an abbreviation and the boundary before it."""
 
 
 def split_sentences(text: str) -> list[str]:
@@ -17,7 +19,7 @@ def split_sentences(text: str) -> list[str]:
     for line in text.split("\n"):
         merged: list[str] = []
         for piece in _SPLIT_RE.split(line.strip()):
-            if merged and _ABBREV_END_RE.search(merged[-1]):
+            if merged and _ABBREV_END_RE.search(merged[-1][-_ABBREV_TAIL:]):
                 merged[-1] = f"{merged[-1]} {piece}"
             else:
                 merged.append(piece)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retrieval import findings
 from retrieval.evaluation import Question, ndcg, score_question, summarize
-from retrieval.lexical import terms
+from retrieval.lexical import TermOverlap, terms
 from retrieval.query import build_query, normalize_question
 from retrieval.search import Answer, Hit
 from retrieval.store import PostRecord
@@ -88,6 +90,36 @@ def test_findings_are_cut_at_a_word_with_ellipsis():
 
 def test_terms_drop_stopwords_and_plurals():
     assert terms("Does vitamin D help the bones? 10,000 IU") == {"help", "bone", "10000", "iu"}
+
+
+WORDS = [
+    "bone",
+    "bones",
+    "loss",
+    "10,000",
+    "10000",
+    "1,000,000",
+    "iu",
+    "ms",
+    "mss",
+    "a1,234",
+    "levels",
+    "2.5",
+    "the",
+    "glass",
+    "d3",
+    "k2",
+]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.lists(st.sampled_from(WORDS), max_size=4))
+def test_term_overlap_equals_its_definition(text_words, query_words):
+    """The substring shortcut never changes the result: same share of the query's weight."""
+    text = " ".join(text_words).upper()
+    query = terms(" ".join(query_words))
+    weights = {w: 1.0 + len(w) for w in query}
+    expected = sum(weights[w] for w in query & terms(text)) / sum(weights.values()) if query else 0
+    assert TermOverlap(weights)(text) == pytest.approx(expected)
 
 
 def record(slug: str, tags: tuple[str, ...], date: str) -> PostRecord:

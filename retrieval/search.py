@@ -141,14 +141,22 @@ class Searcher:
         (near-identical titles), keep only the best-scoring copy with text. Returns the first
         `need` entries, or every confident one if there are more."""
         head = order[:DUPLICATE_WINDOW]
-        bare = head[~self._has_text[head]]
-        with_text = head[self._has_text[head]]
-        if len(bare) and len(with_text):
+        bare = ~self._has_text[head]
+        if bare.any() and not bare.all():
             vectors = self.index.title_vectors
-            sims = (vectors[bare] @ vectors[with_text].T).max(axis=1)
-            order = order[~np.isin(order, bare[sims >= NEAR_DUPLICATE_TITLE])]
-        _, first = np.unique(self._title_key[order], return_index=True)
-        kept = order[np.sort(first)]
+            sims = (vectors[head[bare]] @ vectors[head[~bare]].T).max(axis=1)
+            copy = np.zeros(len(head), dtype=bool)
+            copy[bare] = sims >= NEAR_DUPLICATE_TITLE
+            order = np.concatenate([head[~copy], order[DUPLICATE_WINDOW:]])
+        # Confident rows lead the order; only they and the first `need` entries are read.
+        limit = max(need, int(np.count_nonzero(scores[order] >= CONFIDENT_SCORE)))
+        while True:
+            part = order[:limit]
+            _, first = np.unique(self._title_key[part], return_index=True)
+            kept = part[np.sort(first)]
+            if len(kept) >= need or limit >= len(order):
+                break
+            limit *= 2
         confident = int(np.count_nonzero(scores[kept] >= CONFIDENT_SCORE))
         return kept[: max(need, confident)].tolist()
 

@@ -1,6 +1,7 @@
 """Answer quality on the dev question set over the whole archive; prints one JSON object last.
 
     .venv/bin/python benchmarks/quality.py [--archive DIR] [--index DIR] [--questions FILE]
+        [--backend onnx|onnx-int8|torch]
 
 The index is brought up to date with the archive first (incremental: nothing is re-embedded when
 nothing changed; the first run embeds the whole archive, ~15 minutes on 2 cores).
@@ -17,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from retrieval import store  # noqa: E402
-from retrieval.embedding import Embedder  # noqa: E402
+from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.evaluation import evaluate, load_questions  # noqa: E402
 from retrieval.service import AnswerService  # noqa: E402
 
@@ -28,9 +29,11 @@ def main() -> None:
     p.add_argument("--index", type=Path, default=HERE.parent / "index" / "archive")
     p.add_argument("--questions", type=Path, default=HERE / "questions_dev.json")
     p.add_argument("--model", default=None)
+    p.add_argument("--backend", choices=BACKENDS, default="onnx")
     p.add_argument("--details", action="store_true", help="print one line per question too")
     args = p.parse_args()
-    service = AnswerService(args.index, Embedder(args.model), "https://vitamindwiki.com")
+    embedder = Embedder(args.model, backend=args.backend, cache_dir=args.index / "cache" / "onnx")
+    service = AnswerService(args.index, embedder, "https://vitamindwiki.com")
     report = service.build(args.archive, incremental=store.exists(args.index))
     print(report.summary().splitlines()[0], file=sys.stderr)
     summary, rows = evaluate(load_questions(args.questions), lambda q, k: service.ask(q, k=k))

@@ -9,7 +9,8 @@ conclusions. Reference lists, citations, author lines and affiliations are never
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,10 +38,22 @@ _AUTHOR_LIST_RE = re.compile(r"^([A-Z][\w'-]+ [A-Z]{1,3}\d*(,|\.|$)\s*){2,}")
 _LIST_MARK_RE = re.compile(r"^[-*]\s+")
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Sentence(NamedTuple):
+    """A sentence long enough to quote, with what ranking asks of it (computed once)."""
+
     text: str
+    low: str
+    has_number: bool
+    concludes: bool
+
+
+class Candidate(NamedTuple):
+    sentence: Sentence
     bold: bool
+
+    @property
+    def text(self) -> str:
+        return self.sentence.text
 
 
 def is_quotable(sentence: str) -> bool:
@@ -59,9 +72,8 @@ def is_quotable(sentence: str) -> bool:
     return letters >= 0.5 * len(s)
 
 
-def _may_conclude(text: str) -> bool:
-    """Cheap necessary condition for `_CONCLUSION_RE`, which most sentences fail."""
-    low = text.lower()
+def _may_conclude(low: str) -> bool:
+    """Cheap necessary condition for `_CONCLUSION_RE` (on the lower-cased sentence)."""
     return "conclud" in low or low.startswith(_CONCLUSION_STARTS)
 
 
@@ -76,6 +88,22 @@ def shorten(text: str, limit: int = MAX_FINDING_CHARS) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+@lru_cache(maxsize=4096)
+def sentences(text: str) -> tuple[Sentence, ...]:
+    """The quotable-length sentences of a chunk or bold line. Cached by text: the same posts
+    keep answering related questions, and a repeat skips the splitting and per-sentence checks."""
+    out = []
+    for sentence in split_sentences(text):
+        if sentence.startswith(("-", "*")):
+            sentence = _LIST_MARK_RE.sub("", sentence)
+        if len(sentence) < MIN_SENTENCE_CHARS:
+            continue
+        low = sentence.lower()
+        concludes = _may_conclude(low) and bool(_CONCLUSION_RE.search(sentence))
+        out.append(Sentence(sentence, low, bool(_NUMBER_RE.search(sentence)), concludes))
+    return tuple(out)
+
+
 def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
     """Sentences from the given chunks, in order, without repeats (quotability is checked in
     `rank`, only for the sentences that rank high enough to be shown)."""
@@ -83,15 +111,11 @@ def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
     seen: set[str] = set()
     out: list[Candidate] = []
     for text in chunk_texts:
-        for sentence in split_sentences(text):
-            if sentence.startswith(("-", "*")):
-                sentence = _LIST_MARK_RE.sub("", sentence)
-            key = sentence.lower()
-            if key in seen or len(sentence) < MIN_SENTENCE_CHARS:
+        for sentence in sentences(text):
+            if sentence.low in seen:
                 continue
-            seen.add(key)
-            is_bold = any(b in key for b in bold_set)
-            out.append(Candidate(sentence, is_bold))
+            seen.add(sentence.low)
+            out.append(Candidate(sentence, any(b in sentence.low for b in bold_set)))
             if len(out) >= MAX_CANDIDATES:
                 return out
     return out
@@ -108,11 +132,11 @@ def rank(
     scored: list[tuple[float, int]] = []
     for i, (cand, sim) in enumerate(zip(cands, similarities, strict=True)):
         score = float(sim)
-        if _NUMBER_RE.search(cand.text):
+        if cand.sentence.has_number:
             score += 0.05
         if cand.bold:
             score += 0.08
-        if _may_conclude(cand.text) and _CONCLUSION_RE.search(cand.text):
+        if cand.sentence.concludes:
             score += 0.05
         if query_numbers and any(n in cand.text for n in query_numbers):
             score += 0.1

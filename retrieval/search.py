@@ -192,7 +192,7 @@ class Searcher:
         numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
         hits: list[Hit] = []
         for row, (post, cands) in zip(rows, per_post, strict=True):
-            sims = np.array([overlap(c.text) for c in cands])
+            sims = np.array([overlap(c.sentence.low) for c in cands])
             found = findings.rank(cands, sims, numbers, number_forms(post.title))
             hits.append(self._hit(post, float(ranking.scores[row]), found))
         return hits

@@ -21,16 +21,15 @@ class LexicalIndex:
         texts: list[list[str]] = [[p.title, " ".join(p.tags)] for p in index.posts]
         for text, row in zip(index.chunks.text, index.chunks.post_row, strict=True):
             texts[int(row)].append(text)
-        self.n = len(texts)
+        docs = [" ".join(t) for t in texts]
+        self.n = len(docs)
         df: Counter[str] = Counter()
-        for t in texts:
-            df.update(terms(" ".join(t)))
+        for doc in docs:
+            df.update(terms(doc))
         self.idf = {w: math.log(1 + self.n / (1 + c)) for w, c in df.items()}
         self.retriever = bm25s.BM25()
         if self.n:
-            corpus = bm25s.tokenize(
-                [" ".join(t) for t in texts], stopwords="en", show_progress=False
-            )
+            corpus = bm25s.tokenize(docs, stopwords="en", show_progress=False)
             self.retriever.index(corpus, show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:

@@ -52,7 +52,9 @@ class VdwBot(commands.Bot):
     async def setup_hook(self) -> None:
         for ext in EXTENSIONS:
             await self.load_extension(ext)
-        # Load the index before the first question, off the loop.
+        # Model, then index, before the first question and off the loop; loading the index
+        # freezes what is alive then, the model included, out of the collector's full passes.
+        await asyncio.to_thread(self.service.embedder.load)
         await asyncio.to_thread(self.service.searcher)
         if self.settings.guild_ids:
             for gid in self.settings.guild_ids:

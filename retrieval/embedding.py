@@ -111,6 +111,11 @@ class Embedder:
         """A second instance of the same model, so builds never contend with queries."""
         return Embedder(self.configured, self.batch_size, self.backend, self.cache_dir)
 
+    def load(self) -> None:
+        """Load the model now, before the first question instead of during it."""
+        with self._lock:
+            self._load()
+
     @property
     def model(self) -> SentenceTransformer | OnnxEncoder:
         with self._lock:

@@ -314,6 +314,11 @@ class StandIn:
                 if re.fullmatch(pattern, c.path)
                 and (method is None or c.method == method)]  # fmt: skip
 
+    def followed_up(self) -> set[str]:
+        """Interactions that got at least one follow-up message through their webhook."""
+        return {c.path.rsplit("/token-", 1)[1].split("/")[0]
+                for c in self.calls if c.path.startswith("/webhooks/")}  # fmt: skip
+
     def replies_to(self, iid: str) -> list[Call]:
         """Callback and follow-up calls of one interaction, in order."""
         return [c for c in self.calls if f"/{iid}/" in c.path or f"/token-{iid}" in c.path]

@@ -141,3 +141,19 @@ def test_questions_keep_the_old_version_while_a_new_one_loads(seed_index, embedd
     assert (
         service.searcher().index.version == store.current_version(seed_index) != old.index.version
     )
+
+
+def test_serving_version_is_frozen_and_a_replaced_one_still_freed(seed_index, embedder):
+    """Full collections skip the serving index (no long GIL pauses), yet switching frees it."""
+    import gc
+    import weakref
+
+    service = AnswerService(seed_index, embedder, "https://vitamindwiki.com")
+    old = service.searcher()
+    walked = {id(o) for o in gc.get_objects()}
+    assert not {id(old), id(old.index), id(old.index.posts), id(old.lexical)} & walked
+    gone = weakref.ref(old), weakref.ref(old.index)
+    del old
+    build_index(SEEDS, seed_index, embedder)  # a new version appears and is switched to
+    assert service.ask("does vitamin D help MS bone loss?").hits[0].slug == SEED_SLUG
+    assert [ref() for ref in gone] == [None, None]  # frozen, so it had to go by reference count

@@ -36,6 +36,7 @@ NEAR_DUPLICATE_TITLE = 0.9
 """Title cosine above which a title-only post is taken as a copy of a post with a body."""
 
 _NUM_RE = re.compile(r"\d[\d,.]*\d|\d")
+_NONE: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,8 @@ class Searcher:
         post_row = index.chunks.post_row
         self._chunk_starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
         self._text_rows = post_row[self._chunk_starts] if len(post_row) else post_row
-        self._has_text = np.zeros(len(index.posts), dtype=bool)
-        self._has_text[self._text_rows] = True
+        self._shared_title = np.bincount(self._title_key)[self._title_key] > 1
+        self._copy_of = self._title_only_copies()
 
     def rank_posts(self, query_vec: np.ndarray, lexical_query: str = "") -> Ranking:
         """Every post scored from its chunks and title (exact, ~2 ms), the head ranked."""
@@ -139,29 +140,52 @@ class Searcher:
         ids = [int(lo + i) for i in np.argsort(-chunk_sims[lo:hi])[:n]]
         return ids if lo in ids else [*ids, int(lo)]
 
+    def _title_only_copies(self) -> dict[int, frozenset[int]]:
+        """For each post without text, the posts with text whose title it nearly repeats: what
+        `_collapse` drops it for. Fixed per version, so worked out once here, not per query."""
+        has_text = np.zeros(len(self.index.posts), dtype=bool)
+        has_text[self._text_rows] = True
+        bare, full = np.flatnonzero(~has_text), np.flatnonzero(has_text)
+        if not len(bare) or not len(full):
+            return {}
+        vectors = self.index.title_vectors
+        near = (vectors[bare] @ vectors[full].T) >= NEAR_DUPLICATE_TITLE
+        return {
+            int(row): frozenset(full[hits].tolist())
+            for row, hits in zip(bare, near, strict=True)
+            if hits.any()
+        }
+
     def _collapse(self, order: np.ndarray, scores: np.ndarray, need: int) -> tuple[list[int], int]:
         """One entry per post: same-title copies, and title-only copies of a post with a body
         (near-identical titles), keep only the best-scoring copy with text. Returns the first
         `need` entries (or every confident one if there are more) and how many are confident."""
-        head = order[:DUPLICATE_WINDOW]
-        bare = ~self._has_text[head]
-        if bare.any() and not bare.all():
-            vectors = self.index.title_vectors
-            sims = (vectors[head[bare]] @ vectors[head[~bare]].T).max(axis=1)
-            copy = np.zeros(len(head), dtype=bool)
-            copy[bare] = sims >= NEAR_DUPLICATE_TITLE
-            order = np.concatenate([head[~copy], order[DUPLICATE_WINDOW:]])
+        head = order[:DUPLICATE_WINDOW].tolist()
+        shown = set(head)
+        copies = {r for r in head if not self._copy_of.get(r, _NONE).isdisjoint(shown)}
+        if copies:
+            kept_head = np.array([r for r in head if r not in copies], dtype=order.dtype)
+            order = np.concatenate([kept_head, order[len(head) :]])
         # Confident rows lead the order; only they and the first `need` entries are read.
         limit = max(need, int(np.count_nonzero(scores[order] >= CONFIDENT_SCORE)))
         while True:
-            part = order[:limit]
-            _, first = np.unique(self._title_key[part], return_index=True)
-            kept = part[np.sort(first)]
+            kept = self._first_of_each_title(order[:limit])
             if len(kept) >= need or limit >= len(order):
                 break
             limit *= 2
         confident = int(np.count_nonzero(scores[kept] >= CONFIDENT_SCORE))
         return kept[: max(need, confident)].tolist(), confident
+
+    def _first_of_each_title(self, rows: np.ndarray) -> np.ndarray:
+        """`rows` without the later entries of a title already listed (few titles repeat)."""
+        seen: set[int] = set()
+        later = []
+        for row in rows[self._shared_title[rows]].tolist():
+            key = int(self._title_key[row])
+            if key in seen:
+                later.append(row)
+            seen.add(key)
+        return rows[~np.isin(rows, later)] if later else rows
 
     def search(self, question: str, k: int = 3, start: int = 0) -> Answer:
         """The `k` best posts from rank `start` (for paging), with findings and links."""

@@ -30,7 +30,10 @@ _NUMBERED_REF_RE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b")
 _CITATION_DATE_RE = re.compile(
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}\b"
 )
+_YEAR_RE = re.compile(r" \d{4}\b")
+"""What every citation date has: a cheap test that rules most sentences out first."""
 _DOSE_UNIT_RE = re.compile(r"\b(?:IU|ng|mg)\b")
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _CONCLUSION_RE = re.compile(r"^(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I)
 _CONCLUSION_STARTS = ("conclusion", "result", "findings", "interpretation")
 MAX_CANDIDATES = 60
@@ -66,10 +69,16 @@ def is_quotable(sentence: str) -> bool:
         return False
     if _NUMBERED_REF_RE.match(s) or _AUTHOR_LIST_RE.match(s):
         return False
-    if _CITATION_DATE_RE.search(s) and not _DOSE_UNIT_RE.search(s):
+    if _YEAR_RE.search(s) and _CITATION_DATE_RE.search(s) and not _DOSE_UNIT_RE.search(s):
         return False  # a journal line such as "Am J Clin Nutr December 2013"
-    letters = sum(map(str.isalpha, s))
-    return letters >= 0.5 * len(s)
+    return _letters(s) >= 0.5 * len(s)
+
+
+def _letters(text: str) -> int:
+    """How many letters `text` has; ASCII text (most of the archive) is counted in C."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+    return sum(map(str.isalpha, text))
 
 
 def _may_conclude(low: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -90,6 +91,12 @@ class Ranking(NamedTuple):
 
 def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
+
+
+@lru_cache(maxsize=8192)
+def _title_numbers(title: str) -> frozenset[str]:
+    """The quantities a post's title reports; kept, since the same posts answer many questions."""
+    return frozenset(number_forms(title))
 
 
 def post_url(slug: str, base_url: str = DEFAULT_BASE_URL) -> str:
@@ -216,7 +223,7 @@ class Searcher:
         hits: list[Hit] = []
         for row, (post, cands) in zip(rows, per_post, strict=True):
             sims = np.array([overlap(c.sentence.low) for c in cands])
-            found = findings.rank(cands, sims, numbers, number_forms(post.title))
+            found = findings.rank(cands, sims, numbers, _title_numbers(post.title))
             hits.append(self._hit(post, float(ranking.scores[row]), found))
         return hits
 

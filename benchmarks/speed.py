@@ -90,7 +90,7 @@ def measure_build(args: argparse.Namespace, work: Path) -> tuple[dict, Path]:
     report = build_index(archive, root, recorder)  # type: ignore[arg-type]
     full = time.perf_counter() - started
     texts = [t for batch in recorder.batches for t in batch]
-    tokens = sum(len(x) for x in embedder.tokenizer(texts, truncation=True)["input_ids"])
+    tokens = sum(len(e.ids) for e in embedder.tokenizer.encode_batch(texts))
     started = time.perf_counter()
     for batch in recorder.batches:
         embedder.encode(batch)

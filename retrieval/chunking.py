@@ -9,7 +9,7 @@ counts that context and the model's special tokens.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from retrieval.archive import Post
 from retrieval.markdown import Section, is_boilerplate_line, to_sections
@@ -21,9 +21,11 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
 
 class Tokenizer(Protocol):
-    """The slice of a Hugging Face tokenizer that chunking needs."""
+    """The slice of a `tokenizers.Tokenizer` (no truncation, no padding) chunking needs."""
 
-    def __call__(self, text: list[str], **kwargs: object) -> dict: ...
+    def encode(self, sequence: str, add_special_tokens: bool = True) -> Any: ...
+
+    def encode_batch(self, input: list[str], add_special_tokens: bool = True) -> list[Any]: ...
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,11 @@ class Chunker:
     def _token_counts(self, texts: list[str]) -> list[int]:
         if not texts:
             return []
-        ids = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
-        return [len(x) for x in ids]
+        return [len(e.ids) for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
 
     def _cut(self, text: str, limit: int) -> list[str]:
         """Cut text into pieces of at most `limit` tokens at token (word-piece) boundaries."""
-        enc = self.tokenizer([text], add_special_tokens=False, return_offsets_mapping=True)
-        offsets = enc["offset_mapping"][0]
+        offsets = self.tokenizer.encode(text, add_special_tokens=False).offsets
         pieces: list[str] = []
         start_tok = 0
         while start_tok < len(offsets):

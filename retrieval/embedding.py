@@ -24,10 +24,18 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
-from retrieval.onnx_backend import INT8_FILE, ONNX_FILE, OnnxEncoder, export, max_tokens_of
+from retrieval.onnx_backend import (
+    INT8_FILE,
+    ONNX_FILE,
+    OnnxEncoder,
+    export,
+    load_tokenizer,
+    max_tokens_of,
+)
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
 
 log = logging.getLogger(__name__)
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
@@ -161,12 +169,11 @@ class Embedder:
         return max_tokens_of(self.location)
 
     @property
-    def tokenizer(self):  # noqa: ANN201 - a Hugging Face tokenizer, for chunking
+    def tokenizer(self) -> Tokenizer:
+        """The model's own tokenizer, for chunking."""
         with self._lock:
             if self._tokenizer is None:
-                from transformers import AutoTokenizer
-
-                self._tokenizer = AutoTokenizer.from_pretrained(self.location)
+                self._tokenizer = load_tokenizer(self.location)
             return self._tokenizer
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 ONNX_FILE = "model.onnx"
 INT8_FILE = "model-int8.onnx"
@@ -77,9 +81,8 @@ class OnnxEncoder:
 
     def __init__(self, onnx_path: Path, model_dir: str, max_tokens: int, threads: int = 0) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+        self.tokenizer = load_tokenizer(model_dir)
         self.tokenizer.enable_truncation(max_length=max_tokens)
         self.tokenizer.enable_padding()
         options = ort.SessionOptions()
@@ -114,6 +117,24 @@ class OnnxEncoder:
         if parts:
             out = np.stack([parts[i] for i in range(len(texts))])
         return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def load_tokenizer(model_dir: str) -> Tokenizer:
+    """The model's fast tokenizer with its saved truncation and padding switched off (chunking
+    counts whole texts). Read straight from tokenizer.json when there is one: importing
+    transformers for it costs seconds, and pulls in torch."""
+    from tokenizers import Tokenizer
+
+    path = Path(model_dir) / "tokenizer.json"
+    if path.is_file():
+        tokenizer = Tokenizer.from_file(str(path))
+    else:
+        from transformers import AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(model_dir).backend_tokenizer
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def max_tokens_of(model_dir: str, default: int = 256) -> int:

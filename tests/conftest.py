@@ -42,7 +42,17 @@ def archive_posts(archive_dir):
 
 
 @pytest.fixture(scope="session")
+def fast_tokenizer():
+    """What chunking uses: the model's tokenizer.json, without transformers."""
+    from retrieval.embedding import default_model_path
+    from retrieval.onnx_backend import load_tokenizer
+
+    return load_tokenizer(default_model_path())
+
+
+@pytest.fixture(scope="session")
 def tokenizer():
+    """The Hugging Face tokenizer, to check chunk lengths independently of chunking."""
     from transformers import AutoTokenizer
 
     from retrieval.embedding import default_model_path

@@ -28,8 +28,8 @@ def token_lengths(tokenizer, texts: list[str]) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def chunker(tokenizer):
-    return Chunker(tokenizer, MAX_TOKENS)
+def chunker(fast_tokenizer):
+    return Chunker(fast_tokenizer, MAX_TOKENS)
 
 
 def assert_covers(post: Post, chunks) -> None:

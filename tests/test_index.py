@@ -155,3 +155,34 @@ def test_build_report_lists_skipped_posts(tmp_path, embedder):
     assert report.posts == 1 and [Path(s.path).name for s in report.skipped] == ["broken.md"]
     assert "broken.md" in report.summary() and "invalid JSON" in report.summary()
     assert store.load(tmp_path / "ix").manifest["skipped"][0]["reason"].startswith("invalid JSON")
+
+
+def test_update_and_answer_without_importing_torch(tmp_path, embedder):
+    """An update embeds new text with ONNX Runtime and chunks with the model's tokenizer.json, so
+    neither a maintainer's update nor a question waits seconds for transformers and torch."""
+    import subprocess
+    import sys
+
+    embedder.load()  # exports the ONNX model once, into the cache the child uses too
+    archive = tmp_path / "posts"
+    shutil.copytree(SEEDS, archive)
+    script = f"""
+import sys
+from pathlib import Path
+from retrieval.embedding import Embedder
+from retrieval.indexer import build_index
+from retrieval.service import AnswerService
+embedder = Embedder()
+report = build_index(Path({str(archive)!r}), Path({str(tmp_path / "ix")!r}), embedder)
+service = AnswerService(Path({str(tmp_path / "ix")!r}), embedder, "https://vitamindwiki.com")
+answer = service.ask({QUESTION!r})
+print(report.posts, answer.hits[0].slug, sorted({{"torch", "transformers"}} & set(sys.modules)))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", SEED_SLUG, "[]"]

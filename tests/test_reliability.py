@@ -50,11 +50,11 @@ def test_parser_never_raises_anything_but_post_error(meta, body):
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(title=st.text(max_size=300), body=markdownish)
-def test_chunks_always_fit_and_findings_never_crash(tokenizer, title, body):
+def test_chunks_always_fit_and_findings_never_crash(fast_tokenizer, tokenizer, title, body):
     from retrieval.archive import Post
 
     post = Post("s", title or "t", "", (), (), (), None, body * 3, "p", "h")
-    chunks = Chunker(tokenizer, MAX_TOKENS).chunk_post(post)
+    chunks = Chunker(fast_tokenizer, MAX_TOKENS).chunk_post(post)
     if chunks:
         ids = tokenizer([c.embed_text for c in chunks], add_special_tokens=True)["input_ids"]
         assert max(len(x) for x in ids) <= MAX_TOKENS

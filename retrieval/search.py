@@ -156,12 +156,15 @@ class Searcher:
         if not len(bare) or not len(full):
             return {}
         vectors = self.index.title_vectors
-        near = (vectors[bare] @ vectors[full].T) >= NEAR_DUPLICATE_TITLE
-        return {
-            int(row): frozenset(full[hits].tolist())
-            for row, hits in zip(bare, near, strict=True)
-            if hits.any()
-        }
+        with_text = vectors[full].T
+        copies: dict[int, frozenset[int]] = {}
+        for start in range(0, len(bare), 256):  # in blocks: memory stays small on any archive
+            rows = bare[start : start + 256]
+            near = (vectors[rows] @ with_text) >= NEAR_DUPLICATE_TITLE
+            for row, hits in zip(rows.tolist(), near, strict=True):
+                if hits.any():
+                    copies[row] = frozenset(full[hits].tolist())
+        return copies
 
     def _collapse(self, order: np.ndarray, scores: np.ndarray, need: int) -> tuple[list[int], int]:
         """One entry per post: same-title copies, and title-only copies of a post with a body

@@ -42,7 +42,7 @@ from retrieval.search import Searcher  # noqa: E402
 class Recording:
     """Wraps an Embedder: times every batch the build encodes, then encodes the same batch
     again on its own (the bare encode), right away, so both see the same machine conditions:
-    run as two separate passes, the encode speed alone drifted by 10% between them."""
+    run as two separate passes, the encode speed alone drifted by up to 12% between them."""
 
     def __init__(self, embedder: Embedder) -> None:
         self.inner = embedder

@@ -66,7 +66,7 @@ class TermOverlap:
         low = text.lower()
         if not any(n in low for n in self.needles):
             return 0.0
-        return sum(self.weights[w] for w in self.weights.keys() & terms(low)) / self.total
+        return sum(self.weights[w] for w in self.weights.keys() & _lower_terms(low)) / self.total
 
 
 def _leading_part(term: str) -> str:
@@ -86,7 +86,12 @@ _STOP = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(_QUESTION_WORDS.spli
 
 def terms(text: str) -> set[str]:
     """Lower-case words without stopwords, plural 's' dropped, thousands separators removed."""
-    return {t for t in map(_term, set(_WORD_RE.findall(text.lower()))) if t}
+    return _lower_terms(text.lower())
+
+
+def _lower_terms(low: str) -> set[str]:
+    """`terms` of text that is lower-case already."""
+    return {t for t in map(_term, set(_WORD_RE.findall(low))) if t}
 
 
 @lru_cache(maxsize=200_000)

@@ -169,7 +169,7 @@ class Searcher:
     def _collapse(self, order: np.ndarray, scores: np.ndarray, need: int) -> tuple[list[int], int]:
         """One entry per post: same-title copies, and title-only copies of a post with a body
         (near-identical titles), keep only the best-scoring copy with text. Returns the first
-        `need` entries (or every confident one if there are more) and how many are confident."""
+        `need` entries and how many entries are confident."""
         head = order[:DUPLICATE_WINDOW].tolist()
         shown = set(head)
         copies = {r for r in head if not self._copy_of.get(r, _NONE).isdisjoint(shown)}
@@ -184,7 +184,7 @@ class Searcher:
                 break
             limit *= 2
         confident = int(np.count_nonzero(scores[kept] >= CONFIDENT_SCORE))
-        return kept[: max(need, confident)].tolist(), confident
+        return kept[:need].tolist(), confident
 
     def _first_of_each_title(self, rows: np.ndarray) -> np.ndarray:
         """`rows` without the later entries of a title already listed (few titles repeat)."""

@@ -12,7 +12,7 @@ from bot.cli import main
 from retrieval import store
 from retrieval.indexer import build_index
 from retrieval.search import Searcher
-from tests.conftest import SEED_SLUG, SEEDS
+from tests.conftest import REPO, SEED_SLUG, SEEDS
 
 SEED_URL = f"https://vitamindwiki.com/pages/{SEED_SLUG}/"
 QUESTION = "does vitamin D help MS bone loss?"
@@ -178,11 +178,6 @@ service = AnswerService(Path({str(tmp_path / "ix")!r}), embedder, "https://vitam
 answer = service.ask({QUESTION!r})
 print(report.posts, answer.hits[0].slug, sorted({{"torch", "transformers"}} & set(sys.modules)))
 """
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).parent.parent,
-    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", SEED_SLUG, "[]"]

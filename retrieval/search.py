@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from retrieval import findings
+from retrieval import findings, threads
+from retrieval.candidates import CandidateScorer
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import Query, build_query
@@ -32,6 +33,8 @@ CONFIDENT_SCORE = 0.54
 
 RANK_HEAD = 1000
 """Posts ranked in full per query; paging and match counts never go deeper."""
+EXACT_HEAD = 10
+"""Leading entries that the candidate search must settle (with exact indexes: exactly)."""
 DUPLICATE_WINDOW = 50
 NEAR_DUPLICATE_TITLE = 0.9
 """Title cosine above which a title-only post is taken as a copy of a post with a body."""
@@ -82,11 +85,17 @@ class Answer:
 
 class Ranking(NamedTuple):
     order: np.ndarray
-    """Post rows of the head of the ranking, best first."""
+    """Post rows of the head of the ranking, best first: the candidate posts only."""
     scores: np.ndarray
-    """Combined score of every post row."""
+    """Combined score of every post row; -inf for posts that were not candidates."""
     chunk_sims: np.ndarray
-    """Similarity of every chunk to the question."""
+    """Similarity of every chunk to the question for the chunks of candidate posts (so of every
+    ranked post); -inf for the others."""
+
+
+def _combine(dense: np.ndarray, title: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    """A post's score from its best chunk (title for a post without text), title and BM25."""
+    return (dense + TITLE_WEIGHT * title) / (1 + TITLE_WEIGHT) + LEXICAL_WEIGHT * lexical
 
 
 def _has_words(text: str) -> bool:
@@ -114,9 +123,7 @@ class Searcher:
         self._title_key = np.unique(keys, return_inverse=True)[1] if keys else np.zeros(0, int)
         self.tags = TagCatalogue(index.posts)
         self.lexical = LexicalIndex(index)
-        # (dim, n) views of the column-major vectors `store.load` gives (a copy only otherwise)
-        self._title_columns = np.ascontiguousarray(index.title_vectors.T)
-        self._chunk_columns = np.ascontiguousarray(index.chunk_vectors.T)
+        self._candidates = CandidateScorer(index)
         post_row = index.chunks.post_row
         self._chunk_starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
         self._text_rows = post_row[self._chunk_starts] if len(post_row) else post_row
@@ -124,19 +131,12 @@ class Searcher:
         self._copy_of = self._title_only_copies()
 
     def rank_posts(self, query_vec: np.ndarray, lexical_query: str = "") -> Ranking:
-        """Every post scored from its chunks and title (exact, ~2 ms), the head ranked."""
-        title_sims = query_vec @ self._title_columns
-        dense = title_sims.copy()  # a post without text is judged on its title alone
-        chunk_sims = query_vec @ self._chunk_columns
-        if len(chunk_sims):
-            dense[self._text_rows] = np.maximum.reduceat(chunk_sims, self._chunk_starts)
-        scores = (dense + TITLE_WEIGHT * title_sims) / (1 + TITLE_WEIGHT)
-        if lexical_query:
-            scores = scores + LEXICAL_WEIGHT * self.lexical.scores(lexical_query)
-        # Only the head of the ranking is ever read: partition, then sort that part.
-        head = min(len(scores), RANK_HEAD)
-        top = np.argpartition(-scores, head - 1)[:head] if head else np.arange(0)
-        return Ranking(top[np.argsort(-scores[top], kind="stable")], scores, chunk_sims)
+        """Candidate posts (FAISS neighbours of the question among chunks and titles, BM25's
+        best) scored from their chunks and title, best first (retrieval/candidates.py)."""
+        threads.this_thread()
+        lexical = self.lexical.scores(lexical_query) if lexical_query else None
+        scored = self._candidates.score(query_vec, lexical, _combine, EXACT_HEAD)
+        return Ranking(scored.rows[:RANK_HEAD], scored.scores, scored.chunk_sims)
 
     def finding_chunks(self, row: int, chunk_sims: np.ndarray, n: int = 2) -> list[int]:
         """Ids of the post's `n` chunks closest to the query, then its opening chunk (usually
@@ -155,7 +155,7 @@ class Searcher:
         bare, full = np.flatnonzero(~has_text), np.flatnonzero(has_text)
         if not len(bare) or not len(full):
             return {}
-        vectors = self.index.title_vectors
+        vectors = self.index.title_vectors.astype(np.float32, copy=False)
         with_text = vectors[full].T
         copies: dict[int, frozenset[int]] = {}
         for start in range(0, len(bare), 256):  # in blocks: memory stays small on any archive

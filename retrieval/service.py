@@ -12,7 +12,7 @@ import logging
 import threading
 from pathlib import Path
 
-from retrieval import store
+from retrieval import store, threads
 from retrieval.embedding import Embedder
 from retrieval.indexer import BuildReport, Progress, build_index
 from retrieval.search import Answer, Searcher
@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 class AnswerService:
     def __init__(self, root: Path, embedder: Embedder, base_url: str) -> None:
+        # This process answers questions from here on: pin its query-time thread pools.
+        self.threads = threads.pin()
         self.root = Path(root)
         self.embedder = embedder
         self.base_url = base_url

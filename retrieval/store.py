@@ -8,6 +8,9 @@ Layout of an index root:
     .lock                   held (flock) by the one running build; the kernel drops it on a crash
 
 A reader loads a whole version into memory, so a later switch never disturbs it.
+
+Each FAISS file is exact (`IndexFlatIP`) up to `FLAT_MAX_VECTORS` vectors and a graph (HNSW over
+fp16 codes) above, or what `VDWBOT_INDEX_TYPE` says; the manifest records which.
 """
 
 from __future__ import annotations
@@ -30,6 +33,16 @@ import numpy as np
 FORMAT_VERSION = 1
 KEEP_VERSIONS = 3
 FILES = ("chunks.faiss", "titles.faiss", "meta.sqlite", "manifest.json")
+
+INDEX_TYPES = ("auto", "flat", "hnsw")
+INDEX_TYPE_ENV = "VDWBOT_INDEX_TYPE"
+FLAT_MAX_VECTORS = 50_000
+"""Above this many vectors a query's exact scan costs more than a graph search with as good a
+top 10 (measured with benchmarks/scale.py; figures in the README)."""
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 40
+HNSW_EF_SEARCH = 256
+"""Candidates visited per graph search; at least the number of neighbours asked for."""
 
 SCHEMA = """
 CREATE TABLE posts (
@@ -89,11 +102,21 @@ class IndexData:
     posts: list[PostRecord]
     chunks: ChunkTable
     chunk_vectors: np.ndarray
+    """One row per chunk: float32, or float16 for an HNSW index (a view of its codes)."""
     title_vectors: np.ndarray
+    chunk_index: faiss.Index | None = None
+    """The FAISS index the vectors belong to (loaded versions); searched for candidates."""
+    title_index: faiss.Index | None = None
     by_slug: dict[str, PostRecord] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_slug = {p.slug: p for p in self.posts}
+        if self.chunk_index is None:  # built in memory: exact search over the vectors
+            self.chunk_index = make_index(self.chunk_vectors, "flat")
+            self.chunk_vectors = vector_view(self.chunk_index)
+        if self.title_index is None:
+            self.title_index = make_index(self.title_vectors, "flat")
+            self.title_vectors = vector_view(self.title_index)
 
     @property
     def model(self) -> str:
@@ -104,19 +127,68 @@ class IndexData:
         return str(self.manifest.get("version", ""))
 
 
-def _flat_index(vectors: np.ndarray) -> faiss.Index:
-    index = faiss.IndexFlatIP(vectors.shape[1])
+def index_type_setting() -> str:
+    """`VDWBOT_INDEX_TYPE`: auto (by size), flat or hnsw."""
+    value = os.environ.get(INDEX_TYPE_ENV, "auto").strip().lower() or "auto"
+    if value not in INDEX_TYPES:
+        raise ValueError(f"{INDEX_TYPE_ENV} must be one of {', '.join(INDEX_TYPES)}, not {value!r}")
+    return value
+
+
+def index_type_for(n: int, setting: str = "auto") -> str:
+    """Exact below the measured threshold, a graph above, unless the setting names one."""
+    if setting != "auto":
+        return setting
+    return "flat" if n <= FLAT_MAX_VECTORS else "hnsw"
+
+
+def make_index(vectors: np.ndarray, kind: str) -> faiss.Index:
+    """A FAISS inner-product index of `kind` holding `vectors` (normalised rows)."""
+    d = vectors.shape[1]
+    if kind == "flat":
+        index = faiss.IndexFlatIP(d)
+    elif kind == "hnsw":
+        # fp16 codes: half the memory, and scores within ~1e-3 of float32 for re-scoring
+        fp16, ip = faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+        index = faiss.IndexHNSWSQ(d, fp16, HNSW_M, ip)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    else:
+        raise ValueError(f"unknown index type {kind!r}")
     if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        rows = np.ascontiguousarray(vectors, dtype=np.float32)
+        index.train(rows)
+        index.add(rows)
+    return configure(index)
+
+
+def configure(index: faiss.Index) -> faiss.Index:
+    """Search-time parameters, which FAISS files do not keep."""
+    if isinstance(index, faiss.IndexHNSW):
+        index.hnsw.efSearch = HNSW_EF_SEARCH
     return index
 
 
-def _all_vectors(index: faiss.Index) -> np.ndarray:
-    """Every vector, stored column-major: each query scores all of them at once, and numpy
-    does that faster when each dimension is contiguous (1.2 vs 1.6 ms for the archive's chunks)."""
-    if index.ntotal == 0:
-        return np.zeros((0, index.d), dtype=np.float32, order="F")
-    return np.asfortranarray(index.reconstruct_n(0, index.ntotal))
+def kind_of(index: faiss.Index) -> str:
+    return "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
+
+
+def vector_view(index: faiss.Index) -> np.ndarray:
+    """The index's stored vectors as an (n, d) array sharing its memory (no copy): float32 for
+    a flat index, float16 for HNSW over fp16 codes. Valid while the index lives."""
+    n, d = index.ntotal, index.d
+    if isinstance(index, faiss.IndexFlat):
+        if n == 0:
+            return np.zeros((0, d), dtype=np.float32)
+        return faiss.rev_swig_ptr(index.get_xb(), n * d).reshape(n, d)
+    storage = faiss.downcast_index(index.storage)
+    if not (
+        isinstance(storage, faiss.IndexScalarQuantizer)
+        and storage.sq.qtype == faiss.ScalarQuantizer.QT_fp16
+    ):
+        raise ValueError(f"unsupported FAISS index {type(index).__name__}")
+    if n == 0:
+        return np.zeros((0, d), dtype=np.float16)
+    return faiss.rev_swig_ptr(storage.codes.data(), n * d * 2).view(np.float16).reshape(n, d)
 
 
 def _fix_hint(root: Path) -> str:
@@ -161,11 +233,22 @@ def write_version(root: Path, data: IndexData) -> Path:
     name = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
     data.manifest["version"] = name
     data.manifest["format"] = FORMAT_VERSION
+    setting = index_type_setting()
+    kinds = {
+        "chunks": index_type_for(len(data.chunk_vectors), setting),
+        "titles": index_type_for(len(data.title_vectors), setting),
+    }
+    data.manifest["index_types"] = kinds
     tmp = root / f".tmp-{name}"
     tmp.mkdir(parents=True)
     try:
-        faiss.write_index(_flat_index(data.chunk_vectors), str(tmp / "chunks.faiss"))
-        faiss.write_index(_flat_index(data.title_vectors), str(tmp / "titles.faiss"))
+        for part, vectors, index in (
+            ("chunks", data.chunk_vectors, data.chunk_index),
+            ("titles", data.title_vectors, data.title_index),
+        ):
+            if index is None or kind_of(index) != kinds[part]:
+                index = make_index(vectors, kinds[part])
+            faiss.write_index(index, str(tmp / f"{part}.faiss"))
         _write_sqlite(tmp / "meta.sqlite", data)
         (tmp / "manifest.json").write_text(json.dumps(data.manifest, indent=2), "utf-8")
         for name_ in FILES:
@@ -283,10 +366,10 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
             f"index {folder} was built with model {manifest.get('model')!r} but "
             f"{expected_model!r} is configured; rebuild the index or configure that model"
         )
-    vectors = {}
+    indexes = {}
     for name in ("chunks.faiss", "titles.faiss"):
         try:
-            vectors[name] = _all_vectors(faiss.read_index(str(folder / name)))
+            indexes[name] = configure(faiss.read_index(str(folder / name)))
         except RuntimeError as exc:
             first = str(exc).strip().splitlines()[0][:200]
             raise IndexLoadError(
@@ -298,9 +381,16 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
         raise IndexLoadError(
             f"corrupt SQLite file {folder / 'meta.sqlite'} ({exc}); {_fix_hint(root)}"
         ) from None
-    if len(chunks) != len(vectors["chunks.faiss"]) or len(posts) != len(vectors["titles.faiss"]):
+    chunk_index, title_index = indexes["chunks.faiss"], indexes["titles.faiss"]
+    if len(chunks) != chunk_index.ntotal or len(posts) != title_index.ntotal:
         raise IndexLoadError(f"index files in {folder} disagree on counts; {_fix_hint(root)}")
-    return IndexData(manifest, posts, chunks, vectors["chunks.faiss"], vectors["titles.faiss"])
+    try:
+        chunk_vectors, title_vectors = vector_view(chunk_index), vector_view(title_index)
+    except ValueError as exc:
+        raise IndexLoadError(f"{exc} in {folder}; {_fix_hint(root)}") from None
+    return IndexData(
+        manifest, posts, chunks, chunk_vectors, title_vectors, chunk_index, title_index
+    )
 
 
 def _post_record(r: tuple) -> PostRecord:

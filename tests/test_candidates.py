@@ -1,0 +1,99 @@
+"""FAISS candidates: the head they give equals scoring every post; index types chosen and kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from retrieval import candidates, store
+from retrieval.candidates import CandidateScorer
+from retrieval.search import _combine
+
+DIM = 32
+
+
+def synthetic(n_posts: int, seed: int = 0) -> store.IndexData:
+    """Random normalised vectors; every 7th post has no text (judged on its title alone)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(1, 9, n_posts)
+    sizes[::7] = 0
+    post_row = np.repeat(np.arange(n_posts), sizes)
+
+    def unit(n: int) -> np.ndarray:
+        v = rng.standard_normal((n, DIM)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    posts = [
+        store.PostRecord(r, f"post-{r}", f"Post {r}", "", (), (), (), None, "", "h", "")
+        for r in range(n_posts)
+    ]
+    n = len(post_row)
+    table = store.ChunkTable(post_row, [""] * n, [0] * n, ["text"] * n, ["h"] * n)
+    return store.IndexData({"model": "test"}, posts, table, unit(n), unit(n_posts))
+
+
+def brute_force(data: store.IndexData, q: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    """Every post scored the way rank_posts scored them before candidates."""
+    title = data.title_vectors @ q
+    dense = title.copy()
+    chunk = data.chunk_vectors @ q
+    for row in range(len(data.posts)):
+        mine = chunk[data.chunks.post_row == row]
+        if len(mine):
+            dense[row] = mine.max()
+    return _combine(dense, title, lexical)
+
+
+@pytest.mark.parametrize("neighbours", [400, 5])
+def test_head_is_the_exact_ranking(monkeypatch, neighbours):
+    """With flat indexes the certain head equals scoring every post, however few neighbours
+    the first search asks for (5 forces the widening)."""
+    monkeypatch.setattr(candidates, "CHUNK_NEIGHBOURS", neighbours)
+    monkeypatch.setattr(candidates, "TITLE_NEIGHBOURS", neighbours)
+    monkeypatch.setattr(candidates, "LEXICAL_TOP", neighbours)
+    data = synthetic(600)
+    scorer = CandidateScorer(data)
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        q = data.chunk_vectors[rng.integers(len(data.chunk_vectors))] + 0.3 * rng.standard_normal(
+            DIM
+        ).astype(np.float32)
+        q /= np.linalg.norm(q)
+        lexical = np.where(rng.random(600) < 0.2, rng.random(600), 0).astype(np.float32)
+        expected = brute_force(data, q, lexical)
+        got = scorer.score(q, lexical, _combine, head=10)
+        assert got.certain >= 10
+        head = got.rows[:10]
+        assert np.allclose(got.scores[head], np.sort(expected)[::-1][:10], atol=1e-5)
+        assert np.allclose(got.scores[head], expected[head], atol=1e-5)
+        for row in head:  # every chunk of a ranked post is scored, for its findings
+            mine = data.chunks.post_row == row
+            assert np.allclose(got.chunk_sims[mine], data.chunk_vectors[mine] @ q, atol=1e-5)
+
+
+def test_index_type_follows_size_and_setting(monkeypatch):
+    assert store.index_type_for(store.FLAT_MAX_VECTORS) == "flat"
+    assert store.index_type_for(store.FLAT_MAX_VECTORS + 1) == "hnsw"
+    assert store.index_type_for(10, "hnsw") == "hnsw"
+    monkeypatch.setenv(store.INDEX_TYPE_ENV, "ivf")
+    with pytest.raises(ValueError, match="VDWBOT_INDEX_TYPE"):
+        store.index_type_setting()
+
+
+@pytest.mark.parametrize("setting", ["flat", "hnsw"])
+def test_written_index_type_is_recorded_and_loaded(tmp_path, monkeypatch, setting):
+    monkeypatch.setenv(store.INDEX_TYPE_ENV, setting)
+    data = synthetic(300)
+    chunks = np.array(data.chunk_vectors)
+    store.write_version(tmp_path, data)
+    loaded = store.load(tmp_path)
+    assert loaded.manifest["index_types"] == {"chunks": setting, "titles": setting}
+    assert store.kind_of(loaded.chunk_index) == store.kind_of(loaded.title_index) == setting
+    assert loaded.chunk_vectors.dtype == (np.float16 if setting == "hnsw" else np.float32)
+    assert np.allclose(loaded.chunk_vectors, chunks, atol=1e-3)
+    # a graph index finds the same head here (small, well-separated data)
+    q = chunks[3]
+    lexical = np.zeros(300, np.float32)
+    got = CandidateScorer(loaded).score(q, lexical, _combine, head=10)
+    expected = brute_force(store.load(tmp_path), q, lexical)
+    assert set(got.rows[:10].tolist()) == set(np.argsort(-expected)[:10].tolist())

@@ -9,7 +9,10 @@
   of the full-archive index (--index, when it exists) after editing 3 posts and adding 1, in a
   process that has the model loaded, as the bot's /reindex runs it;
 - warm query latency over 500 questions: search() end to end against the bare query encode,
-  interleaved question by question (target p50 ratio <= 1.5);
+  interleaved question by question (target p50 ratio <= 1.5), and the ranking step alone
+  (candidates plus exact scoring, target p50 <= 2 ms), with the query threads pinned as a
+  serving process pins them (`VDWBOT_QUERY_THREADS`, or --query-threads), the pools recorded;
+  then again with 2 BLAS/OpenMP threads forced (--compare-threads), to show what pinning holds;
 - cold start (process start to first answer, target <= 10 s) and peak RSS of a process
   answering 50 questions (target <= 1.2 GB), both against --index (the full archive) when it
   exists, else against the sample index.
@@ -32,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from retrieval import store  # noqa: E402
+from retrieval import store, threads  # noqa: E402
 from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.evaluation import load_questions  # noqa: E402
 from retrieval.indexer import build_index  # noqa: E402
@@ -65,7 +68,7 @@ class Recording:
 
 
 def pct(values: list[float], q: float) -> float:
-    return round(float(np.percentile(values, q)) * 1000, 1)
+    return round(float(np.percentile(values, q)) * 1000, 2)
 
 
 def sample(archive: Path, n: int | None, into: Path) -> list[Path]:
@@ -148,12 +151,23 @@ def measure_archive_update(index_root: Path, archive: Path, backend: str, work: 
     }  # fmt: skip
 
 
-def measure_queries(index_root: Path, backend: str, n: int) -> dict:
-    embedder = Embedder(backend=backend, cache_dir=index_root / "cache" / "onnx")
-    searcher = Searcher(store.load(index_root, expected_model=embedder.name), embedder)
+def measure_queries(searcher: Searcher, n: int, query_threads: int) -> dict:
+    """Warm latency with the query pools pinned to `query_threads`, recorded as in force."""
+    pinned = threads.pin(query_threads)
+    embedder, ranking = searcher.embedder, []
+    rank_posts = searcher.rank_posts
+
+    def timed_rank(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - same call, timed
+        started = time.perf_counter()
+        out = rank_posts(*args, **kwargs)
+        ranking.append(time.perf_counter() - started)
+        return out
+
+    searcher.rank_posts = timed_rank  # type: ignore[method-assign]
     qs = questions(n, searcher.index)
     searcher.search("warm up", 3)
     bare, full = [], []
+    ranking.clear()
     for q in qs:
         started = time.perf_counter()
         embedder.encode([q])
@@ -161,9 +175,13 @@ def measure_queries(index_root: Path, backend: str, n: int) -> dict:
         started = time.perf_counter()
         searcher.search(q, 3)
         full.append(time.perf_counter() - started)
+    del searcher.rank_posts
     return {
         "questions": len(qs), "index_posts": len(searcher.index.posts),
+        "index_types": searcher.index.manifest.get("index_types", "flat"),
+        "query_threads": pinned, "thread_pools": threads.in_force()["pools"],
         "search_ms": {"p50": pct(full, 50), "p95": pct(full, 95)},
+        "ranking_ms": {"p50": pct(ranking, 50), "p95": pct(ranking, 95)},
         "bare_encode_ms": {"p50": pct(bare, 50), "p95": pct(bare, 95)},
         "p50_ratio": round(float(np.median(full) / np.median(bare)), 3),
     }  # fmt: skip
@@ -218,24 +236,44 @@ def main() -> None:
     p.add_argument("--all", action="store_true", help="build the whole archive")
     p.add_argument("--queries", type=int, default=500)
     p.add_argument("--backend", choices=BACKENDS, default="onnx")
+    p.add_argument(
+        "--query-threads", type=int, default=0, help="default: VDWBOT_QUERY_THREADS, else 1"
+    )
+    p.add_argument(
+        "--compare-threads",
+        type=int,
+        default=2,
+        help="measure the queries again with this many BLAS/OpenMP threads forced (0: skip)",
+    )
+    p.add_argument("--queries-only", action="store_true", help="skip the build measurements")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        build, sample_root = measure_build(args, work)
         full_index = store.exists(args.index)
+        if args.queries_only and not full_index:
+            raise SystemExit(f"--queries-only needs an index at {args.index}")
+        build, sample_root = (None, None) if args.queries_only else measure_build(args, work)
         serving = args.index if full_index else sample_root
         result = {
             "backend": args.backend,
             "build": build,
             "archive_update": (
                 measure_archive_update(args.index, args.archive, args.backend, work)
-                if full_index
+                if full_index and not args.queries_only
                 else None
             ),
-            "queries": measure_queries(serving, args.backend, args.queries),
-            "process": measure_process(serving, args.backend, work),
-            "serving_index": str(serving),
         }
+        embedder = Embedder(backend=args.backend, cache_dir=serving / "cache" / "onnx")
+        searcher = Searcher(store.load(serving, expected_model=embedder.name), embedder)
+        result["queries"] = measure_queries(searcher, args.queries, args.query_threads)
+        if args.compare_threads:
+            result[f"queries_{args.compare_threads}_threads"] = measure_queries(
+                searcher, args.queries, args.compare_threads
+            )
+        threads.pin(args.query_threads)
+        if not args.queries_only:
+            result["process"] = measure_process(serving, args.backend, work)
+        result["serving_index"] = str(serving)
     print(json.dumps(result))
 
 

@@ -1,13 +1,19 @@
-"""Which posts a question is scored against: FAISS neighbours and BM25's best, not every post.
+"""Which posts a question is scored against: all of them while the index is exact and small,
+else FAISS neighbours and BM25's best.
 
-Candidates are the posts of the question's nearest chunks (chunk index), of its nearest titles
-(title index) and BM25's top posts. Only they are scored, exactly as before: best chunk, title
-and lexical score, from the stored vectors. A post outside them has every chunk below the last
-chunk found, its title below the last title found and its BM25 score below the last one taken,
-so it cannot score above the combined score of those three thresholds (the scoring is
-monotone). When fewer than `head` candidates score above that bound, the searches are widened
-until they do or nothing is left unseen: with exact (flat) indexes the first `head` entries are
-then the exact ranking; with a graph index they are as good as its neighbour lists.
+An exact (flat) index holds few enough vectors (`store.FLAT_MAX_VECTORS`) that one product over
+all of them, in the index's own storage, is the cheapest exact answer: FAISS's flat search is that
+same scan plus a heap (0.72 ms vs 0.67 ms for the archive's 16k chunks), and it also gives exact
+match counts. So every post is scored there.
+
+Over a graph (HNSW) index, candidates are the posts of the question's nearest chunks, of its
+nearest titles and BM25's top posts, and only they are scored, exactly as before: best chunk,
+title and lexical score, from the stored vectors. A post outside them has every chunk below the
+last chunk found, its title below the last title found and its BM25 score below the last one
+taken, so it cannot score above the combined score of those three thresholds (the scoring is
+monotone). While fewer than `head` candidates score above that bound, or some post above
+`floor` may be missing, the searches are widened: with exact neighbour lists the head is then the
+exact ranking; with a graph it is as good as the graph's neighbour lists.
 """
 
 from __future__ import annotations
@@ -18,13 +24,16 @@ from typing import NamedTuple
 import faiss
 import numpy as np
 
-from retrieval.store import IndexData
+from retrieval.store import Bf16Rows, IndexData
 
 CHUNK_NEIGHBOURS = 400
 TITLE_NEIGHBOURS = 200
 LEXICAL_TOP = 200
 WIDEN = 4
 """Factor by which the searches grow when the candidates do not settle the head."""
+COUNT_NEIGHBOURS = 25_600
+"""Chunk neighbours past which the search no longer widens just to count every post above the
+floor (counts are then a lower bound; the head is still settled first)."""
 
 Combine = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """(best chunk or title-only similarity, title similarity, lexical score) -> post score, for
@@ -33,7 +42,7 @@ arrays of posts; must never decrease when one of its inputs grows."""
 
 class Scored(NamedTuple):
     rows: np.ndarray
-    """Candidate post rows, best first."""
+    """Candidate post rows, best first (at most `limit` of them)."""
     scores: np.ndarray
     """Score of every post row; -inf for posts that were not candidates."""
     chunk_sims: np.ndarray
@@ -43,50 +52,98 @@ class Scored(NamedTuple):
 
 
 class CandidateScorer:
-    """Candidates and their exact scores for one loaded index version."""
+    """Candidates and their exact scores for one set of chunk and title vectors."""
 
-    def __init__(self, index: IndexData) -> None:
-        self.index = index
-        post_row = index.chunks.post_row
-        rows = np.arange(len(index.posts))
+    def __init__(
+        self,
+        chunk_index: faiss.Index,
+        title_index: faiss.Index,
+        chunk_vectors: np.ndarray | Bf16Rows,
+        title_vectors: np.ndarray | Bf16Rows,
+        post_row: np.ndarray,
+        exhaustive: bool | None = None,
+    ) -> None:
+        """`exhaustive`: score every post (default: when both indexes are exact)."""
+        if exhaustive is None:
+            exhaustive = all(isinstance(i, faiss.IndexFlat) for i in (chunk_index, title_index))
+        self.exhaustive = exhaustive
+        self.chunk_index, self.title_index = chunk_index, title_index
+        self.chunk_vectors, self.title_vectors = chunk_vectors, title_vectors
+        rows = np.arange(len(title_vectors))
         # chunks of a post are contiguous: its range [first, end) in the chunk table
         self._first = np.searchsorted(post_row, rows)
         self._end = np.searchsorted(post_row, rows + 1)
         self._post_row = post_row
+        self._all = rows
+
+    @classmethod
+    def for_index(cls, index: IndexData, exhaustive: bool | None = None) -> CandidateScorer:
+        return cls(
+            index.chunk_index, index.title_index, index.chunk_vectors, index.title_vectors,
+            index.chunks.post_row, exhaustive,
+        )  # fmt: skip
 
     def score(
-        self, query_vec: np.ndarray, lexical: np.ndarray | None, combine: Combine, head: int
+        self,
+        query_vec: np.ndarray,
+        lexical: np.ndarray | None,
+        combine: Combine,
+        head: int,
+        floor: float = np.inf,
+        limit: int = 1000,
     ) -> Scored:
-        """Candidates for `query_vec` scored with `combine`, widened until `head` are certain."""
+        """Candidates for `query_vec` scored with `combine`, widened until `head` are certain
+        and, up to `COUNT_NEIGHBOURS`, until every post scoring `floor` or more is among them;
+        the best `limit` of them returned in order."""
         q = np.ascontiguousarray(query_vec, dtype=np.float32).reshape(1, -1)
-        n_posts, n_chunks = len(self.index.posts), len(self._post_row)
+        if self.exhaustive:
+            return self._exact(q[0], self._all, lexical, combine, limit)._replace(
+                certain=len(self._all)
+            )
+        n_posts, n_chunks = len(self.title_vectors), len(self._post_row)
         k_chunks, k_titles, k_lexical = CHUNK_NEIGHBOURS, TITLE_NEIGHBOURS, LEXICAL_TOP
         while True:
-            chunk_rows, chunk_floor = _neighbours(self.index.chunk_index, q, k_chunks)
-            title_rows, title_floor = _neighbours(self.index.title_index, q, k_titles)
+            chunk_rows, chunk_floor = _neighbours(self.chunk_index, q, k_chunks)
+            title_rows, title_floor = _neighbours(self.title_index, q, k_titles)
             lexical_rows, lexical_floor = _top(lexical, k_lexical)
             rows = np.unique(np.concatenate([self._post_row[chunk_rows], title_rows, lexical_rows]))
-            scored = self._exact(q[0], rows, lexical, combine)
+            scored = self._exact(q[0], rows, lexical, combine, limit)
             bound = combine(
                 np.array([max(chunk_floor, title_floor)]),
                 np.array([title_floor]),
                 np.array([lexical_floor]),
             )[0]
             certain = int(np.count_nonzero(scored.scores[scored.rows] > bound))
+            # every candidate above the bound is in `rows` unless `limit` cut it off
+
             unseen = k_chunks < n_chunks or k_titles < n_posts or k_lexical < n_posts
-            if certain >= min(head, len(rows)) or not unseen:
+            settled = certain >= min(head, len(rows))
+            counted = bound < floor or k_chunks >= COUNT_NEIGHBOURS
+            if not unseen or (settled and counted):
                 return scored._replace(certain=len(rows) if not unseen else certain)
             k_chunks, k_titles, k_lexical = (WIDEN * k for k in (k_chunks, k_titles, k_lexical))
 
     def _exact(
-        self, q: np.ndarray, rows: np.ndarray, lexical: np.ndarray | None, combine: Combine
+        self,
+        q: np.ndarray,
+        rows: np.ndarray,
+        lexical: np.ndarray | None,
+        combine: Combine,
+        limit: int,
     ) -> Scored:
         """Best chunk, title and lexical score of each row, from the stored vectors."""
-        title = _dot(self.index.title_vectors, rows, q)
-        first, end = self._first[rows], self._end[rows]
-        sizes = end - first
-        ids = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-        sims = _dot(self.index.chunk_vectors, ids, q)
+        n_posts = len(self.title_vectors)
+        everything = len(rows) == n_posts
+        if everything:  # one product over the stored vectors, no gathering
+            title, ids = np.asarray(self.title_vectors) @ q, None
+            sims = np.asarray(self.chunk_vectors) @ q
+            sizes = self._end - self._first
+        else:
+            title = self.title_vectors[rows] @ q
+            first, end = self._first[rows], self._end[rows]
+            sizes = end - first
+            ids = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+            sims = self.chunk_vectors[ids] @ q
         dense = title.copy()  # a post without text is judged on its title alone
         with_text = sizes > 0
         if len(sims):
@@ -94,11 +151,17 @@ class CandidateScorer:
             dense[with_text] = np.maximum.reduceat(sims, starts)
         lex = lexical[rows] if lexical is not None else np.zeros(len(rows), np.float32)
         post_scores = combine(dense, title, lex)
-        scores = np.full(len(self.index.posts), -np.inf, dtype=post_scores.dtype)
-        scores[rows] = post_scores
-        chunk_sims = np.full(len(self._post_row), -np.inf, dtype=np.float32)
-        chunk_sims[ids] = sims
-        order = rows[np.argsort(-post_scores, kind="stable")]
+        if everything:
+            scores, chunk_sims = post_scores, sims
+        else:
+            scores = np.full(n_posts, -np.inf, dtype=post_scores.dtype)
+            scores[rows] = post_scores
+            chunk_sims = np.full(len(self._post_row), -np.inf, dtype=np.float32)
+            chunk_sims[ids] = sims
+        # only the head is ever read: partition, then sort that part
+        head = min(len(rows), limit)
+        top = np.argpartition(-post_scores, head - 1)[:head] if head else np.arange(0)
+        order = rows[top[np.argsort(-post_scores[top], kind="stable")]]
         return Scored(order, scores, chunk_sims, 0)
 
 
@@ -122,11 +185,3 @@ def _top(scores: np.ndarray | None, k: int) -> tuple[np.ndarray, float]:
     top = np.argpartition(-scores, k)[: k + 1]
     best = top[np.argsort(-scores[top], kind="stable")]
     return best[:k][scores[best[:k]] > 0], float(max(scores[best[k]], 0.0))
-
-
-def _dot(vectors: np.ndarray, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Similarities of the rows `ids` (float16 rows are widened first)."""
-    picked = vectors[ids]
-    if picked.dtype != np.float32:
-        picked = picked.astype(np.float32)
-    return picked @ q

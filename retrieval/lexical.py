@@ -34,13 +34,17 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """One score per post row, the best post scaled to 1 (all zero when nothing matches)."""
-        tokens = [t for t in _BM25_TOKEN_RE.findall(query.lower()) if t not in _BM25_STOP]
-        ids = self.retriever.get_tokens_ids(tokens) if self.n else []
+        ids = self.token_ids(query)
         if not ids:
             return np.zeros(self.n, dtype=np.float32)
         out = np.asarray(self.retriever.get_scores_from_ids(ids), dtype=np.float32)
         top = out.max()
         return out / top if top > 0 else out
+
+    def token_ids(self, query: str) -> list[int]:
+        """The query's BM25 vocabulary ids (words the archive never uses are dropped)."""
+        tokens = [t for t in _BM25_TOKEN_RE.findall(query.lower()) if t not in _BM25_STOP]
+        return self.retriever.get_tokens_ids(tokens) if self.n else []
 
     def overlap(self, query_terms: set[str]) -> TermOverlap:
         """Scorer of how much of the question's IDF weight a sentence contains."""

@@ -123,7 +123,7 @@ class Searcher:
         self._title_key = np.unique(keys, return_inverse=True)[1] if keys else np.zeros(0, int)
         self.tags = TagCatalogue(index.posts)
         self.lexical = LexicalIndex(index)
-        self._candidates = CandidateScorer(index)
+        self._candidates = CandidateScorer.for_index(index)
         post_row = index.chunks.post_row
         self._chunk_starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
         self._text_rows = post_row[self._chunk_starts] if len(post_row) else post_row
@@ -131,12 +131,14 @@ class Searcher:
         self._copy_of = self._title_only_copies()
 
     def rank_posts(self, query_vec: np.ndarray, lexical_query: str = "") -> Ranking:
-        """Candidate posts (FAISS neighbours of the question among chunks and titles, BM25's
-        best) scored from their chunks and title, best first (retrieval/candidates.py)."""
+        """Posts scored from their best chunk, title and BM25, best first: every post over an
+        exact index, FAISS and BM25 candidates over a graph index (retrieval/candidates.py)."""
         threads.this_thread()
         lexical = self.lexical.scores(lexical_query) if lexical_query else None
-        scored = self._candidates.score(query_vec, lexical, _combine, EXACT_HEAD)
-        return Ranking(scored.rows[:RANK_HEAD], scored.scores, scored.chunk_sims)
+        scored = self._candidates.score(
+            query_vec, lexical, _combine, EXACT_HEAD, CONFIDENT_SCORE, RANK_HEAD
+        )
+        return Ranking(scored.rows, scored.scores, scored.chunk_sims)
 
     def finding_chunks(self, row: int, chunk_sims: np.ndarray, n: int = 2) -> list[int]:
         """Ids of the post's `n` chunks closest to the query, then its opening chunk (usually
@@ -155,7 +157,7 @@ class Searcher:
         bare, full = np.flatnonzero(~has_text), np.flatnonzero(has_text)
         if not len(bare) or not len(full):
             return {}
-        vectors = self.index.title_vectors.astype(np.float32, copy=False)
+        vectors = np.asarray(self.index.title_vectors, dtype=np.float32)
         with_text = vectors[full].T
         copies: dict[int, frozenset[int]] = {}
         for start in range(0, len(bare), 256):  # in blocks: memory stays small on any archive

@@ -46,7 +46,7 @@ from retrieval.candidates import CandidateScorer  # noqa: E402
 from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.lexical import LexicalIndex  # noqa: E402
 from retrieval.query import build_query  # noqa: E402
-from retrieval.search import EXACT_HEAD, _combine  # noqa: E402
+from retrieval.search import CONFIDENT_SCORE, EXACT_HEAD, RANK_HEAD, _combine  # noqa: E402
 
 SEED = 13
 
@@ -147,10 +147,8 @@ def build(work: Path, scale: int, kind: str, noise: float) -> None:
     chunks, titles, post_row = synthetic(work, scale, noise)
     folder = work / f"x{scale}"
     folder.mkdir(exist_ok=True)
-    kinds = {
-        "chunks": store.index_type_for(len(chunks), kind),
-        "titles": store.index_type_for(len(titles), kind),
-    }
+    chosen = store.index_type_for(len(chunks), kind)  # as store.write_version chooses
+    kinds = {"chunks": chosen, "titles": chosen}
     seconds = 0.0
     for part, vectors in (("chunks", chunks), ("titles", titles)):
         started = time.perf_counter()
@@ -229,7 +227,7 @@ def serve(work: Path, scale: int, backend: str) -> None:
     load_s = time.perf_counter() - started
     truth = np.load(folder / "truth.npy")
     vocab_ids = real["tokens"]
-    bare, full, found = [], [], []
+    bare, full, ranking, found = [], [], [], []
     for i, question in enumerate(real["questions"]):
         started = time.perf_counter()
         embedder.encode([question])
@@ -237,9 +235,11 @@ def serve(work: Path, scale: int, backend: str) -> None:
         started = time.perf_counter()
         query = build_query(question)
         vector = embedder.encode([query.dense])[0]
+        encoded = time.perf_counter()
         lexical = lexical_scores(postings, n_posts, vocab_ids[i])
-        scored = scorer.score(vector, lexical, _combine, EXACT_HEAD)
+        scored = scorer.score(vector, lexical, _combine, EXACT_HEAD, CONFIDENT_SCORE, RANK_HEAD)
         full.append(time.perf_counter() - started)
+        ranking.append(time.perf_counter() - encoded)
         found.append(len(set(scored.rows[:10].tolist()) & set(truth[i].tolist())) / 10)
     peak_kb = next(
         int(line.split()[1])
@@ -253,6 +253,8 @@ def serve(work: Path, scale: int, backend: str) -> None:
                 "p50_ms": round(float(np.median(full)) * 1000, 2),
                 "p95_ms": round(float(np.percentile(full, 95)) * 1000, 2),
                 "bare_encode_p50_ms": round(float(np.median(bare)) * 1000, 2),
+                "ranking_p50_ms": round(float(np.median(ranking)) * 1000, 2),
+                "ranking_p95_ms": round(float(np.percentile(ranking, 95)) * 1000, 2),
                 "recall_at_10": round(float(np.mean(found)), 4),
                 "peak_rss_mb": round(peak_kb / 1024, 1),
                 "load_s": round(load_s, 2),

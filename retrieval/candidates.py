@@ -31,9 +31,12 @@ TITLE_NEIGHBOURS = 200
 LEXICAL_TOP = 200
 WIDEN = 4
 """Factor by which the searches grow when the candidates do not settle the head."""
-COUNT_NEIGHBOURS = 25_600
+COUNT_NEIGHBOURS = 1_600
 """Chunk neighbours past which the search no longer widens just to count every post above the
 floor (counts are then a lower bound; the head is still settled first)."""
+GRAPH_WIDENINGS = 0
+"""Times the searches widen over a graph index, whose neighbour lists are approximate anyway
+(each costs a search 4 times deeper; recall measured with benchmarks/scale.py)."""
 
 Combine = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """(best chunk or title-only similarity, title similarity, lexical score) -> post score, for
@@ -102,25 +105,29 @@ class CandidateScorer:
             )
         n_posts, n_chunks = len(self.title_vectors), len(self._post_row)
         k_chunks, k_titles, k_lexical = CHUNK_NEIGHBOURS, TITLE_NEIGHBOURS, LEXICAL_TOP
+        exact_lists = all(
+            isinstance(i, faiss.IndexFlat) for i in (self.chunk_index, self.title_index)
+        )
+        widenings = np.inf if exact_lists else GRAPH_WIDENINGS
         while True:
-            chunk_rows, chunk_floor = _neighbours(self.chunk_index, q, k_chunks)
-            title_rows, title_floor = _neighbours(self.title_index, q, k_titles)
+            chunk_ids, chunk_sims, chunk_floor = _neighbours(self.chunk_index, q, k_chunks)
+            title_rows, _, title_floor = _neighbours(self.title_index, q, k_titles)
             lexical_rows, lexical_floor = _top(lexical, k_lexical)
-            rows = np.unique(np.concatenate([self._post_row[chunk_rows], title_rows, lexical_rows]))
-            scored = self._exact(q[0], rows, lexical, combine, limit)
+            rows = np.unique(np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows]))
+            scored = self._exact(q[0], rows, lexical, combine, limit, (chunk_ids, chunk_sims))
             bound = combine(
                 np.array([max(chunk_floor, title_floor)]),
                 np.array([title_floor]),
                 np.array([lexical_floor]),
             )[0]
             certain = int(np.count_nonzero(scored.scores[scored.rows] > bound))
-            # every candidate above the bound is in `rows` unless `limit` cut it off
-
             unseen = k_chunks < n_chunks or k_titles < n_posts or k_lexical < n_posts
             settled = certain >= min(head, len(rows))
             counted = bound < floor or k_chunks >= COUNT_NEIGHBOURS
-            if not unseen or (settled and counted):
+            if not unseen or (settled and counted) or not widenings:
+                self._complete(q[0], scored.rows[:head], scored.chunk_sims)
                 return scored._replace(certain=len(rows) if not unseen else certain)
+            widenings -= 1
             k_chunks, k_titles, k_lexical = (WIDEN * k for k in (k_chunks, k_titles, k_lexical))
 
     def _exact(
@@ -130,50 +137,89 @@ class CandidateScorer:
         lexical: np.ndarray | None,
         combine: Combine,
         limit: int,
+        found: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> Scored:
-        """Best chunk, title and lexical score of each row, from the stored vectors."""
+        """Best chunk, title and lexical score of each row. A post with a chunk among the
+        `found` neighbours (ids, similarities) has its best chunk among them too, as far as the
+        neighbour list is exact; the other rows have all their chunks scored."""
         n_posts = len(self.title_vectors)
-        everything = len(rows) == n_posts
-        if everything:  # one product over the stored vectors, no gathering
-            title, ids = np.asarray(self.title_vectors) @ q, None
-            sims = np.asarray(self.chunk_vectors) @ q
-            sizes = self._end - self._first
-        else:
-            title = self.title_vectors[rows] @ q
-            first, end = self._first[rows], self._end[rows]
-            sizes = end - first
-            ids = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
-            sims = self.chunk_vectors[ids] @ q
-        dense = title.copy()  # a post without text is judged on its title alone
-        with_text = sizes > 0
-        if len(sims):
-            starts = (np.cumsum(sizes) - sizes)[with_text]
-            dense[with_text] = np.maximum.reduceat(sims, starts)
-        lex = lexical[rows] if lexical is not None else np.zeros(len(rows), np.float32)
-        post_scores = combine(dense, title, lex)
-        if everything:
-            scores, chunk_sims = post_scores, sims
-        else:
-            scores = np.full(n_posts, -np.inf, dtype=post_scores.dtype)
-            scores[rows] = post_scores
-            chunk_sims = np.full(len(self._post_row), -np.inf, dtype=np.float32)
+        if len(rows) == n_posts:  # one product over the stored vectors, no gathering
+            title = np.asarray(self.title_vectors) @ q
+            chunk_sims = np.asarray(self.chunk_vectors) @ q
+            dense = title.copy()  # a post without text is judged on its title alone
+            with_text = self._end > self._first
+            if len(chunk_sims):
+                dense[with_text] = np.maximum.reduceat(chunk_sims, self._first[with_text])
+            post_scores = combine(dense, title, _or_zeros(lexical, rows))
+            return self._ranked(rows, post_scores, post_scores, chunk_sims, limit)
+        title = self.title_vectors[rows] @ q
+        dense = title.copy()
+        chunk_sims = np.full(len(self._post_row), -np.inf, dtype=np.float32)
+        reached = np.zeros(len(rows), dtype=bool)
+        if found is not None and len(found[0]):
+            ids, sims = found
+            best = np.full(n_posts, -np.inf, dtype=np.float32)
+            np.maximum.at(best, self._post_row[ids], sims)
             chunk_sims[ids] = sims
-        # only the head is ever read: partition, then sort that part
+            reached = best[rows] > -np.inf
+            dense[reached] = best[rows[reached]]
+        others = np.flatnonzero(~reached)
+        ids, sizes = self._chunks_of(rows[others])
+        if len(ids):
+            sims = self.chunk_vectors[ids] @ q
+            chunk_sims[ids] = sims
+            with_text = sizes > 0
+            starts = (np.cumsum(sizes) - sizes)[with_text]
+            dense[others[with_text]] = np.maximum.reduceat(sims, starts)
+        post_scores = combine(dense, title, _or_zeros(lexical, rows))
+        scores = np.full(n_posts, -np.inf, dtype=post_scores.dtype)
+        scores[rows] = post_scores
+        return self._ranked(rows, post_scores, scores, chunk_sims, limit)
+
+    def _chunks_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Chunk ids of `rows`, post after post, and how many each post has."""
+        first, end = self._first[rows], self._end[rows]
+        sizes = end - first
+        return np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum()), sizes
+
+    def _complete(self, q: np.ndarray, rows: np.ndarray, chunk_sims: np.ndarray) -> None:
+        """Score the chunks of `rows` the neighbour search did not reach: their key findings
+        are chosen from all their chunks."""
+        ids, _ = self._chunks_of(rows)
+        ids = ids[chunk_sims[ids] == -np.inf]
+        if len(ids):
+            chunk_sims[ids] = self.chunk_vectors[ids] @ q
+
+    @staticmethod
+    def _ranked(
+        rows: np.ndarray,
+        post_scores: np.ndarray,
+        scores: np.ndarray,
+        chunk_sims: np.ndarray,
+        limit: int,
+    ) -> Scored:
+        """The best `limit` rows in order (only the head is ever read: partition, then sort)."""
         head = min(len(rows), limit)
         top = np.argpartition(-post_scores, head - 1)[:head] if head else np.arange(0)
         order = rows[top[np.argsort(-post_scores[top], kind="stable")]]
         return Scored(order, scores, chunk_sims, 0)
 
 
-def _neighbours(index: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, float]:
-    """Ids of the `k` nearest vectors, and the similarity no vector left out exceeds."""
+def _or_zeros(lexical: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+    return lexical[rows] if lexical is not None else np.zeros(len(rows), np.float32)
+
+
+def _neighbours(index: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Ids and similarities of the `k` nearest vectors, and the similarity no vector left out
+    exceeds."""
     k = min(k, index.ntotal)
     if k == 0:
-        return np.zeros(0, np.int64), -np.inf
+        return np.zeros(0, np.int64), np.zeros(0, np.float32), -np.inf
     sims, ids = index.search(q, k)
     found = ids[0] >= 0
     everything = k == index.ntotal and bool(found.all())
-    return ids[0][found], -np.inf if everything else float(sims[0][found][-1])
+    floor = -np.inf if everything else float(sims[0][found][-1])
+    return ids[0][found], sims[0][found], floor
 
 
 def _top(scores: np.ndarray | None, k: int) -> tuple[np.ndarray, float]:

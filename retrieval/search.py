@@ -89,8 +89,9 @@ class Ranking(NamedTuple):
     scores: np.ndarray
     """Combined score of every post row; -inf for posts that were not candidates."""
     chunk_sims: np.ndarray
-    """Similarity of every chunk to the question for the chunks of candidate posts (so of every
-    ranked post); -inf for the others."""
+    """Similarity of each chunk to the question: every chunk over an exact index; over a graph
+    index the chunks scored (those the search reached, all chunks of the other candidates and
+    of the first EXACT_HEAD posts), -inf for the rest (never a scored post's best)."""
 
 
 def _combine(dense: np.ndarray, title: np.ndarray, lexical: np.ndarray) -> np.ndarray:

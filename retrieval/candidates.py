@@ -24,6 +24,7 @@ from typing import NamedTuple
 import faiss
 import numpy as np
 
+from retrieval import store
 from retrieval.store import Bf16Rows, IndexData
 
 CHUNK_NEIGHBOURS = 400
@@ -59,17 +60,21 @@ class CandidateScorer:
 
     def __init__(
         self,
-        chunk_index: faiss.Index,
-        title_index: faiss.Index,
+        chunk_index: faiss.Index | None,
+        title_index: faiss.Index | None,
         chunk_vectors: np.ndarray | Bf16Rows,
         title_vectors: np.ndarray | Bf16Rows,
         post_row: np.ndarray,
         exhaustive: bool | None = None,
     ) -> None:
-        """`exhaustive`: score every post (default: when both indexes are exact)."""
+        """`exhaustive`: score every post (default: unless the indexes are graphs). Without
+        indexes, candidates are searched in exact flat indexes made from the vectors."""
         if exhaustive is None:
-            exhaustive = all(isinstance(i, faiss.IndexFlat) for i in (chunk_index, title_index))
+            exhaustive = not any(isinstance(i, faiss.IndexHNSW) for i in (chunk_index, title_index))
         self.exhaustive = exhaustive
+        if not exhaustive:
+            chunk_index = chunk_index or store.make_index(np.asarray(chunk_vectors), "flat")
+            title_index = title_index or store.make_index(np.asarray(title_vectors), "flat")
         self.chunk_index, self.title_index = chunk_index, title_index
         self.chunk_vectors, self.title_vectors = chunk_vectors, title_vectors
         rows = np.arange(len(title_vectors))

@@ -102,21 +102,17 @@ class IndexData:
     posts: list[PostRecord]
     chunks: ChunkTable
     chunk_vectors: np.ndarray | Bf16Rows
-    """One float32 row per chunk, read from the FAISS index's own storage (no copy)."""
+    """One float32 row per chunk: an array (column-major when loaded from an exact index), or
+    read from a graph index's own storage (no copy)."""
     title_vectors: np.ndarray | Bf16Rows
     chunk_index: faiss.Index | None = None
-    """The FAISS index the vectors belong to (loaded versions); searched for candidates."""
+    """The graph index the vectors belong to, searched for candidates; None for an exact
+    version, whose vectors are all scored at once (a flat FAISS index would be a second copy)."""
     title_index: faiss.Index | None = None
     by_slug: dict[str, PostRecord] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_slug = {p.slug: p for p in self.posts}
-        if self.chunk_index is None:  # built in memory: exact search over the vectors
-            self.chunk_index = make_index(self.chunk_vectors, "flat")
-            self.chunk_vectors = vector_view(self.chunk_index)
-        if self.title_index is None:
-            self.title_index = make_index(self.title_vectors, "flat")
-            self.title_vectors = vector_view(self.title_index)
 
     @property
     def model(self) -> str:
@@ -169,7 +165,7 @@ def configure(index: faiss.Index) -> faiss.Index:
     return index
 
 
-def kind_of(index: faiss.Index) -> str:
+def kind_of(index: faiss.Index | None) -> str:
     return "hnsw" if isinstance(index, faiss.IndexHNSW) else "flat"
 
 
@@ -191,6 +187,15 @@ class Bf16Rows:
     def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
         rows = self[:]
         return rows if dtype is None else rows.astype(dtype, copy=False)
+
+
+def _exact_vectors(index: faiss.Index) -> np.ndarray:
+    """Every vector of a flat index, stored column-major: each query scores all of them at
+    once, and numpy does that faster when each dimension is contiguous (0.44 vs 0.67 ms for the
+    archive's chunks)."""
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), dtype=np.float32, order="F")
+    return np.asfortranarray(index.reconstruct_n(0, index.ntotal))
 
 
 def vector_view(index: faiss.Index) -> np.ndarray | Bf16Rows:
@@ -406,6 +411,9 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
     chunk_index, title_index = indexes["chunks.faiss"], indexes["titles.faiss"]
     if len(chunks) != chunk_index.ntotal or len(posts) != title_index.ntotal:
         raise IndexLoadError(f"index files in {folder} disagree on counts; {_fix_hint(root)}")
+    if kind_of(chunk_index) == kind_of(title_index) == "flat":
+        chunk_vectors, title_vectors = _exact_vectors(chunk_index), _exact_vectors(title_index)
+        return IndexData(manifest, posts, chunks, chunk_vectors, title_vectors)
     try:
         chunk_vectors, title_vectors = vector_view(chunk_index), vector_view(title_index)
     except ValueError as exc:

@@ -99,3 +99,32 @@ def test_written_index_type_is_recorded_and_loaded(tmp_path, monkeypatch, settin
     got = CandidateScorer.for_index(loaded).score(q, lexical, _combine, head=10)
     expected = brute_force(store.load(tmp_path), q, lexical)
     assert set(got.rows[:10].tolist()) == set(np.argsort(-expected)[:10].tolist())
+
+
+class FixedEmbedder:
+    """Every question is the same vector: the test compares indexes, not wording."""
+
+    name = "test"
+
+    def __init__(self, vector: np.ndarray) -> None:
+        self.vector = vector
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.tile(self.vector, (len(texts), 1))
+
+
+def test_searcher_answers_alike_from_exact_and_graph_versions(tmp_path, monkeypatch):
+    from retrieval.search import Searcher
+
+    data = synthetic(300, seed=3)
+    embedder = FixedEmbedder(np.asarray(data.chunk_vectors)[10])
+    answers = {}
+    for setting in ("flat", "hnsw"):
+        monkeypatch.setenv(store.INDEX_TYPE_ENV, setting)
+        store.write_version(tmp_path / setting, synthetic(300, seed=3))
+        loaded = store.load(tmp_path / setting)
+        assert (loaded.chunk_index is None) == (setting == "flat")
+        answer = Searcher(loaded, embedder).search("post", k=5)
+        answers[setting] = [(h.slug, round(h.score, 2)) for h in answer.hits]
+    assert len(answers["flat"]) == 5
+    assert answers["hnsw"] == answers["flat"]

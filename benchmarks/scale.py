@@ -215,8 +215,8 @@ def serve(work: Path, scale: int, backend: str) -> None:
     embedder.encode(["warm up the model"])
     folder = work / f"x{scale}"
     started = time.perf_counter()
-    chunk_index = store.configure(faiss.read_index(str(folder / "chunks.faiss")))
-    title_index = store.configure(faiss.read_index(str(folder / "titles.faiss")))
+    chunk_index = faiss.read_index(str(folder / "chunks.faiss"))
+    title_index = faiss.read_index(str(folder / "titles.faiss"))
     post_row = np.load(folder / "post_row.npy")
     postings = tuple(np.load(folder / f"bm25_{k}.npy") for k in ("data", "indices", "indptr"))
     n_posts = title_index.ntotal

@@ -41,8 +41,6 @@ FLAT_MAX_VECTORS = 40_000
 (measured with benchmarks/scale.py at 1-4x the archive: even at 32k chunks, ahead at 48k)."""
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40
-HNSW_EF_SEARCH = 512
-"""Candidates visited per graph search (recall@10 at 10x: 0.988 with 256, 0.998 with 512)."""
 
 SCHEMA = """
 CREATE TABLE posts (
@@ -155,13 +153,6 @@ def make_index(vectors: np.ndarray, kind: str) -> faiss.Index:
         rows = np.ascontiguousarray(vectors, dtype=np.float32)
         index.train(rows)
         index.add(rows)
-    return configure(index)
-
-
-def configure(index: faiss.Index) -> faiss.Index:
-    """Search-time parameters, which FAISS files do not keep."""
-    if isinstance(index, faiss.IndexHNSW):
-        index.hnsw.efSearch = HNSW_EF_SEARCH
     return index
 
 
@@ -396,7 +387,7 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
     indexes = {}
     for name in ("chunks.faiss", "titles.faiss"):
         try:
-            indexes[name] = configure(faiss.read_index(str(folder / name)))
+            indexes[name] = faiss.read_index(str(folder / name))
         except RuntimeError as exc:
             first = str(exc).strip().splitlines()[0][:200]
             raise IndexLoadError(

@@ -1,7 +1,7 @@
 """Query speed, recall and memory of the retrieval on synthetic archives 10x (and 100x) today's.
 
     .venv/bin/python benchmarks/scale.py [--index index/archive] [--scale 10] [--scale 100]
-                                         [--index-type auto|flat|hnsw] [--queries 300]
+                                         [--index-type auto|flat|ivf] [--queries 300]
 
 Prints one JSON object: {"10x": {...}, "100x": {...}}, each with `p50_ratio` (search p50 over the
 bare encode p50), `p95_ms`, `recall_at_10`, `peak_rss_mb`, `load_s`, `index_mb` and `build_s`.
@@ -46,7 +46,7 @@ from retrieval.candidates import CandidateScorer  # noqa: E402
 from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.lexical import LexicalIndex  # noqa: E402
 from retrieval.query import build_query  # noqa: E402
-from retrieval.search import CONFIDENT_SCORE, EXACT_HEAD, RANK_HEAD, _combine  # noqa: E402
+from retrieval.search import EXACT_HEAD, RANK_HEAD, _combine  # noqa: E402
 
 SEED = 13
 
@@ -237,7 +237,7 @@ def serve(work: Path, scale: int, backend: str) -> None:
         vector = embedder.encode([query.dense])[0]
         encoded = time.perf_counter()
         lexical = lexical_scores(postings, n_posts, vocab_ids[i])
-        scored = scorer.score(vector, lexical, _combine, EXACT_HEAD, CONFIDENT_SCORE, RANK_HEAD)
+        scored = scorer.score(vector, lexical, _combine, EXACT_HEAD, RANK_HEAD)
         full.append(time.perf_counter() - started)
         ranking.append(time.perf_counter() - encoded)
         found.append(len(set(scored.rows[:10].tolist()) & set(truth[i].tolist())) / 10)

@@ -1,19 +1,19 @@
 """Which posts a question is scored against: all of them while the index is exact and small,
-else FAISS neighbours and BM25's best.
+else the posts FAISS and BM25 find.
 
-An exact (flat) index holds few enough vectors (`store.FLAT_MAX_VECTORS`) that one product over
-all of them, in the index's own storage, is the cheapest exact answer: FAISS's flat search is that
-same scan plus a heap (0.72 ms vs 0.67 ms for the archive's 16k chunks), and it also gives exact
-match counts. So every post is scored there.
+An exact index holds few enough vectors (`store.FLAT_MAX_VECTORS` chunks) that one product over
+all of them is the cheapest exact answer: FAISS's flat search is that same scan plus a heap
+(0.72 vs 0.47 ms for the archive's 16k chunks, column-major), and scoring every post also keeps
+match counts exact. So every post is scored there, as before.
 
-Over a graph (HNSW) index, candidates are the posts of the question's nearest chunks, of its
-nearest titles and BM25's top posts, and only they are scored, exactly as before: best chunk,
-title and lexical score, from the stored vectors. A post outside them has every chunk below the
-last chunk found, its title below the last title found and its BM25 score below the last one
-taken, so it cannot score above the combined score of those three thresholds (the scoring is
-monotone). While fewer than `head` candidates score above that bound, or some post above
-`floor` may be missing, the searches are widened: with exact neighbour lists the head is then the
-exact ranking; with a graph it is as good as the graph's neighbour lists.
+Over an approximate (IVF) index, candidates are the posts of the question's nearest chunks, of
+its nearest titles and BM25's top posts, and only they are scored, as before: best chunk, title
+and lexical score, from the stored vectors. A post with a chunk among the neighbours has its best
+chunk among them too, as far as the list is exact; the other candidates have all their chunks
+scored. A post left out has every chunk below the last chunk found, its title below the last
+title found and its BM25 score below the last one taken, so (the scoring being monotone) it
+cannot outscore the combination of those three: `Scored.certain` counts the entries above it.
+How close the head comes to the exact one is measured by benchmarks/scale.py (recall@10).
 """
 
 from __future__ import annotations
@@ -25,25 +25,14 @@ import faiss
 import numpy as np
 
 from retrieval import store
-from retrieval.store import Bf16Rows, IndexData
+from retrieval.store import IndexData, IvfRows
 
 CHUNK_NEIGHBOURS = 200
-TITLE_NEIGHBOURS = 200
-LEXICAL_TOP = 100
-CHUNK_EF_SEARCH = 256
-TITLE_EF_SEARCH = 512
-"""Nodes a graph search visits (at least the neighbours asked for). Measured at 10x with
-benchmarks/scale.py: these sizes gave recall@10 0.997 in a third of the time of 400/200/200
-neighbours at 512; titles need the deeper search (0.988 at 256)."""
-WIDEN = 4
-"""Factor by which the searches grow when the candidates do not settle the head."""
-COUNT_NEIGHBOURS = 1_600
-"""Chunk neighbours past which the search no longer widens just to count every post above the
-floor (counts are then a lower bound; the head is still settled first)."""
-GRAPH_WIDENINGS = 0
-"""Times the searches widen over a graph index, whose neighbour lists are approximate anyway
-(each costs a search 4 times deeper; recall measured with benchmarks/scale.py)."""
-
+TITLE_NEIGHBOURS = 100
+LEXICAL_TOP = 50
+NPROBE = 64
+"""Inverted lists an approximate search reads (measured with benchmarks/scale.py: recall@10 at
+30x 0.989 with 32, 0.996 with 64 and with 128)."""
 Combine = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """(best chunk or title-only similarity, title similarity, lexical score) -> post score, for
 arrays of posts; must never decrease when one of its inputs grows."""
@@ -57,7 +46,8 @@ class Scored(NamedTuple):
     chunk_sims: np.ndarray
     """Similarity of every chunk of a candidate post; -inf for the other chunks."""
     certain: int
-    """How many leading entries of `rows` no other post can outscore."""
+    """How many leading entries of `rows` no post left out can outscore, as far as the
+    neighbour lists are exact (all of them when every post was scored)."""
 
 
 class CandidateScorer:
@@ -67,15 +57,15 @@ class CandidateScorer:
         self,
         chunk_index: faiss.Index | None,
         title_index: faiss.Index | None,
-        chunk_vectors: np.ndarray | Bf16Rows,
-        title_vectors: np.ndarray | Bf16Rows,
+        chunk_vectors: np.ndarray | IvfRows,
+        title_vectors: np.ndarray | IvfRows,
         post_row: np.ndarray,
         exhaustive: bool | None = None,
     ) -> None:
-        """`exhaustive`: score every post (default: unless the indexes are graphs). Without
+        """`exhaustive`: score every post (default: unless the indexes are approximate). Without
         indexes, candidates are searched in exact flat indexes made from the vectors."""
         if exhaustive is None:
-            exhaustive = not any(isinstance(i, faiss.IndexHNSW) for i in (chunk_index, title_index))
+            exhaustive = not any(isinstance(i, faiss.IndexIVF) for i in (chunk_index, title_index))
         self.exhaustive = exhaustive
         if not exhaustive:
             chunk_index = chunk_index or store.make_index(np.asarray(chunk_vectors), "flat")
@@ -102,45 +92,26 @@ class CandidateScorer:
         lexical: np.ndarray | None,
         combine: Combine,
         head: int,
-        floor: float = np.inf,
         limit: int = 1000,
     ) -> Scored:
-        """Candidates for `query_vec` scored with `combine`, widened until `head` are certain
-        and, up to `COUNT_NEIGHBOURS`, until every post scoring `floor` or more is among them;
-        the best `limit` of them returned in order."""
+        """Candidates for `query_vec` scored with `combine`, the best `limit` in order; every
+        chunk of the first `head` is scored, for their key findings."""
         q = np.ascontiguousarray(query_vec, dtype=np.float32).reshape(1, -1)
         if self.exhaustive:
-            return self._exact(q[0], self._all, lexical, combine, limit)._replace(
-                certain=len(self._all)
-            )
-        n_posts, n_chunks = len(self.title_vectors), len(self._post_row)
-        k_chunks, k_titles, k_lexical = CHUNK_NEIGHBOURS, TITLE_NEIGHBOURS, LEXICAL_TOP
-        exact_lists = all(
-            isinstance(i, faiss.IndexFlat) for i in (self.chunk_index, self.title_index)
-        )
-        widenings = np.inf if exact_lists else GRAPH_WIDENINGS
-        while True:
-            chunk_ids, chunk_sims, chunk_floor = _neighbours(
-                self.chunk_index, q, k_chunks, CHUNK_EF_SEARCH
-            )
-            title_rows, _, title_floor = _neighbours(self.title_index, q, k_titles, TITLE_EF_SEARCH)
-            lexical_rows, lexical_floor = _top(lexical, k_lexical)
-            rows = np.unique(np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows]))
-            scored = self._exact(q[0], rows, lexical, combine, limit, (chunk_ids, chunk_sims))
-            bound = combine(
-                np.array([max(chunk_floor, title_floor)]),
-                np.array([title_floor]),
-                np.array([lexical_floor]),
-            )[0]
-            certain = int(np.count_nonzero(scored.scores[scored.rows] > bound))
-            unseen = k_chunks < n_chunks or k_titles < n_posts or k_lexical < n_posts
-            settled = certain >= min(head, len(rows))
-            counted = bound < floor or k_chunks >= COUNT_NEIGHBOURS
-            if not unseen or (settled and counted) or not widenings:
-                self._complete(q[0], scored.rows[:head], scored.chunk_sims)
-                return scored._replace(certain=len(rows) if not unseen else certain)
-            widenings -= 1
-            k_chunks, k_titles, k_lexical = (WIDEN * k for k in (k_chunks, k_titles, k_lexical))
+            scored = self._exact(q[0], self._all, lexical, combine, limit)
+            return scored._replace(certain=len(scored.rows))
+        chunk_ids, chunk_sims, chunk_floor = _neighbours(self.chunk_index, q, CHUNK_NEIGHBOURS)
+        title_rows, _, title_floor = _neighbours(self.title_index, q, TITLE_NEIGHBOURS)
+        lexical_rows, lexical_floor = _top(lexical, LEXICAL_TOP)
+        rows = np.unique(np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows]))
+        scored = self._exact(q[0], rows, lexical, combine, limit, (chunk_ids, chunk_sims))
+        self._complete(q[0], scored.rows[:head], scored.chunk_sims)
+        bound = combine(
+            np.array([max(chunk_floor, title_floor)]),
+            np.array([title_floor]),
+            np.array([lexical_floor]),
+        )[0]
+        return scored._replace(certain=int(np.count_nonzero(scored.scores[scored.rows] > bound)))
 
     def _exact(
         self,
@@ -221,17 +192,13 @@ def _or_zeros(lexical: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
     return lexical[rows] if lexical is not None else np.zeros(len(rows), np.float32)
 
 
-def _neighbours(
-    index: faiss.Index, q: np.ndarray, k: int, ef_search: int
-) -> tuple[np.ndarray, np.ndarray, float]:
+def _neighbours(index: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, float]:
     """Ids and similarities of the `k` nearest vectors, and the similarity no vector left out
     exceeds (exactly so for a flat index)."""
     k = min(k, index.ntotal)
     if k == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float32), -np.inf
-    params = None
-    if isinstance(index, faiss.IndexHNSW):
-        params = faiss.SearchParametersHNSW(efSearch=max(ef_search, k))
+    params = faiss.SearchParametersIVF(nprobe=NPROBE) if isinstance(index, faiss.IndexIVF) else None
     sims, ids = index.search(q, k, params=params)
     found = ids[0] >= 0
     everything = k == index.ntotal and bool(found.all())

@@ -34,7 +34,7 @@ CONFIDENT_SCORE = 0.54
 RANK_HEAD = 1000
 """Posts ranked in full per query; paging and match counts never go deeper."""
 EXACT_HEAD = 10
-"""Leading entries that the candidate search must settle (with exact indexes: exactly)."""
+"""Leading entries whose every chunk is scored, over an approximate index (for findings)."""
 DUPLICATE_WINDOW = 50
 NEAR_DUPLICATE_TITLE = 0.9
 """Title cosine above which a title-only post is taken as a copy of a post with a body."""
@@ -89,9 +89,10 @@ class Ranking(NamedTuple):
     scores: np.ndarray
     """Combined score of every post row; -inf for posts that were not candidates."""
     chunk_sims: np.ndarray
-    """Similarity of each chunk to the question: every chunk over an exact index; over a graph
-    index the chunks scored (those the search reached, all chunks of the other candidates and
-    of the first EXACT_HEAD posts), -inf for the rest (never a scored post's best)."""
+    """Similarity of each chunk to the question: every chunk over an exact index; over an
+    approximate index the chunks scored (those the search reached, all chunks of the other
+    candidates and of the first EXACT_HEAD posts), -inf for the rest (never a scored post's
+    best)."""
 
 
 def _combine(dense: np.ndarray, title: np.ndarray, lexical: np.ndarray) -> np.ndarray:
@@ -133,12 +134,10 @@ class Searcher:
 
     def rank_posts(self, query_vec: np.ndarray, lexical_query: str = "") -> Ranking:
         """Posts scored from their best chunk, title and BM25, best first: every post over an
-        exact index, FAISS and BM25 candidates over a graph index (retrieval/candidates.py)."""
+        exact index, FAISS and BM25 candidates over an approximate one (retrieval/candidates.py)."""
         threads.this_thread()
         lexical = self.lexical.scores(lexical_query) if lexical_query else None
-        scored = self._candidates.score(
-            query_vec, lexical, _combine, EXACT_HEAD, CONFIDENT_SCORE, RANK_HEAD
-        )
+        scored = self._candidates.score(query_vec, lexical, _combine, EXACT_HEAD, RANK_HEAD)
         return Ranking(scored.rows, scored.scores, scored.chunk_sims)
 
     def finding_chunks(self, row: int, chunk_sims: np.ndarray, n: int = 2) -> list[int]:

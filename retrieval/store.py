@@ -36,10 +36,10 @@ FILES = ("chunks.faiss", "titles.faiss", "meta.sqlite", "manifest.json")
 
 INDEX_TYPES = ("auto", "flat", "ivf")
 INDEX_TYPE_ENV = "VDWBOT_INDEX_TYPE"
-FLAT_MAX_VECTORS = 40_000
-"""Chunks above which scoring every post costs more than searching an approximate index with as
-good a top 10 (measured with benchmarks/scale.py at 1-4x the archive: even at 32k chunks, the
-approximate search ahead at 48k)."""
+FLAT_MAX_VECTORS = 35_000
+"""Chunks up to which every post is scored exactly: the search stays within 1.5x the query
+encode up to here (benchmarks/scale.py, ranking step p50 flat vs IVF: 1x 1.6 vs 1.9 ms, 2x
+2.9 vs 2.0 ms (ratio 1.48), 3x 3.7 vs 2.1 ms (ratio 1.82), 4x 5.4 vs 2.2 ms)."""
 IVF_LISTS = 4
 """Inverted lists per square root of the vector count (1.6M chunks: 5,060 lists of ~320)."""
 IVF_TRAIN_PER_LIST = 64

@@ -101,10 +101,12 @@ class CandidateScorer:
             scored = self._exact(q[0], self._all, lexical, combine, limit)
             return scored._replace(certain=len(scored.rows))
         chunk_ids, chunk_sims, chunk_floor = _neighbours(self.chunk_index, q, CHUNK_NEIGHBOURS)
-        title_rows, _, title_floor = _neighbours(self.title_index, q, TITLE_NEIGHBOURS)
+        title_rows, title_sims, title_floor = _neighbours(self.title_index, q, TITLE_NEIGHBOURS)
         lexical_rows, lexical_floor = _top(lexical, LEXICAL_TOP)
         rows = np.unique(np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows]))
-        scored = self._exact(q[0], rows, lexical, combine, limit, (chunk_ids, chunk_sims))
+        scored = self._exact(
+            q[0], rows, lexical, combine, limit, (chunk_ids, chunk_sims), (title_rows, title_sims)
+        )
         self._complete(q[0], scored.rows[:head], scored.chunk_sims)
         bound = combine(
             np.array([max(chunk_floor, title_floor)]),
@@ -121,10 +123,12 @@ class CandidateScorer:
         combine: Combine,
         limit: int,
         found: tuple[np.ndarray, np.ndarray] | None = None,
+        titles: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> Scored:
         """Best chunk, title and lexical score of each row. A post with a chunk among the
         `found` neighbours (ids, similarities) has its best chunk among them too, as far as the
-        neighbour list is exact; the other rows have all their chunks scored."""
+        neighbour list is exact; the other rows have all their chunks scored. The similarities
+        of the `titles` found (rows, similarities) are reused."""
         n_posts = len(self.title_vectors)
         if len(rows) == n_posts:  # one product over the stored vectors, no gathering
             title = np.asarray(self.title_vectors) @ q
@@ -135,7 +139,13 @@ class CandidateScorer:
                 dense[with_text] = np.maximum.reduceat(chunk_sims, self._first[with_text])
             post_scores = combine(dense, title, _or_zeros(lexical, rows))
             return self._ranked(rows, post_scores, post_scores, chunk_sims, limit)
-        title = self.title_vectors[rows] @ q
+        title = np.full(len(rows), np.nan, dtype=np.float32)
+        if titles is not None:  # the title search's own similarities, where it has them
+            at = np.searchsorted(rows, titles[0])  # rows are sorted and hold every title found
+            title[at] = titles[1]
+        missing = np.flatnonzero(np.isnan(title))
+        if len(missing):
+            title[missing] = self.title_vectors[rows[missing]] @ q
         dense = title.copy()
         chunk_sims = np.full(len(self._post_row), -np.inf, dtype=np.float32)
         reached = np.zeros(len(rows), dtype=bool)

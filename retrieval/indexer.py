@@ -21,6 +21,7 @@ from retrieval.chunking import Chunk, Chunker
 from retrieval.embed_cache import EmbeddingCache, text_hash
 from retrieval.embedding import Embedder
 from retrieval.markdown import to_sections
+from retrieval.ontology import read_for_archive
 
 CHUNKER_VERSION = 2
 """Bump when parsing or chunking changes, so updates stop reusing old chunks."""
@@ -123,6 +124,8 @@ def build_index(
             archive_fingerprint=archive_fingerprint(loaded.posts),
             skipped=[{"path": s.path, "reason": s.reason} for s in loaded.skipped],
         )
+        ontology = read_for_archive(archive)
+        data.ontology = ontology.to_json() if ontology else None
         progress("write", 0, 1)
         report.seconds = time.perf_counter() - started
         data.manifest["build_seconds"] = round(report.seconds, 2)

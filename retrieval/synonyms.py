@@ -112,6 +112,9 @@ def _table(scope: tuple[str, ...]) -> tuple[dict[tuple[str, ...], Rule], int]:
         for rule in rules():
             if rule.lang == prefix:
                 table.setdefault(words(rule.alias), rule)
+    # A phrase names itself, so 'type 1 diabetes' is read whole and not as 'type 1' + 'diabetes'.
+    for rule in rules():
+        table.setdefault(words(rule.phrase), Rule(rule.phrase, rule.phrase, ""))
     return table, max(map(len, table), default=0)
 
 
@@ -161,6 +164,8 @@ def translate(text: str, lang: str | None, *, tags: bool = False) -> str:
     out: list[str] = []
     last = 0
     for m in matches(text, lang, tags=tags):
+        if words(m.rule.phrase) == words(text[m.start : m.end]):
+            continue  # already English: keep the writer's spelling
         out += [text[last : m.start], m.rule.phrase]
         last = m.end
     out.append(text[last:])

@@ -97,6 +97,8 @@ def build_index(
     started = time.perf_counter()
     root = Path(root)
     loaded = load_posts(archive)
+    ontology = read_for_archive(archive)
+    tag_ontology = ontology.to_json() if ontology else None
     report = BuildReport(posts=len(loaded.posts), skipped=loaded.skipped)
     with store.build_lock(root):
         previous = _previous(root)
@@ -110,8 +112,10 @@ def build_index(
             for p in loaded.posts
             if p.slug in old_slugs and old_slugs[p.slug] != p.content_hash
         )
-        unchanged = reuse is not None and reuse.manifest.get("archive_fingerprint") == (
-            archive_fingerprint(loaded.posts)
+        unchanged = (
+            reuse is not None
+            and reuse.manifest.get("archive_fingerprint") == archive_fingerprint(loaded.posts)
+            and reuse.ontology == tag_ontology
         )
         if unchanged:  # nothing to do: keep serving the current version
             report.version, report.chunks = reuse.version, len(reuse.chunks)
@@ -124,8 +128,7 @@ def build_index(
             archive_fingerprint=archive_fingerprint(loaded.posts),
             skipped=[{"path": s.path, "reason": s.reason} for s in loaded.skipped],
         )
-        ontology = read_for_archive(archive)
-        data.ontology = ontology.to_json() if ontology else None
+        data.ontology = tag_ontology
         progress("write", 0, 1)
         report.seconds = time.perf_counter() - started
         data.manifest["build_seconds"] = round(report.seconds, 2)

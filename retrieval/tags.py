@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from retrieval import synonyms
 from retrieval.ontology import TagOntology, tag_key
-from retrieval.store import PostRecord
+from retrieval.store import IndexData, PostRecord
 
 __all__ = ["GENERIC", "TagCatalogue", "TagMatch", "tag_key"]
 
@@ -43,6 +43,12 @@ class TagCatalogue:
         }
         for items in self._posts.values():
             items.sort(key=lambda p: p.date, reverse=True)
+
+    @classmethod
+    def for_index(cls, index: IndexData) -> TagCatalogue:
+        """The catalogue of a loaded index version, with the ontology it was built with."""
+        ontology = TagOntology.from_json(index.ontology) if index.ontology else None
+        return cls(index.posts, ontology)
 
     def __len__(self) -> int:
         return len(self._posts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from retrieval import store
@@ -72,8 +73,10 @@ class AnswerService:
         self.last_error = None
         log.info("serving index version %s", data.version)
 
-    def ask(self, question: str, k: int = 3, start: int = 0) -> Answer:
-        return self.searcher().search(question, k=k, start=start)
+    def ask(
+        self, question: str, k: int = 3, start: int = 0, *, previous: Sequence[str] = ()
+    ) -> Answer:
+        return self.searcher().search(question, k=k, start=start, previous=previous)
 
     def build(
         self, archive: Path, incremental: bool, progress: Progress | None = None

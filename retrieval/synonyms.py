@@ -37,6 +37,9 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_VITAMIN_WORD = re.compile(r"\b[vw]itamin")
+
+
 class VocabularyError(ValueError):
     """A line of synonyms.txt that is not a rule; the message names the line."""
 
@@ -166,7 +169,10 @@ def translate(text: str, lang: str | None, *, tags: bool = False) -> str:
     for m in matches(text, lang, tags=tags):
         if words(m.rule.phrase) == words(text[m.start : m.end]):
             continue  # already English: keep the writer's spelling
-        out += [text[last : m.start], m.rule.phrase]
+        phrase = m.rule.phrase
+        if _VITAMIN_WORD.search(fold(m.rule.alias)) and "vitamin" not in phrase:
+            phrase = f"vitamin d {phrase}"  # 'nivel de vitamina d' -> 'blood levels' loses it
+        out += [text[last : m.start], phrase]
         last = m.end
     out.append(text[last:])
     return "".join(out)

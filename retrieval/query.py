@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from retrieval import conversation
@@ -42,11 +42,32 @@ def normalize_question(question: str) -> str:
     return " ".join(visible.split())[:MAX_QUESTION_CHARS]
 
 
-def build_query(question: str, previous: Sequence[str] = ()) -> Query:
+def _drop_untranslated(text: str, lang: str) -> str:
+    """Words the vocabulary left in the question's language (articles, verbs) are noise to an
+    English model: keep the words more common in English than in that language, numbers and
+    letters ('vitamin d')."""
+    from wordfreq import zipf_frequency
+
+    kept = [
+        w
+        for w in text.split()
+        if len(w) == 1
+        or any(c.isdigit() for c in w)
+        or zipf_frequency(w, "en") >= zipf_frequency(w, lang)
+    ]
+    return " ".join(kept)
+
+
+def build_query(
+    question: str,
+    previous: Sequence[str] = (),
+    is_topic: Callable[[str], bool] = lambda phrase: True,
+) -> Query:
+    """`is_topic`: whether a vocabulary phrase is one of the archive's topics (its tags)."""
     text = normalize_question(question)
     lang = detect(text)
-    english = translate(text, lang) if lang != "en" else text
-    context = conversation.context_for(english, [normalize_question(p) for p in previous])
+    english = _drop_untranslated(translate(text, lang), lang) if lang != "en" else text
+    context = conversation.context_for(english, [normalize_question(p) for p in previous], is_topic)
     searched = f"{context} {english}" if context else english
     extra = expansions(searched)
     dense = f"{english} ({', '.join(extra)})" if extra else english

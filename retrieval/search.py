@@ -23,7 +23,7 @@ from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import Query, build_query
 from retrieval.store import IndexData, PostRecord
-from retrieval.tags import TagCatalogue
+from retrieval.tags import TagCatalogue, tag_key
 from retrieval.units import number_forms
 
 DEFAULT_BASE_URL = "https://vitamindwiki.com"
@@ -213,7 +213,7 @@ class Searcher:
     ) -> Answer:
         """The `k` best posts from rank `start` (for paging), with findings and links.
         `previous`: the thread's earlier questions, oldest first, for follow-ups."""
-        query = build_query(question, previous)
+        query = build_query(question, previous, self._is_topic)
         question = query.text
         if not _has_words(question) or not self.index.posts:
             return Answer(question, False, [], 0)
@@ -223,6 +223,9 @@ class Searcher:
         hits = self._hits(rows[start : start + max(k, 0)], ranking, query)
         missing = self._uncovered(query)
         return Answer(question, matched > 0 and not missing, hits, matched, missing)
+
+    def _is_topic(self, phrase: str) -> bool:
+        return self.tags.count(tag_key(phrase)) > 0
 
     def _query_vector(self, query: Query) -> np.ndarray:
         """The question's vector; a follow-up is embedded after its thread's earlier question

@@ -27,6 +27,7 @@ MIN_LETTERS = 5
 TYPO_SIMILARITY = 0.8
 """difflib ratio above which an unknown word is taken as a misspelling of an archive word."""
 _WORD_RE = re.compile(r"^[a-z]+$")
+_WORDS_RE = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
 
 
 @lru_cache(maxsize=65536)
@@ -61,20 +62,23 @@ class ArchiveWords:
         return False
 
     def specific_words(self, english: str) -> list[str]:
-        """The question's uncommon words that are no vocabulary alias, and are not misspellings
-        of an archive word (those are in the archive after all)."""
+        """The question's uncommon words (as written, lower-case) that are no vocabulary alias
+        and no misspelling of an archive word (those are in the archive after all)."""
         parts, last = [], 0
         for m in matches(english, "en"):
             parts.append(english[last : m.start])
             last = m.end
         out = []
-        for word in sorted(terms(" ".join([*parts, english[last:]]))):
-            if len(word) < MIN_LETTERS or not _WORD_RE.match(word) or _zipf(word) >= COMMON_ZIPF:
+        for word in dict.fromkeys(_WORDS_RE.findall(" ".join([*parts, english[last:]]).lower())):
+            if len(word) < MIN_LETTERS or _zipf(word) >= COMMON_ZIPF:
                 continue
-            if word in self.known or word + "s" in self.known or not self.misspelt(word):
+            if self._known(word) or not self.misspelt(word):
                 out.append(word)
         return out
 
+    def _known(self, word: str) -> bool:
+        return any(t in self.known for t in terms(word))
+
     def unknown(self, words: Iterable[str]) -> list[str]:
         """Those of `words` that no post contains."""
-        return [w for w in words if w not in self.known and w + "s" not in self.known]
+        return [w for w in words if not self._known(w)]

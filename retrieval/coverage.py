@@ -12,9 +12,7 @@ restate every inflected word, and an untranslated word would look unknown.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -24,8 +22,6 @@ from retrieval.synonyms import matches
 COMMON_ZIPF = 3.0
 """Words at least this frequent (about once per 1M words) are everyday words, not subjects."""
 MIN_LETTERS = 5
-TYPO_SIMILARITY = 0.8
-"""difflib ratio above which an unknown word is taken as a misspelling of an archive word."""
 _WORD_RE = re.compile(r"^[a-z]+$")
 _WORDS_RE = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
 
@@ -37,29 +33,30 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
 class ArchiveWords:
-    """The archive's words, grouped for a cheap nearest-spelling check."""
+    """The archive's words, with each one-letter deletion of them for a cheap check of whether
+    a word is one or two edits from an archive word (a symmetric-deletion index)."""
 
     def __init__(self, known: Iterable[str]) -> None:
         self.known = frozenset(known)
-        self._buckets: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self._deleted: set[str] = set()
         for word in self.known:
-            if _WORD_RE.match(word) and len(word) >= MIN_LETTERS - 2:
-                self._buckets[(word[0], len(word))].append(word)
+            if len(word) >= MIN_LETTERS - 1 and _WORD_RE.match(word):
+                self._deleted |= _deletions(word)
 
     def misspelt(self, word: str) -> bool:
-        """True when the archive has a word spelt nearly the same (same first letter)."""
-        matcher = difflib.SequenceMatcher(b=word, autojunk=False)
-        for size in range(len(word) - 2, len(word) + 3):
-            for other in self._buckets.get((word[0], size), ()):
-                matcher.set_seq1(other)
-                if (
-                    matcher.real_quick_ratio() >= TYPO_SIMILARITY
-                    and matcher.quick_ratio() >= TYPO_SIMILARITY
-                    and matcher.ratio() >= TYPO_SIMILARITY
-                ):
-                    return True
-        return False
+        """True when an archive word is within two edits: a letter missing, added, changed or
+        two letters swapped, or one of each ('diabetis', 'osteoporsis')."""
+        variants = _deletions(word)
+        return (
+            word in self._deleted
+            or not variants.isdisjoint(self.known)
+            or not variants.isdisjoint(self._deleted)
+        )
 
     def specific_words(self, english: str) -> list[str]:
         """The question's uncommon words (as written, lower-case) that are no vocabulary alias
@@ -72,7 +69,7 @@ class ArchiveWords:
         for word in dict.fromkeys(_WORDS_RE.findall(" ".join([*parts, english[last:]]).lower())):
             if len(word) < MIN_LETTERS or _zipf(word) >= COMMON_ZIPF:
                 continue
-            if self._known(word) or not self.misspelt(word):
+            if self._known(word) or not any(map(self.misspelt, {word, *terms(word)})):
                 out.append(word)
         return out
 

@@ -121,8 +121,10 @@ def _table(scope: tuple[str, ...]) -> tuple[dict[tuple[str, ...], Rule], int]:
     return table, max(map(len, table), default=0)
 
 
-def matches(text: str, lang: str | None = None, *, tags: bool = False) -> list[Match]:
-    """Aliases in `text`, left to right, each the longest one starting at its word."""
+@lru_cache(maxsize=4096)
+def matches(text: str, lang: str | None = None, *, tags: bool = False) -> tuple[Match, ...]:
+    """Aliases in `text`, left to right, each the longest one starting at its word (cached: a
+    question's query, coverage and follow-up checks all read the same text)."""
     table, longest = _table(_scope(lang, tags))
     spans = [(m.start(), m.end(), fold(m.group())) for m in _WORD_RE.finditer(text)]
     found: list[Match] = []
@@ -136,7 +138,7 @@ def matches(text: str, lang: str | None = None, *, tags: bool = False) -> list[M
                 break
         else:
             i += 1
-    return found
+    return tuple(found)
 
 
 def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:

@@ -78,7 +78,7 @@ def answer_text(answer: Answer) -> str:
         lines.append(f"{n}. {hit.title}{label}")
         lines.append(f"   {hit.url}")
         lines.extend(f"   - {f}" for f in hit.findings)
-        if not hit.has_text:
+        if not hit.findings and not hit.has_text:
             lines.append(f"   ({TITLE_ONLY})")
     if not answer.hits:
         lines.append("No posts matched.")

@@ -21,6 +21,7 @@ MAX_FINDING_CHARS = 300
 MIN_SENTENCE_CHARS = 25
 
 _NUMBER_RE = re.compile(r"\d")
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
 _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _CONCLUSION_RE = re.compile(r"^(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I)
 _CONCLUSION_STARTS = ("conclusion", "result", "findings", "interpretation")
@@ -52,6 +53,8 @@ def is_quotable(sentence: str) -> bool:
     s = sentence.strip()
     if len(s) < MIN_SENTENCE_CHARS or len(s.split()) < 5:
         return False
+    if len(_WORD_RE.findall(s, 0, 200)) < 3:
+        return False  # numbers and symbols with a word or two: "January 2000 to June 2012."
     return _letters(s) >= 0.5 * len(s) and not is_junk(s)
 
 

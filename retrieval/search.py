@@ -132,7 +132,8 @@ class Searcher:
         self._has_text[self._text_rows] = True
         self._copy_of = self._title_only_copies()
         self.evidence = self._evidence_labels()
-        self._evidence_of = np.array([e or "" for e in self.evidence], dtype=object)
+        codes = {label: i for i, label in enumerate(study_types.LABELS, 1)}
+        self._evidence_code = np.array([codes.get(e, 0) for e in self.evidence], dtype=np.int8)
 
     def _evidence_labels(self) -> list[str | None]:
         """Each post's study type, from its title, tags and opening chunk (fixed per version)."""
@@ -239,7 +240,8 @@ class Searcher:
         ranking = self.rank_posts(query_vec, query.lexical)
         order = ranking.order
         if evidence:  # filtered before collapsing, so totals and pages count matching posts only
-            order = order[np.isin(self._evidence_of[order], [*evidence])]
+            wanted = [study_types.LABELS.index(e) + 1 for e in evidence]
+            order = order[np.isin(self._evidence_code[order], wanted)]
         rows, matched = self._collapse(order, ranking.scores, start + max(k, 0))
         if newest and matched:
             rows, matched = self._collapse(order, ranking.scores, max(start + max(k, 0), matched))

@@ -77,10 +77,25 @@ def junk_reasons(text: str) -> list[str]:
     dated = len(tail) == 2 and tail[0] in _MONTHS and tail[1].isdigit() and len(tail[1]) == 4
     if dated and ("–" in text or " - " in text):
         reasons.append("link to another post (title – month year)")
+    if re.match(r"(?:fig(?:ure)?s?\.?|table|chart|graph|image|photo)\s*\d*\s*[:.]", low):
+        reasons.append("caption")
+    organisation = re.search(r"universit|institut|department|hospital|school of|faculty", low)
+    organisation = organisation or re.search(r"\bagency\b", low)
+    long_lower = [w for w in words if len(w) > 3 and w[0].islower() and w.isalpha()]
+    if organisation and text.count(",") >= 1 and len(long_lower) <= 1:
+        reasons.append("affiliation")
+    if re.search(r"\b(?:are|is) with\b", text) and text[:1].isupper() and len(long_lower) <= 2:
+        reasons.append("affiliation")
     if re.match(r"\d{1,2}:\d\d\b", text):
         reasons.append("transcript timestamp")
     if re.search(r"\d{4}\s*;\s*\d+\s*(?:\(\d+\))?\s*:\s*\d", text):
         reasons.append("citation")
+    if re.search(r"\d+\(\d+\):\s?\d+", text) or re.search(r"\bvol\.\s?\d", low):
+        reasons.append("citation")
+    if re.search(r"\bJ\b\.?\s", text) and re.search(r"\b(?:19|20)\d\d\b", text):
+        reasons.append("citation")  # an abbreviated journal ("Am J Clin Nutr") and a year
+    if len(re.findall(r"\S+ = [A-Za-z]", text)) >= 2 and ";" in text:
+        reasons.append("abbreviations")
     return sorted(set(reasons))
 
 

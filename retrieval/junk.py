@@ -138,6 +138,8 @@ _AUTHORS_INSIDE_RE = re.compile(
 an author list, even after other words."""
 _ABBREVIATIONS_RE = re.compile(r" = [A-Za-z][^;=]{2,80}; [\w()-]{1,30} = [A-Za-z]")
 """A list of abbreviations and what they stand for ("CD = Crohn disease; DBP = ...")."""
+_JOURNAL_RE = re.compile(r"\bJ\.? (?:[A-Z][A-Za-z]*\.? ){0,5}.*\b(?:19|20)\d\d\b")
+"""An abbreviated journal name ("Am J Clin Nutr", "J R Army Med Corps") and a year."""
 _NUMBERED_REF_RE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b")
 _LOWER_WORD_RE = re.compile(r"\b[a-z][\w'’-]{3,}")
 _CAPITAL_WORD_RE = re.compile(r"\b[A-Z][a-z][\w'’-]{2,}")
@@ -166,7 +168,9 @@ def is_junk(sentence: str) -> bool:
         return True
     if (" are " in s or " is " in s) and _NAMES_ARE_WITH_RE.match(s):
         return True
-    if _AUTHORS_INSIDE_RE.search(s) or (" = " in s and _ABBREVIATIONS_RE.search(s)):
+    if ("J " in s and _JOURNAL_RE.search(s)) or _AUTHORS_INSIDE_RE.search(s):
+        return True
+    if " = " in s and _ABBREVIATIONS_RE.search(s):
         return True
     if _MARKED_LINE_RE.match(s) and _ORGANISATION_RE.search(s):
         return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import time
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +26,7 @@ JUNK = [
     "J Neurol. 2011 Mar 13. doi: 10.1007/s00415-011-5960-6",
     "Am J Clin Nutr December 2013 vol. 98 no. 6 pages",
     "Eur J Endocrinol. 2013 Oct 1;169(5):597-604.",
+    "Femoral and tibial stress fractures and vitamin D J R Army Med Corps, March 2014",
     # site notes
     "Google Scholar shows that this was cited by Google Scholar",
     "The study is behind a $30 paywall",
@@ -82,3 +85,20 @@ def test_junk_check_is_fast():
         findings.is_quotable(line)
     per_line = (time.perf_counter() - start) / len(lines)
     assert per_line < 50e-6, f"{per_line * 1e6:.1f} µs a line"
+
+
+def _benchmark_check():
+    """The junk check of benchmarks/findings.py (written apart from `retrieval.junk`)."""
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "findings.py"
+    spec = importlib.util.spec_from_file_location("findings_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.junk_reasons
+
+
+def test_benchmark_check_agrees_on_the_examples():
+    """The benchmark's own check must see the same junk and pass the same findings, or a junk
+    count of 0 would mean nothing."""
+    junk_reasons = _benchmark_check()
+    assert [line for line in JUNK if not junk_reasons(line)] == []
+    assert [line for line in FINDINGS if junk_reasons(line)] == []

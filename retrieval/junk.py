@@ -9,8 +9,9 @@ One place for both uses:
   table-row fragments (a row torn from its table's header reads as a list of bare values, so it
   is skipped rather than rewritten).
 
-Checks run on every sentence about to be shown, so the keyword tests are one regex over the
-lower-cased text, and the slower structural ones run only when a cheap test lets them.
+Checks run on every sentence about to be shown, so each regex runs only where a cheap test
+(a trigger word, a character, the first characters) says it can match, and answers are cached
+by text: the same posts keep answering related questions.
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ _AUTHORS_INSIDE_RE = re.compile(
 an author list, even after other words."""
 _ABBREVIATIONS_RE = re.compile(r" = [A-Za-z][^;=]{2,80}; [\w()-]{1,30} = [A-Za-z]")
 """A list of abbreviations and what they stand for ("CD = Crohn disease; DBP = ...")."""
-_JOURNAL_RE = re.compile(r"\bJ\.? (?:[A-Z][A-Za-z]*\.? ){0,5}.*\b(?:19|20)\d\d\b")
+_JOURNAL_RE = re.compile(r"\bJ\.? [A-Z].*\b(?:19|20)\d\d\b")
 """An abbreviated journal name ("Am J Clin Nutr", "J R Army Med Corps") and a year."""
 _NUMBERED_REF_RE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b")
 _LOWER_WORD_RE = re.compile(r"\b[a-z][\w'’-]{3,}")

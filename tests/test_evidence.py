@@ -13,7 +13,7 @@ from bot.cli import main
 from bot.render import answer_text, hit_embed
 from retrieval import evidence, store
 from retrieval.indexer import build_index
-from retrieval.search import Searcher
+from retrieval.search import CONFIDENT_SCORE, Searcher
 
 LABELS_FILE = Path(__file__).parent / "data" / "evidence_labels.json"
 PRECISION_BAR = 0.85
@@ -145,7 +145,7 @@ def test_hits_carry_label_and_year(searcher):
 def test_evidence_filter_keeps_only_those_labels_with_right_totals_and_pages(searcher):
     answer = searcher.search(QUESTION, k=6, evidence=["rct"])
     assert {h.slug for h in answer.hits} == {"d-rct-2012", "d-rct-2016"}
-    assert answer.total == sum(h.score >= 0.54 for h in answer.hits) <= 2
+    assert answer.total == sum(h.score >= CONFIDENT_SCORE for h in answer.hits) <= 2
     paged = [h.slug for s in (0, 1) for h in searcher.search(QUESTION, 1, s, evidence=["rct"]).hits]
     assert paged == [h.slug for h in answer.hits]
     both = searcher.search(QUESTION, k=6, evidence=["rct", "meta-analysis"]).hits
@@ -171,6 +171,10 @@ def test_cli_evidence_rct_returns_only_rct_posts(index_root, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["results"] and {r["evidence"] for r in out["results"]} == {"rct"}
     assert all(isinstance(r["year"], int) for r in out["results"])
+    assert main([*args, "--newest"]) == 0
+    newest = json.loads(capsys.readouterr().out)
+    years = [r["year"] for r in newest["results"] if r["score"] >= CONFIDENT_SCORE]
+    assert newest["confident"] and years == [2016, 2012]
 
 
 def test_cli_rejects_unknown_evidence(index_root, capsys):

@@ -51,11 +51,17 @@ def is_quotable(sentence: str) -> bool:
     """False for fragments, mostly non-letters, and junk (citations, authors, site notes,
     captions, navigation, table fragments: see `retrieval.junk`)."""
     s = sentence.strip()
-    if len(s) < MIN_SENTENCE_CHARS or len(s.split()) < 5:
+    tokens = len(s.split())
+    if len(s) < MIN_SENTENCE_CHARS or tokens < 5:
         return False
-    if len(_WORD_RE.findall(s, 0, 200)) < 3:
-        return False  # numbers and symbols with a word or two: "January 2000 to June 2012."
-    return _letters(s) >= 0.5 * len(s) and not is_junk(s)
+    letters = _letters(s)
+    if letters < 0.5 * len(s):
+        return False
+    # Numbers and symbols with a word or two ("January 2000 to June 2012."): only a short or
+    # number-heavy sentence can be one, so only those have their words counted.
+    if (tokens <= 10 or letters < 0.7 * len(s)) and len(_WORD_RE.findall(s, 0, 200)) < 3:
+        return False
+    return not is_junk(s)
 
 
 def _letters(text: str) -> int:

@@ -30,7 +30,7 @@ EVIDENCE_NAMES = {
     "case-report": "Case report",
     "animal-or-lab": "Animal/lab study",
 }
-TITLE_ONLY = "Index page, no text: open it for the posts it lists."
+TITLE_ONLY = "Index page, no text: open it on the site."
 NO_FINDINGS = "No key findings quoted: open the post."
 
 

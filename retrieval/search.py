@@ -10,13 +10,14 @@ Both front ends (CLI and Discord) call `Searcher.search`, so they always say the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
+from retrieval import evidence as study_types
 from retrieval import findings
 from retrieval.coverage import ArchiveWords
 from retrieval.embedding import Embedder
@@ -54,6 +55,11 @@ class Hit:
     url: str
     score: float
     findings: list[str] = field(default_factory=list)
+    evidence: str | None = None
+    """Study type the post reports (`retrieval.evidence.LABELS`), when it says."""
+    year: int | None = None
+    has_text: bool = True
+    """False for a title-only post (an index page): there is nothing to quote."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ class Answer:
                 {
                     k: v
                     for k, v in asdict(h).items()
-                    if k in ("slug", "title", "url", "score", "findings")
+                    if k in ("slug", "title", "url", "score", "findings", "evidence", "year")
                 }
                 for h in self.hits
             ],
@@ -128,10 +134,23 @@ class Searcher:
         self._chunk_starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
         self._text_rows = post_row[self._chunk_starts] if len(post_row) else post_row
         self._shared_title = np.bincount(self._title_key)[self._title_key] > 1
-        self._title_only = np.ones(len(index.posts), dtype=bool)
-        self._title_only[self._text_rows] = False
+        self._has_text = np.zeros(len(index.posts), dtype=bool)
+        self._has_text[self._text_rows] = True
         self._copy_of = self._title_only_copies()
         self.words = ArchiveWords(self.lexical.idf)
+        self.evidence = self._evidence_labels()
+        codes = {label: i for i, label in enumerate(study_types.LABELS, 1)}
+        self._evidence_code = np.array([codes.get(e, 0) for e in self.evidence], dtype=np.int8)
+
+    def _evidence_labels(self) -> list[str | None]:
+        """Each post's study type, from its title, tags and opening chunk (fixed per version)."""
+        openings = [""] * len(self.index.posts)
+        for row, chunk in zip(self._text_rows.tolist(), self._chunk_starts.tolist(), strict=True):
+            openings[row] = self.index.chunks.text[chunk]
+        return [
+            study_types.label(p.title, p.tags, opening)
+            for p, opening in zip(self.index.posts, openings, strict=True)
+        ]
 
     def rank_posts(self, query_vec: np.ndarray, lexical_query: str = "") -> Ranking:
         """Every post scored from its chunks and title (exact, ~2 ms), the head ranked."""
@@ -141,7 +160,7 @@ class Searcher:
         if len(chunk_sims):
             dense[self._text_rows] = np.maximum.reduceat(chunk_sims, self._chunk_starts)
         scores = (dense + TITLE_WEIGHT * title_sims) / (1 + TITLE_WEIGHT)
-        scores[self._title_only] -= TITLE_ONLY_PENALTY
+        scores[~self._has_text] -= TITLE_ONLY_PENALTY
         if lexical_query:
             scores = scores + LEXICAL_WEIGHT * self.lexical.scores(lexical_query)
         # Only the head of the ranking is ever read: partition, then sort that part.
@@ -161,9 +180,7 @@ class Searcher:
     def _title_only_copies(self) -> dict[int, frozenset[int]]:
         """For each post without text, the posts with text whose title it nearly repeats: what
         `_collapse` drops it for. Fixed per version, so worked out once here, not per query."""
-        has_text = np.zeros(len(self.index.posts), dtype=bool)
-        has_text[self._text_rows] = True
-        bare, full = np.flatnonzero(~has_text), np.flatnonzero(has_text)
+        bare, full = np.flatnonzero(~self._has_text), np.flatnonzero(self._has_text)
         if not len(bare) or not len(full):
             return {}
         vectors = self.index.title_vectors
@@ -209,17 +226,36 @@ class Searcher:
         return rows[~np.isin(rows, later)] if later else rows
 
     def search(
-        self, question: str, k: int = 3, start: int = 0, *, previous: Sequence[str] = ()
+        self,
+        question: str,
+        k: int = 3,
+        start: int = 0,
+        *,
+        previous: Sequence[str] = (),
+        evidence: Collection[str] | None = None,
+        newest: bool = False,
     ) -> Answer:
         """The `k` best posts from rank `start` (for paging), with findings and links.
-        `previous`: the thread's earlier questions, oldest first, for follow-ups."""
+        `previous`: the thread's earlier questions, oldest first, for follow-ups.
+        `evidence` keeps only posts of those study types; `newest` lists the confident posts
+        newest first (the rest follow by score)."""
+        unknown = set(evidence or ()) - set(study_types.LABELS)
+        if unknown:
+            raise ValueError(f"unknown evidence labels: {', '.join(sorted(unknown))}")
         query = build_query(question, previous, self._is_topic)
         question = query.text
         if not _has_words(question) or not self.index.posts:
             return Answer(question, False, [], 0)
         query_vec = self._query_vector(query)
         ranking = self.rank_posts(query_vec, query.lexical)
-        rows, matched = self._collapse(ranking.order, ranking.scores, start + max(k, 0))
+        order = ranking.order
+        if evidence:  # filtered before collapsing, so totals and pages count matching posts only
+            wanted = [study_types.LABELS.index(e) + 1 for e in evidence]
+            order = order[np.isin(self._evidence_code[order], wanted)]
+        rows, matched = self._collapse(order, ranking.scores, start + max(k, 0))
+        if newest and matched:
+            rows, matched = self._collapse(order, ranking.scores, max(start + max(k, 0), matched))
+            rows = self._by_date(rows[:matched]) + rows[matched:]
         hits = self._hits(rows[start : start + max(k, 0)], ranking, query)
         missing = self._uncovered(query)
         return Answer(question, matched > 0 and not missing, hits, matched, missing)
@@ -239,6 +275,11 @@ class Searcher:
         if query.lang != "en":
             return ()
         return tuple(self.words.unknown(self.words.specific_words(query.english)))
+
+    def _by_date(self, rows: list[int]) -> list[int]:
+        """`rows` newest first; same date, by score as given (a reversed sort is still stable);
+        undated last. ISO dates sort as strings."""
+        return sorted(rows, key=lambda r: self.index.posts[r].date or "", reverse=True)
 
     def _hits(
         self,
@@ -270,4 +311,7 @@ class Searcher:
             url=post_url(post.slug, self.base_url),
             score=round(score, 4),
             findings=found,
+            evidence=self.evidence[post.row],
+            year=study_types.year(post.date or ""),
+            has_text=bool(self._has_text[post.row]),
         )

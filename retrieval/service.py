@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from retrieval import store
@@ -74,9 +74,18 @@ class AnswerService:
         log.info("serving index version %s", data.version)
 
     def ask(
-        self, question: str, k: int = 3, start: int = 0, *, previous: Sequence[str] = ()
+        self,
+        question: str,
+        k: int = 3,
+        start: int = 0,
+        *,
+        previous: Sequence[str] = (),
+        evidence: Collection[str] | None = None,
+        newest: bool = False,
     ) -> Answer:
-        return self.searcher().search(question, k=k, start=start, previous=previous)
+        return self.searcher().search(
+            question, k=k, start=start, previous=previous, evidence=evidence, newest=newest
+        )
 
     def build(
         self, archive: Path, incremental: bool, progress: Progress | None = None

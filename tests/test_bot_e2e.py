@@ -16,7 +16,7 @@ from bot.config import Settings
 from retrieval.evidence import LABELS
 from retrieval.indexer import build_index
 from retrieval.service import AnswerService
-from tests.conftest import SEED_SLUG, SEEDS, write_post
+from tests.helpers import SEED_SLUG, SEEDS, write_post
 from tests.discord_standin import (
     BASIC_PERMISSIONS,
     CHANNEL_ID,

@@ -12,7 +12,7 @@ from bot.cli import main
 from retrieval import store
 from retrieval.indexer import build_index
 from retrieval.search import Searcher
-from tests.conftest import REPO, SEED_SLUG, SEEDS
+from tests.helpers import REPO, SEED_SLUG, SEEDS
 
 SEED_URL = f"https://vitamindwiki.com/pages/{SEED_SLUG}/"
 QUESTION = "does vitamin D help MS bone loss?"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEED_SLUG, SHARED
+from tests.helpers import REPO, SEED_SLUG, SHARED
 
 
 def quick_start_commands() -> list[str]:

@@ -7,17 +7,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from retrieval import store
-from retrieval.indexer import build_index
-from tests.conftest import REPO, SEED_SLUG, SEEDS, write_post
-
-pytestmark = pytest.mark.slow
-
+from retrieval.indexer import EMBED_BATCH, build_index
+from tests.helpers import REPO, SEED_SLUG, SEEDS, write_post
 
 def write_posts(folder: Path, n: int, paragraphs: int, prefix: str = "post") -> None:
     for i in range(n):
@@ -32,47 +28,87 @@ def vdwbot(*args: str, **kwargs) -> subprocess.Popen:
     )  # fmt: skip
 
 
-def wait_for_stderr(proc: subprocess.Popen, needle: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        chunk = proc.stderr.read(1)
-        if not chunk:
-            break
-        seen += chunk
-        if needle in seen:
-            return
-    raise AssertionError(f"never saw {needle!r}; stderr: {seen[-2000:]}")
+# The child builds the index for real, and stalls at one chosen moment so the kill lands there
+# every run (a sleep-and-hope kill lands anywhere, and then a test can only accept any outcome).
+STALL = """
+import sys, time
+from pathlib import Path
+from retrieval import store
+from retrieval.embed_cache import EmbeddingCache
+from retrieval.embedding import Embedder
+from retrieval.indexer import EMBED_BATCH, build_index
+
+def stall_after(owner, name, when=lambda *a: True):
+    real = getattr(owner, name)
+    def wrapper(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if when(*args):
+            print("STALLED", flush=True)
+            time.sleep(600)
+        return result
+    setattr(owner, name, wrapper)
+
+moment, archive, root = sys.argv[1:]
+if moment == "embedding":  # one batch embedded and cached, more to go
+    stall_after(EmbeddingCache, "put_many")
+elif moment == "writing":  # FAISS files and SQLite written in .tmp-*, manifest not yet
+    stall_after(store, "_write_sqlite")
+else:  # the complete version renamed into versions/, CURRENT not yet switched
+    stall_after(store, "_fsync_dir", lambda path: path.name == "versions")
+build_index(Path(archive), Path(root), Embedder())
+print("FINISHED", flush=True)
+"""
 
 
-@pytest.mark.parametrize("moment", ["embedding", "writing"])
+def stalled_build(moment: str, archive: Path, root: Path) -> subprocess.Popen:
+    """A build in a child process that is still running, stalled at `moment`."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STALL, moment, str(archive), str(root)], cwd=REPO, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    line = proc.stdout.readline()  # blocks until the marker, or EOF if the child exits
+    if line.strip() != "STALLED":
+        proc.kill()
+        out, err = proc.communicate(30)
+        raise AssertionError(f"the build never reached {moment!r}: {line}{out}\n{err[-3000:]}")
+    return proc
+
+
+@pytest.mark.parametrize("moment", ["embedding", "writing", "switching"])
 def test_kill_9_mid_build_leaves_previous_version_serving(tmp_path, embedder, moment):
     archive = tmp_path / "posts"
     shutil.copytree(SEEDS, archive)
     root = tmp_path / "ix"
-    build_index(archive, root, embedder)
+    build_index(archive, root, embedder)  # also exports the ONNX model the child loads
     before = store.current_version(root)
-    write_posts(archive, 40, 30)
-    proc = vdwbot("index", "build", "--archive", str(archive), "--index", str(root))
-    if moment == "embedding":
-        wait_for_stderr(proc, "embedding:")
-        time.sleep(1.0)
-    else:  # the moment the new version's folder appears, before it is switched in
-        deadline = time.monotonic() + 300
-        while not list(root.glob(".tmp-*")) and time.monotonic() < deadline:
-            time.sleep(0.005)
+    write_posts(archive, 40, 24)  # about 200 texts to embed: more than one batch
+    proc = stalled_build(moment, archive, root)
+    assert proc.poll() is None  # still working when killed
     proc.send_signal(signal.SIGKILL)
-    proc.wait(30)
-    serving = store.load(root)  # whatever is serving is complete and loadable
-    assert serving.by_slug[SEED_SLUG]
+    assert proc.wait(30) == -signal.SIGKILL
+    assert store.current_version(root) == before
+    serving = store.load(root)
+    assert [p.slug for p in serving.posts] == [SEED_SLUG]
+    leftovers = list(root.glob(".tmp-*"))
+    versions = sorted(p.name for p in (root / "versions").iterdir())
     if moment == "embedding":
-        assert store.current_version(root) == before
-    else:  # killed while writing: either the old version, or the new one already switched in
-        assert len(serving.posts) in (1, 41)
+        assert leftovers == [] and versions == [before]
+    elif moment == "writing":
+        assert len(leftovers) == 1 and versions == [before]
+        assert not (leftovers[0] / "manifest.json").exists()
+    else:
+        assert leftovers == [] and len(versions) == 2 and before in versions
     # the next run recovers: no stale lock, leftovers cleaned, the new posts indexed
     report = build_index(archive, root, embedder, incremental=True)
-    assert report.posts == 41 and not list(root.glob(".tmp-*"))
-    assert store.current_version(root) != before
+    assert report.posts == 41 and len(report.added) == 40
+    assert not list(root.glob(".tmp-*"))
+    assert store.current_version(root) == report.version != before
+    assert len(store.load(root).posts) == 41
+    # what was embedded before the kill comes from the cache: one batch, or everything
+    if moment == "embedding":
+        assert report.embedded > 0 and report.reused >= EMBED_BATCH, report.summary()
+    else:
+        assert report.embedded == 0, report.summary()
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -83,6 +119,7 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow  # each `vdwbot archive pull` exports the ONNX model into its new index
 def test_archive_pull_fast_forwards_then_updates(tmp_path):
     remote, upstream, archive, root = (tmp_path / n for n in ("remote.git", "up", "posts", "ix"))
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))

@@ -18,7 +18,7 @@ from retrieval.chunking import Chunker
 from retrieval.indexer import build_index
 from retrieval.markdown import to_sections
 from retrieval.service import AnswerService
-from tests.conftest import SEED_SLUG, SEEDS
+from tests.helpers import SEED_SLUG, SEEDS
 
 MAX_TOKENS = 256
 markdownish = st.lists(

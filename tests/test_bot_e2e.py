@@ -16,7 +16,6 @@ from bot.config import Settings
 from retrieval.evidence import LABELS
 from retrieval.indexer import build_index
 from retrieval.service import AnswerService
-from tests.helpers import SEED_SLUG, SEEDS, write_post
 from tests.discord_standin import (
     BASIC_PERMISSIONS,
     CHANNEL_ID,
@@ -26,6 +25,7 @@ from tests.discord_standin import (
     OTHER_CHANNEL_ID,
     StandIn,
 )
+from tests.helpers import SEED_SLUG, SEEDS, write_post
 
 SEED_URL = f"https://vitamindwiki.com/pages/{SEED_SLUG}/"
 TOPICS = [

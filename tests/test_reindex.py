@@ -15,6 +15,7 @@ from retrieval import store
 from retrieval.indexer import EMBED_BATCH, build_index
 from tests.helpers import REPO, SEED_SLUG, SEEDS, write_post
 
+
 def write_posts(folder: Path, n: int, paragraphs: int, prefix: str = "post") -> None:
     for i in range(n):
         write_post(folder, f"{prefix}-{i}", f"Vitamin D study {prefix} {i}", ["x"], paragraphs)

@@ -113,7 +113,7 @@ class Embedder:
         self._lock = threading.RLock()
         self.batch_size = batch_size
         self._model: SentenceTransformer | OnnxEncoder | None = None
-        self._tokenizer = None
+        self._tokenizer: Tokenizer | None = None
 
     def twin(self) -> Embedder:
         """A second instance of the same model, so builds never contend with queries."""
@@ -158,14 +158,16 @@ class Embedder:
 
     @cached_property
     def dimension(self) -> int:
-        if isinstance(self.model, OnnxEncoder):
+        model = self.model
+        if isinstance(model, OnnxEncoder):
             return int(self.encode(["dimension probe"]).shape[1])
-        return int(self.model.get_embedding_dimension())
+        return int(model.get_embedding_dimension() or self.encode(["dimension probe"]).shape[1])
 
     @cached_property
     def max_tokens(self) -> int:
-        if self.backend == "torch":
-            return int(self.model.max_seq_length)
+        model = self.model if self.backend == "torch" else None
+        if model is not None and not isinstance(model, OnnxEncoder):
+            return int(model.max_seq_length or max_tokens_of(self.location))
         return max_tokens_of(self.location)
 
     @property

@@ -9,6 +9,7 @@ conclusions. Reference lists, citations, author lines and affiliations are never
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -123,8 +124,8 @@ def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
 def rank(
     cands: list[Candidate],
     similarities: np.ndarray,
-    query_numbers: set[str],
-    title_numbers: set[str] = frozenset(),
+    query_numbers: Collection[str],
+    title_numbers: Collection[str] = frozenset(),
     limit: int = 3,
 ) -> list[str]:
     """Best `limit` findings: similarity, lifted for numbers, bold lines and conclusions."""

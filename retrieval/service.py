@@ -45,13 +45,16 @@ class AnswerService:
         serving = self._searcher
         if serving is not None and (current is None or current == serving.index.version):
             return serving
-        if not self._loading.acquire(blocking=serving is None):
+        if serving is not None and not self._loading.acquire(blocking=False):
             return serving  # another thread is loading the new version
+        if serving is None:
+            self._loading.acquire()
         try:
             serving = self._searcher
             current = store.current_version(self.root)
             if serving is None or (current and current != serving.index.version):
                 self._load(serving)
+            assert self._searcher is not None  # _load raised if there was nothing to serve
             return self._searcher
         finally:
             self._loading.release()

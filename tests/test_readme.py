@@ -28,6 +28,7 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)  # a venv with torch installed from scratch, then the demo
 def test_quick_start_in_a_fresh_clone(tmp_path: Path):
     if not (REPO / ".git").exists():
         pytest.skip("not a git checkout")

@@ -29,21 +29,49 @@ markdownish = st.lists(
     ),
     max_size=120,
 ).map("".join)  # fmt: skip
-front_matter = st.dictionaries(
-    st.sampled_from(["title", "slug", "tags", "date", "categories", "extra", "aliases"]),
-    st.one_of(st.none(), st.integers(), st.text(max_size=30), st.lists(st.text(max_size=10))),
-)
+junk = st.one_of(st.none(), st.integers(), st.text(max_size=30), st.lists(st.text(max_size=10)))
+slugs = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._+%-]{0,40}", fullmatch=True)
+titles = st.text(min_size=1, max_size=80).filter(str.strip)
 
 
-@settings(max_examples=200, deadline=None)
-@given(front_matter, markdownish)
-def test_parser_never_raises_anything_but_post_error(meta, body):
-    raw = (json.dumps(meta) + "\n" + body).encode("utf-8", "surrogatepass")
-    try:
-        post = parse_post(raw)
-    except PostError:
-        return
-    assert post.slug and post.title
+@st.composite
+def front_matter(draw: st.DrawFn) -> dict:
+    """Mostly a usable title and slug (so the post goes on to the chunker), sometimes junk or
+    nothing, plus any mix of other fields holding anything."""
+    others = ["tags", "date", "categories", "extra", "aliases", "tiki_page_id"]
+    meta = draw(st.dictionaries(st.sampled_from(others), junk))
+    for key, good in (("title", titles), ("slug", slugs)):
+        kind = draw(st.integers(0, 9))
+        if kind < 8:
+            meta[key] = draw(good)
+        elif kind == 8:
+            meta[key] = draw(junk)
+    return meta
+
+
+def test_random_posts_never_break_the_parser_or_the_chunker(fast_tokenizer):
+    """Random front matter and markdown: a PostError or a post whose chunks fit, nothing else;
+    and most cases really reach the chunker."""
+    chunker = Chunker(fast_tokenizer, MAX_TOKENS)
+    parsed: list[int] = []
+
+    @settings(max_examples=200, deadline=None)
+    @given(front_matter(), markdownish)
+    def check(meta: dict, body: str) -> None:
+        raw = (json.dumps(meta) + "\n" + body).encode("utf-8", "surrogatepass")
+        try:
+            post = parse_post(raw)
+        except PostError:
+            return
+        assert post.slug and post.title
+        chunks = chunker.chunk_post(post)
+        ids = fast_tokenizer.encode_batch([c.embed_text for c in chunks])
+        assert all(len(e.ids) <= MAX_TOKENS for e in ids)  # special tokens included
+        parsed.append(len(chunks))
+
+    check()
+    assert len(parsed) >= 60, f"only {len(parsed)} of 200 random posts parsed"
+    assert sum(n > 0 for n in parsed) >= 20, "the chunker hardly ever had text to chunk"
 
 
 @settings(

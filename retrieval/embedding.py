@@ -134,11 +134,14 @@ class Embedder:
             try:
                 self._model = self._load_onnx() if self.backend != "torch" else self._load_torch()
             except Exception as exc:
-                raise ModelError(
-                    f"cannot load embedding model {self.name!r} from {self.location!r} offline: "
-                    f"{exc}. Give a local model folder with --model or VDWBOT_MODEL."
-                ) from exc
+                raise self._cannot_load(exc) from exc
         return self._model
+
+    def _cannot_load(self, exc: Exception) -> ModelError:
+        return ModelError(
+            f"cannot load embedding model {self.name!r} from {self.location!r} offline: "
+            f"{exc}. Give a local model folder with --model or VDWBOT_MODEL."
+        )
 
     def _load_torch(self) -> SentenceTransformer:
         from sentence_transformers import SentenceTransformer
@@ -175,7 +178,10 @@ class Embedder:
         """The model's own tokenizer, for chunking."""
         with self._lock:
             if self._tokenizer is None:
-                self._tokenizer = load_tokenizer(self.location)
+                try:
+                    self._tokenizer = load_tokenizer(self.location)
+                except Exception as exc:  # a missing folder, a hub name not in the cache
+                    raise self._cannot_load(exc) from exc
             return self._tokenizer
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

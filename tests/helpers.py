@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,3 +30,9 @@ def sample_files(archive: Path, n: int) -> list[Path]:
     files = sorted(archive.glob("*.md"))
     step = max(1, len(files) // n)
     return files[::step][:n]
+
+
+def share_onnx_export(cache_dir: Path, root: Path) -> None:
+    """Let a CLI run on index `root` reuse the ONNX export in `cache_dir` (an Embedder's) instead
+    of exporting the model again from torch: the CLI keeps its export in `root/cache/onnx`."""
+    shutil.copytree(cache_dir, root / "cache" / "onnx", dirs_exist_ok=True)

@@ -17,6 +17,7 @@ import numpy as np
 
 from retrieval.junk import is_junk
 from retrieval.sentences import split_sentences
+from retrieval.text import clip
 
 MAX_FINDING_CHARS = 300
 MIN_SENTENCE_CHARS = 25
@@ -78,14 +79,8 @@ def _may_conclude(low: str) -> bool:
 
 
 def shorten(text: str, limit: int = MAX_FINDING_CHARS) -> str:
-    """Cut at a word boundary with an ellipsis, so a finding never exceeds `limit` characters."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:") + "…"
+    """One line of at most `limit` characters, so a finding never exceeds it."""
+    return clip(" ".join(text.split()), limit)
 
 
 @lru_cache(maxsize=4096)

@@ -186,22 +186,7 @@ def _assemble(
             title_h = text_hash("title\0" + post.title)
             embed_texts.setdefault(title_h, post.title)
         title_hashes.append(title_h)
-        records.append(
-            store.PostRecord(
-                row,
-                post.slug,
-                post.title,
-                post.date,
-                post.tags,
-                post.categories,
-                post.aliases,
-                post.page_id,
-                post.path,
-                post.content_hash,
-                post.body,
-                bold,
-            )
-        )
+        records.append(store.PostRecord.of(post, row, bold))
     progress("chunk", len(posts), len(posts))
     vectors = _embed(embed_texts, reused_vectors, embedder, root, report, progress)
     dim = embedder.dimension

@@ -78,7 +78,7 @@ class Answer:
         return not _has_words(self.question)
 
     def to_json(self) -> dict:
-        """The CLI/DESIGN.md JSON contract."""
+        """The JSON contract of `vdwbot ask --json` (docs/ARCHITECTURE.md)."""
         return {
             "question": self.question,
             "confident": self.confident,

@@ -28,12 +28,7 @@ class AnswerService:
         self.base_url = base_url
         self._searcher: Searcher | None = None
         self._loading = threading.Lock()
-        self._builder: Embedder | None = None
         self.last_error: str | None = None
-
-    @property
-    def index(self) -> store.IndexData:
-        return self.searcher().index
 
     def searcher(self) -> Searcher:
         """The searcher over the serving version, switching when the pointer moved.

@@ -12,15 +12,15 @@ LEFTOVER_RE = re.compile(
 
 
 def all_text(body: str) -> str:
-    return "\n".join(f"{s.heading}\n{s.text}" for s in to_sections(body))
+    return "\n".join(line for s in to_sections(body) for line in [s.heading, *s.lines])
 
 
 def test_headings_become_sections():
     sections = to_sections("Intro line.\n\n# First\n\nOne.\n\n## Second part\n\nTwo.")
-    assert [(s.heading, s.text) for s in sections] == [
-        ("", "Intro line."),
-        ("First", "One."),
-        ("Second part", "Two."),
+    assert [(s.heading, s.lines) for s in sections] == [
+        ("", ["Intro line."]),
+        ("First", ["One."]),
+        ("Second part", ["Two."]),
     ]
 
 

@@ -74,6 +74,7 @@ def test_empty_body_has_no_chunks(chunker):
     assert chunker.chunk_post(make_post("")) == []
 
 
+@pytest.mark.slow  # chunks ~100 of the longest real posts
 def test_real_posts_fit_and_are_covered(chunker, tokenizer, archive_posts):
     posts = sorted(archive_posts.posts, key=lambda p: len(p.body), reverse=True)
     sample = posts[:20] + posts[20::25]  # the longest posts plus a spread of the rest

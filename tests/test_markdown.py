@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from retrieval.markdown import clean_text, to_sections
 
 LEFTOVER_RE = re.compile(
@@ -74,6 +76,7 @@ def test_clean_text_removes_invisible_characters():
     assert clean_text("a\u200bb\u00a0 c &nbsp; d") == "ab c d"
 
 
+@pytest.mark.slow  # converts all 2,467 real posts
 def test_no_markup_left_in_any_real_post(archive_posts):
     bad = []
     for post in archive_posts.posts:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import store
-from retrieval.indexer import EMBED_BATCH, build_index
+from retrieval.indexer import build_index
 from tests.helpers import REPO, SEED_SLUG, SEEDS, write_post
 
 
@@ -36,8 +36,8 @@ import sys, time
 from pathlib import Path
 from retrieval import store
 from retrieval.embed_cache import EmbeddingCache
+from retrieval import indexer
 from retrieval.embedding import Embedder
-from retrieval.indexer import EMBED_BATCH, build_index
 
 def stall_after(owner, name, when=lambda *a: True):
     real = getattr(owner, name)
@@ -49,22 +49,27 @@ def stall_after(owner, name, when=lambda *a: True):
         return result
     setattr(owner, name, wrapper)
 
-moment, archive, root = sys.argv[1:]
+moment, archive, root, batch = sys.argv[1:]
+indexer.EMBED_BATCH = int(batch)  # small batches: a small archive still takes several
 if moment == "embedding":  # one batch embedded and cached, more to go
     stall_after(EmbeddingCache, "put_many")
 elif moment == "writing":  # FAISS files and SQLite written in .tmp-*, manifest not yet
     stall_after(store, "_write_sqlite")
 else:  # the complete version renamed into versions/, CURRENT not yet switched
     stall_after(store, "_fsync_dir", lambda path: path.name == "versions")
-build_index(Path(archive), Path(root), Embedder())
+indexer.build_index(Path(archive), Path(root), Embedder())
 print("FINISHED", flush=True)
 """
+
+
+CHILD_BATCH = 8
 
 
 def stalled_build(moment: str, archive: Path, root: Path) -> subprocess.Popen:
     """A build in a child process that is still running, stalled at `moment`."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", STALL, moment, str(archive), str(root)], cwd=REPO, text=True,
+        [sys.executable, "-c", STALL, moment, str(archive), str(root), str(CHILD_BATCH)],
+        cwd=REPO, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     line = proc.stdout.readline()  # blocks until the marker, or EOF if the child exits
@@ -82,7 +87,7 @@ def test_kill_9_mid_build_leaves_previous_version_serving(tmp_path, embedder, mo
     root = tmp_path / "ix"
     build_index(archive, root, embedder)  # also exports the ONNX model the child loads
     before = store.current_version(root)
-    write_posts(archive, 40, 24)  # about 200 texts to embed: more than one batch
+    write_posts(archive, 10, 4)  # about 20 texts to embed: several batches
     proc = stalled_build(moment, archive, root)
     assert proc.poll() is None  # still working when killed
     proc.send_signal(signal.SIGKILL)
@@ -101,13 +106,13 @@ def test_kill_9_mid_build_leaves_previous_version_serving(tmp_path, embedder, mo
         assert leftovers == [] and len(versions) == 2 and before in versions
     # the next run recovers: no stale lock, leftovers cleaned, the new posts indexed
     report = build_index(archive, root, embedder, incremental=True)
-    assert report.posts == 41 and len(report.added) == 40
+    assert report.posts == 11 and len(report.added) == 10
     assert not list(root.glob(".tmp-*"))
     assert store.current_version(root) == report.version != before
-    assert len(store.load(root).posts) == 41
+    assert len(store.load(root).posts) == 11
     # what was embedded before the kill comes from the cache: one batch, or everything
     if moment == "embedding":
-        assert report.embedded > 0 and report.reused >= EMBED_BATCH, report.summary()
+        assert report.embedded > 0 and report.reused >= CHILD_BATCH, report.summary()
     else:
         assert report.embedded == 0, report.summary()
 

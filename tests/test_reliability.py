@@ -29,6 +29,16 @@ markdownish = st.lists(
     ),
     max_size=120,
 ).map("".join)  # fmt: skip
+words = st.sampled_from(
+    ["vitamin", "D3", "10,000 IU/day", "25(OH)D", "ng/ml.", "participants", "randomised", "of",
+     "the", "a", "Conclusion:", "supercalifragilisticexpialidocious", "x" * 60, "😀😀", "и", "中文"]
+)  # fmt: skip
+long_markdown = (
+    st.lists(st.one_of(words, markdownish), min_size=50, max_size=400)
+    .map(" ".join)
+    .map(lambda s: s.replace("\x00", ""))  # a NUL byte rejects the whole post: short bodies have it
+)
+"""Long enough to fill several chunks, so chunk boundaries and the window limit are exercised."""
 junk = st.one_of(st.none(), st.integers(), st.text(max_size=30), st.lists(st.text(max_size=10)))
 slugs = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._+%-]{0,40}", fullmatch=True)
 titles = st.text(min_size=1, max_size=80).filter(str.strip)
@@ -56,7 +66,7 @@ def test_random_posts_never_break_the_parser_or_the_chunker(fast_tokenizer):
     parsed: list[int] = []
 
     @settings(max_examples=200, deadline=None)
-    @given(front_matter(), markdownish)
+    @given(front_matter(), st.one_of(markdownish, long_markdown))
     def check(meta: dict, body: str) -> None:
         raw = (json.dumps(meta) + "\n" + body).encode("utf-8", "surrogatepass")
         try:
@@ -71,17 +81,17 @@ def test_random_posts_never_break_the_parser_or_the_chunker(fast_tokenizer):
 
     check()
     assert len(parsed) >= 60, f"only {len(parsed)} of 200 random posts parsed"
-    assert sum(n > 0 for n in parsed) >= 20, "the chunker hardly ever had text to chunk"
+    assert sum(n > 0 for n in parsed) >= 15, "the chunker hardly ever had text to chunk"
 
 
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(title=st.text(max_size=300), body=markdownish)
+@given(title=st.text(max_size=300), body=long_markdown)
 def test_chunks_always_fit_and_findings_never_crash(fast_tokenizer, tokenizer, title, body):
     from retrieval.archive import Post
 
-    post = Post("s", title or "t", "", (), (), (), None, body * 3, "p", "h")
+    post = Post("s", title or "t", "", (), (), (), None, body, "p", "h")
     chunks = Chunker(fast_tokenizer, MAX_TOKENS).chunk_post(post)
     if chunks:
         ids = tokenizer([c.embed_text for c in chunks], add_special_tokens=True)["input_ids"]

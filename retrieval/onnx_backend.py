@@ -39,7 +39,7 @@ def export(model_dir: str, out_dir: Path, quantize: bool) -> Path:
                 super().__init__()
                 self.bert = bert
 
-            def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN201
+            def forward(self, input_ids, attention_mask, token_type_ids):
                 return self.bert(
                     input_ids=input_ids, attention_mask=attention_mask,
                     token_type_ids=token_type_ids,

@@ -141,7 +141,7 @@ def test_archive_pull_fast_forwards_then_updates(tmp_path):
     git(upstream, "push", "-q", "origin", "HEAD:main")
 
     proc = vdwbot("archive", "pull", "--archive", str(archive), "--index", str(root))
-    out, err = proc.communicate(timeout=300)
+    _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert "archive moved" in err
     assert set(store.load(root).by_slug) == {SEED_SLUG, "new-0"}
@@ -156,7 +156,7 @@ def test_archive_pull_fast_forwards_then_updates(tmp_path):
     git(upstream, "push", "-q", "origin", "HEAD:main")
     version = store.current_version(root)
     proc = vdwbot("archive", "pull", "--archive", str(archive), "--index", str(root))
-    out, err = proc.communicate(timeout=300)
+    _, err = proc.communicate(timeout=300)
     assert proc.returncode == 1
     assert "diverged" in err and "Traceback" not in err
     assert store.current_version(root) == version

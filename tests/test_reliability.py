@@ -23,9 +23,9 @@ from tests.helpers import SEED_SLUG, SEEDS
 MAX_TOKENS = 256
 markdownish = st.lists(
     st.sampled_from(
-        list("abc XYZ 123.,;:!?*_#|-<>/&{}[]()\n\t\"'%")
-        + ["**", "{{< toc >}}", "<span>", "&nbsp;", "| a | b |\n|---|---|\n", "# ", "\u200b",
-           "\u202e", "😀", "é", "\x00", "\r\n", "IU", "ng/ml"]
+        [*"abc XYZ 123.,;:!?*_#|-<>/&{}[]()\n\t\"'%", "**", "{{< toc >}}", "<span>", "&nbsp;",
+         "| a | b |\n|---|---|\n", "# ", "\u200b", "\u202e", "😀", "é", "\x00", "\r\n", "IU",
+         "ng/ml"]
     ),
     max_size=120,
 ).map("".join)  # fmt: skip
@@ -137,7 +137,7 @@ def test_broken_index_files_name_the_file_and_the_fix(seed_index, name, damage):
 
 
 def test_missing_index_is_a_clear_error(tmp_path):
-    with pytest.raises(store.IndexLoadError, match="no index at .*vdwbot index build"):
+    with pytest.raises(store.IndexLoadError, match=r"no index at .*vdwbot index build"):
         store.load(tmp_path / "nothing")
 
 

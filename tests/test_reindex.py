@@ -69,15 +69,16 @@ def stalled_build(moment: str, archive: Path, root: Path) -> subprocess.Popen:
     """A build in a child process that is still running, stalled at `moment`."""
     proc = subprocess.Popen(
         [sys.executable, "-c", STALL, moment, str(archive), str(root), str(CHILD_BATCH)],
-        cwd=REPO, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=REPO, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    line = proc.stdout.readline()  # blocks until the marker, or EOF if the child exits
-    if line.strip() != "STALLED":
-        proc.kill()
-        out, err = proc.communicate(30)
-        raise AssertionError(f"the build never reached {moment!r}: {line}{out}\n{err[-3000:]}")
-    return proc
+    seen = []
+    for line in proc.stdout:  # until the marker, or the end of output if the child exits
+        if line.strip() == "STALLED":
+            return proc
+        seen.append(line)
+    proc.wait(30)
+    output = "".join(seen)[-3000:]
+    raise AssertionError(f"build exited ({proc.returncode}) before {moment!r}:\n{output}")
 
 
 @pytest.mark.parametrize("moment", ["embedding", "writing", "switching"])

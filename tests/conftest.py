@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import ARCHIVE, SEEDS, sample_files
+from tests.helpers import ARCHIVE, SEEDS, sample_files, share_onnx_export
 
 
 @pytest.fixture(scope="session")
@@ -67,4 +67,5 @@ def sample_index(sample_archive, embedder, tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("index") / "sample"
     build_index(sample_archive, root, embedder)
+    share_onnx_export(embedder.cache_dir, root)  # CLI tests on it load the model, not export it
     return root

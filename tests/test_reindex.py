@@ -13,7 +13,7 @@ import pytest
 
 from retrieval import store
 from retrieval.indexer import build_index
-from tests.helpers import REPO, SEED_SLUG, SEEDS, write_post
+from tests.helpers import REPO, SEED_SLUG, SEEDS, share_onnx_export, write_post
 
 
 def write_posts(folder: Path, n: int, paragraphs: int, prefix: str = "post") -> None:
@@ -126,8 +126,8 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout
 
 
-@pytest.mark.slow  # each `vdwbot archive pull` exports the ONNX model into its new index
-def test_archive_pull_fast_forwards_then_updates(tmp_path):
+@pytest.mark.slow  # git, and a vdwbot process per pull
+def test_archive_pull_fast_forwards_then_updates(tmp_path, embedder):
     remote, upstream, archive, root = (tmp_path / n for n in ("remote.git", "up", "posts", "ix"))
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     git(tmp_path, "clone", "-q", str(remote), str(upstream))
@@ -141,6 +141,8 @@ def test_archive_pull_fast_forwards_then_updates(tmp_path):
     git(upstream, "commit", "-qm", "new post")
     git(upstream, "push", "-q", "origin", "HEAD:main")
 
+    embedder.load()
+    share_onnx_export(embedder.cache_dir, root)
     proc = vdwbot("archive", "pull", "--archive", str(archive), "--index", str(root))
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err

@@ -4,7 +4,10 @@ vectors equal to torch's."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,7 +16,7 @@ from bot.cli import main
 from retrieval import store
 from retrieval.embedding import Embedder, default_model_path
 from retrieval.indexer import build_index
-from tests.helpers import SEED_SLUG, SEEDS, share_onnx_export
+from tests.helpers import REPO, SEED_SLUG, SEEDS, share_onnx_export
 
 QUESTION = "does vitamin D help MS bone loss?"
 TEXTS = [
@@ -91,3 +94,19 @@ def test_unknown_model_folder_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "\nvdwbot: cannot load embedding model" in err and "--model" in err
     assert "Traceback" not in err
+
+
+def test_nothing_is_downloaded_at_run_time():
+    """The hub client is offline in every process that starts from the CLI, whatever the shell
+    says (a missing model is then an error, never a download)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
+    script = (
+        "import bot.cli, retrieval.embedding\n"
+        "from huggingface_hub import constants\n"
+        "print(constants.HF_HUB_OFFLINE)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

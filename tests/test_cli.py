@@ -38,3 +38,16 @@ def test_run_without_token_is_one_clear_line(tmp_path):
         == "vdwbot: DISCORD_TOKEN is not set: put it in the environment or in .env"
     )
     assert str(REPO) not in done.stdout
+
+
+def test_first_ask_prints_no_warnings(tmp_path):
+    """The demo's first run exports the model to ONNX: only progress and the answer are shown."""
+    index = tmp_path / "ix"  # no index and no exported model yet: both are made on this run
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--index", str(index), "vitamin D and MS"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (index / "cache" / "onnx").is_dir()  # the export really ran in this process
+    assert "Warning" not in done.stderr, done.stderr  # TracerWarning, UserWarning, ...
+    assert done.stdout.startswith("1. ")

@@ -27,6 +27,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from retrieval.errors import Busy, VdwError
+
 FORMAT_VERSION = 1
 KEEP_VERSIONS = 3
 FILES = ("chunks.faiss", "titles.faiss", "meta.sqlite", "manifest.json")
@@ -46,7 +48,7 @@ CREATE INDEX tags_tag ON tags(tag);
 """
 
 
-class IndexLoadError(RuntimeError):
+class IndexLoadError(VdwError):
     """A missing, corrupt or incompatible index; the message names the file and the fix."""
 
 
@@ -144,7 +146,7 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-class BuildBusy(RuntimeError):
+class BuildBusy(Busy):
     """Another build holds the index lock."""
 
 

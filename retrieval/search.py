@@ -10,6 +10,7 @@ Both front ends (CLI and Discord) call `Searcher.search`, so they always say the
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -197,8 +198,13 @@ class Searcher:
             seen.add(key)
         return rows[~np.isin(rows, later)] if later else rows
 
-    def search(self, question: str, k: int = 3, start: int = 0) -> Answer:
-        """The `k` best posts from rank `start` (for paging), with findings and links."""
+    def search(
+        self, question: str, k: int = 3, start: int = 0, *, previous: Sequence[str] = ()
+    ) -> Answer:
+        """The `k` best posts from rank `start` (for paging), with findings and links.
+
+        `previous`: the conversation's earlier questions, oldest first (not used yet).
+        """
         query = build_query(question)
         question = query.text
         if not _has_words(question) or not self.index.posts:

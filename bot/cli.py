@@ -215,7 +215,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     questions = load_questions(args.questions)
     service = make_service(args, settings)
-    summary, rows = evaluate(questions, lambda q, k: service.ask(q, k=k))
+    summary, rows = evaluate(questions, lambda q, k, prev: service.ask(q, k=k, previous=prev))
     if args.details:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -235,10 +235,16 @@ def format_summary(s: dict) -> str:
         f"{s['answerable_confident']:.3f}; no-answer questions not confident "
         f"{s['no_answer']['not_confident']:.3f} of {s['no_answer']['questions']}",
     ]
-    lines += [
-        f"  {kind:<14} n={v['n']:<3} hit@3 {v['hit3']:.3f}  nDCG@10 {v['ndcg10']:.3f}"
-        for kind, v in s["by_kind"].items()
-    ]
+    for kind, v in s["by_kind"].items():
+        if v["answerable"]:
+            lines.append(
+                f"  {kind:<14} n={v['answerable']:<3} hit@3 {v['hit3']:.3f}  "
+                f"nDCG@10 {v['ndcg10']:.3f}  confident {v['answerable_confident']:.3f}"
+            )
+        else:
+            na = v["no_answer"]
+            n, rate = na["questions"], na["not_confident"]
+            lines.append(f"  {kind:<14} n={n:<3} not confident {rate:.3f}")
     return "\n".join(lines)
 
 

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from retrieval import findings
+from retrieval.coverage import ArchiveWords
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import Query, build_query
@@ -28,6 +29,9 @@ from retrieval.units import number_forms
 DEFAULT_BASE_URL = "https://vitamindwiki.com"
 TITLE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.05
+TITLE_ONLY_PENALTY = 0.04
+"""Taken off posts with no text (index pages): they match on the title alone and have nothing
+to quote, so one ranks above a post with text only when its title matches clearly better."""
 CONFIDENT_SCORE = 0.54
 """Combined score above which the best hit is taken as an answer (calibrated on the dev set)."""
 
@@ -59,6 +63,8 @@ class Answer:
     hits: list[Hit]
     total: int
     """How many posts matched at all (for 'n posts matched' footers and paging)."""
+    missing: tuple[str, ...] = ()
+    """Specific words of the question that no post contains (then it is not confident)."""
 
     @property
     def empty(self) -> bool:
@@ -113,7 +119,7 @@ class Searcher:
         self.base_url = base_url
         keys = [" ".join(p.title.lower().split()) for p in index.posts]
         self._title_key = np.unique(keys, return_inverse=True)[1] if keys else np.zeros(0, int)
-        self.tags = TagCatalogue(index.posts)
+        self.tags = TagCatalogue.for_index(index)
         self.lexical = LexicalIndex(index)
         # (dim, n) views of the column-major vectors `store.load` gives (a copy only otherwise)
         self._title_columns = np.ascontiguousarray(index.title_vectors.T)
@@ -122,7 +128,10 @@ class Searcher:
         self._chunk_starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
         self._text_rows = post_row[self._chunk_starts] if len(post_row) else post_row
         self._shared_title = np.bincount(self._title_key)[self._title_key] > 1
+        self._title_only = np.ones(len(index.posts), dtype=bool)
+        self._title_only[self._text_rows] = False
         self._copy_of = self._title_only_copies()
+        self.words = ArchiveWords(self.lexical.idf)
 
     def rank_posts(self, query_vec: np.ndarray, lexical_query: str = "") -> Ranking:
         """Every post scored from its chunks and title (exact, ~2 ms), the head ranked."""
@@ -132,6 +141,7 @@ class Searcher:
         if len(chunk_sims):
             dense[self._text_rows] = np.maximum.reduceat(chunk_sims, self._chunk_starts)
         scores = (dense + TITLE_WEIGHT * title_sims) / (1 + TITLE_WEIGHT)
+        scores[self._title_only] -= TITLE_ONLY_PENALTY
         if lexical_query:
             scores = scores + LEXICAL_WEIGHT * self.lexical.scores(lexical_query)
         # Only the head of the ranking is ever read: partition, then sort that part.
@@ -202,18 +212,30 @@ class Searcher:
         self, question: str, k: int = 3, start: int = 0, *, previous: Sequence[str] = ()
     ) -> Answer:
         """The `k` best posts from rank `start` (for paging), with findings and links.
-
-        `previous`: the conversation's earlier questions, oldest first (not used yet).
-        """
-        query = build_query(question)
+        `previous`: the thread's earlier questions, oldest first, for follow-ups."""
+        query = build_query(question, previous)
         question = query.text
         if not _has_words(question) or not self.index.posts:
             return Answer(question, False, [], 0)
-        query_vec = self.embedder.encode([query.dense])[0]
+        query_vec = self._query_vector(query)
         ranking = self.rank_posts(query_vec, query.lexical)
         rows, matched = self._collapse(ranking.order, ranking.scores, start + max(k, 0))
         hits = self._hits(rows[start : start + max(k, 0)], ranking, query)
-        return Answer(question, matched > 0, hits, matched)
+        missing = self._uncovered(query)
+        return Answer(question, matched > 0 and not missing, hits, matched, missing)
+
+    def _query_vector(self, query: Query) -> np.ndarray:
+        """The question's vector; a follow-up is embedded after its thread's earlier question
+        (measured against adding the two questions' vectors: as good or better on both sets,
+        for one encode instead of two)."""
+        text = f"{query.context} {query.dense}" if query.context else query.dense
+        return self.embedder.encode([text])[0]
+
+    def _uncovered(self, query: Query) -> tuple[str, ...]:
+        """The question's specific words that no post contains."""
+        if query.lang != "en":
+            return ()
+        return tuple(self.words.unknown(self.words.specific_words(query.english)))
 
     def _hits(
         self,

@@ -71,6 +71,8 @@ class StandIn:
         self.seq = 0
         self.changed = asyncio.Condition()
         self.runner: web.AppRunner | None = None
+        self._background: set[asyncio.Task] = set()
+        """Events sent after a REST response (kept referenced until they are done)."""
 
     # ------------------------------------------------------------ lifecycle
 
@@ -151,12 +153,18 @@ class StandIn:
         self.calls.append(call)
         await self._notify()
         if re.fullmatch(r"/channels/\d+/messages/\d+/threads", path):
-            asyncio.get_running_loop().create_task(self.dispatch("THREAD_CREATE", {
+            self.later(self.dispatch("THREAD_CREATE", {
                 **call.response, "newly_created": True,
                 "member": {"id": call.response["id"], "user_id": str(BOT_ID), "flags": 0,
                            "join_timestamp": NOW},
             }))  # fmt: skip
         return response
+
+    def later(self, event) -> None:
+        """Send a gateway event once the current REST response is out, as Discord does."""
+        task = asyncio.get_running_loop().create_task(event)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def route(self, method: str, path: str, body) -> web.Response:
         if path == "/users/@me":

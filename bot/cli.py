@@ -153,9 +153,13 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     root = args.index or settings.index
+    if not (root / QUESTIONS_FILE).exists() and not (root / FEEDBACK_FILE).exists():
+        raise CliError(
+            f"no question log or feedback in {root}: the bot keeps them beside its index"
+        )
     questions = QuestionLog(root / QUESTIONS_FILE, settings.question_log_days)
     feedback = FeedbackStore(root / FEEDBACK_FILE)
-    titles = {}
+    titles: dict[str, str] = {}
     if store.exists(root):
         titles = {p.slug: p.title for p in store.load(root).posts}
     report = gap_report(questions, feedback, args.days, titles)

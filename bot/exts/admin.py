@@ -11,7 +11,6 @@ import asyncio
 import io
 import logging
 import time
-from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,17 +152,17 @@ class Admin(commands.Cog):
                 edits.append(asyncio.run_coroutine_threadsafe(edit, loop))
 
         try:
-            return await self._rebuild(
-                lambda: self.bot.service.build(archive, not full, progress, while_serving=True)
+            report = await asyncio.to_thread(
+                self.bot.service.build, archive, not full, progress, while_serving=True
             )
         finally:  # a failed progress edit costs nothing but that edit
             await asyncio.gather(*map(asyncio.wrap_future, edits), return_exceptions=True)
-
-    async def _rebuild(self, build: Callable[[], BuildReport]) -> BuildReport:
-        report = await asyncio.to_thread(build)
-        # Load the new version now, off the loop, so no question waits for it.
-        await asyncio.to_thread(self.bot.service.searcher)
+        await self._serve_new_version()
         return report
+
+    async def _serve_new_version(self) -> None:
+        """Load the new version now, off the loop, so no question waits for it."""
+        await asyncio.to_thread(self.bot.service.searcher)
 
     # ------------------------------------------------------------ scheduled sync
 
@@ -188,23 +187,18 @@ class Admin(commands.Cog):
         return result
 
     async def _sync(self, archive: Path) -> SyncResult:
-        service = self.bot.service
-        pulled: list[str] = []
-
-        def work() -> BuildReport:
-            synced, report = service.pull_and_update(archive, while_serving=True)
-            pulled.append(synced)
-            return report
-
         try:
-            report = await self._rebuild(work)
+            synced, report = await asyncio.to_thread(
+                self.bot.service.pull_and_update, archive, while_serving=True
+            )
+            await self._serve_new_version()
         except VdwError as exc:
             return SyncResult(time.time(), False, str(exc))
         except Exception:
             log.exception("archive sync failed")
             return SyncResult(time.time(), False, "an internal error (see the logs)")
         return SyncResult(
-            time.time(), True, f"{pulled[0]}; {change_counts(report)}; version `{report.version}`"
+            time.time(), True, f"{synced}; {change_counts(report)}; version `{report.version}`"
         )
 
     # ------------------------------------------------------------ /status and /report

@@ -176,7 +176,7 @@ class Ask(commands.Cog):
         channel = message.channel
         in_thread = isinstance(channel, discord.Thread)
         previous = self.conversations.previous(channel) if in_thread else []
-        if in_thread:  # before answering: a follow-up arriving meanwhile is read after this one
+        if in_thread and question:  # now: a follow-up arriving meanwhile is read after this one
             self.conversations.add(channel.id, question)
         answer = await self.bot.answer(question, PAGE, previous=previous)
         reply = reply_for(self.bot, answer, message.author.id, previous)

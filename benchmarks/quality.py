@@ -47,7 +47,7 @@ def main() -> None:
         report = service.build(args.archive, incremental=store.exists(args.index))
         print(report.summary().splitlines()[0], file=sys.stderr)
     files = args.questions or [p for p in DEFAULT_SETS if p.exists()]
-    out: dict = {"index_version": service.index.version}
+    out: dict = {"index_version": service.searcher().index.version}
     for path in files:
         summary, rows = evaluate(
             load_questions(path), lambda q, k, prev: service.ask(q, k=k, previous=prev)

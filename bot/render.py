@@ -105,14 +105,21 @@ def hit_embed(hit: Hit, number: int) -> discord.Embed:
     return embed
 
 
+def footer_text(answer: Answer, start: int = 0) -> str:
+    """'Posts 1–3 of 12 that matched'; `total` counts confident matches only, and a page is
+    always full, so when fewer matched than are shown, say how many did."""
+    last = start + len(answer.hits)
+    shown = f"Posts {start + 1}–{last}"
+    if answer.total >= last:
+        return f"{shown} of {answer.total} that matched"
+    return f"{shown}; only {answer.total} matched closely" if answer.total else shown
+
+
 def answer_embeds(answer: Answer, start: int = 0) -> list[discord.Embed]:
     """One embed per post; the last one's footer says how many posts matched."""
     embeds = [hit_embed(h, start + i + 1) for i, h in enumerate(answer.hits)]
     if embeds:
-        shown = f"{start + 1}–{start + len(embeds)}"
-        embeds[-1].set_footer(
-            text=clip(f"Posts {shown} of {answer.total} that matched", FOOTER_MAX)
-        )
+        embeds[-1].set_footer(text=clip(footer_text(answer, start), FOOTER_MAX))
     # Embeds in one message share a 6,000-character budget: shorten descriptions if needed.
     while sum(len(e) for e in embeds) > MESSAGE_EMBEDS_TOTAL:
         longest = max(embeds, key=lambda e: len(e.description or ""))

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrieval.errors import ArchiveMissing
+
 MAX_POST_BYTES = 5_000_000
 """Larger files are skipped: the biggest real post is ~0.6 MB; 5 MB is a corrupt export."""
 
@@ -124,7 +126,7 @@ def load_posts(folder: str | os.PathLike[str]) -> LoadResult:
     """Every `*.md` post in `folder`, sorted by file name; the first file with a slug wins."""
     root = Path(folder)
     if not root.is_dir():
-        raise FileNotFoundError(f"archive folder not found: {root}")
+        raise ArchiveMissing(f"archive folder not found: {root}")
     result = LoadResult()
     seen: dict[str, str] = {}
     for path in sorted(root.glob("*.md")):

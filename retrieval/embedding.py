@@ -24,6 +24,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
+from retrieval.errors import VdwError
 from retrieval.onnx_backend import (
     INT8_FILE,
     ONNX_FILE,
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
 
-class ModelError(RuntimeError):
+class ModelError(VdwError):
     """The configured model cannot be loaded; the message says what to do."""
 
 
@@ -98,6 +99,7 @@ class Embedder:
         batch_size: int = 32,
         backend: str = "onnx",
         cache_dir: Path | None = None,
+        threads: int = 0,
     ) -> None:
         if backend not in BACKENDS:
             raise ModelError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
@@ -112,12 +114,14 @@ class Embedder:
         # Hugging Face tokenizers fail ("Already borrowed") when two threads use one at once.
         self._lock = threading.RLock()
         self.batch_size = batch_size
+        self.threads = threads
+        """ONNX intra-op threads (0: one per core); torch's thread count is process-wide."""
         self._model: SentenceTransformer | OnnxEncoder | None = None
         self._tokenizer: Tokenizer | None = None
 
-    def twin(self) -> Embedder:
+    def twin(self, threads: int = 0) -> Embedder:
         """A second instance of the same model, so builds never contend with queries."""
-        return Embedder(self.configured, self.batch_size, self.backend, self.cache_dir)
+        return Embedder(self.configured, self.batch_size, self.backend, self.cache_dir, threads)
 
     def load(self) -> None:
         """Load the model now, before the first question instead of during it."""
@@ -157,7 +161,7 @@ class Embedder:
         if not wanted.exists():
             log.info("exporting %s to ONNX in %s (once)", self.name, folder)
             export(self.location, folder, quantize=self.backend == "onnx-int8")
-        return OnnxEncoder(wanted, self.location, self.max_tokens)
+        return OnnxEncoder(wanted, self.location, self.max_tokens, self.threads)
 
     @cached_property
     def dimension(self) -> int:

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from retrieval import store
+from retrieval.archive_sync import pull
 from retrieval.embedding import Embedder
 from retrieval.indexer import BuildReport, Progress, build_index
 from retrieval.search import Answer, Searcher
 
 log = logging.getLogger(__name__)
+
+BUILD_THREADS_WHILE_SERVING = max(1, (os.cpu_count() or 1) - 1)
+"""A build beside live questions leaves one core to them (ONNX backends)."""
 
 
 class AnswerService:
@@ -81,12 +86,34 @@ class AnswerService:
         evidence: Collection[str] | None = None,
         newest: bool = False,
     ) -> Answer:
+        """`previous`: the conversation's earlier questions, oldest first."""
         return self.searcher().search(
             question, k=k, start=start, previous=previous, evidence=evidence, newest=newest
         )
 
+    def build_embedder(self) -> Embedder:
+        """A model instance of its own for a build beside live questions: it never waits on the
+        serving instance's lock, and runs on fewer threads so questions keep a core."""
+        return self.embedder.twin(threads=BUILD_THREADS_WHILE_SERVING)
+
     def build(
-        self, archive: Path, incremental: bool, progress: Progress | None = None
+        self,
+        archive: Path,
+        incremental: bool,
+        progress: Progress | None = None,
+        *,
+        while_serving: bool = False,
     ) -> BuildReport:
+        """A new index version from `archive`; `while_serving` when questions are being answered
+        meanwhile (the bot), so the build gets its own, smaller model instance."""
+        embedder = self.build_embedder() if while_serving else self.embedder
         kwargs = {"progress": progress} if progress else {}
-        return build_index(archive, self.root, self.embedder, incremental=incremental, **kwargs)
+        return build_index(archive, self.root, embedder, incremental=incremental, **kwargs)
+
+    def pull_and_update(
+        self, archive: Path, progress: Progress | None = None, *, while_serving: bool = False
+    ) -> tuple[str, BuildReport]:
+        """`git pull --ff-only` in the archive, then an incremental update: (git's summary, report).
+        Raises `SyncError` (nothing rebuilt) when the pull fails."""
+        synced = pull(archive)
+        return synced, self.build(archive, True, progress, while_serving=while_serving)

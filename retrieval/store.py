@@ -28,6 +28,7 @@ import faiss
 import numpy as np
 
 from retrieval.archive import Post
+from retrieval.errors import Busy, VdwError
 
 FORMAT_VERSION = 1
 KEEP_VERSIONS = 3
@@ -49,7 +50,7 @@ CREATE INDEX tags_tag ON tags(tag);
 """
 
 
-class IndexLoadError(RuntimeError):
+class IndexLoadError(VdwError):
     """A missing, corrupt or incompatible index; the message names the file and the fix."""
 
 
@@ -141,7 +142,7 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-class BuildBusy(RuntimeError):
+class BuildBusy(Busy):
     """Another build holds the index lock."""
 
 

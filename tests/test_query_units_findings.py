@@ -35,8 +35,8 @@ def test_synonyms_match_whole_words_only():
 
 @pytest.mark.parametrize(
     ("text", "iu"),
-    [("10k IU a day", 10000), ("100 mcg", 4000), ("50,000 IU weekly", 50000), ("2.5 mg", 100000),
-     ("1.000 IE täglich", 1000), ("400 units", 400)],
+    [("10k IU a day", 10000), ("100 mcg", 4000), ("50,000 IU weekly", 50000),
+     ("2.5 mg vitamin D", 100000), ("1.000 IE täglich", 1000), ("400 units", 400)],
 )  # fmt: skip
 def test_doses_read_in_iu(text, iu):
     assert iu_amounts(text)[0][0] == iu

@@ -46,7 +46,7 @@ from retrieval.candidates import CandidateScorer  # noqa: E402
 from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.lexical import LexicalIndex  # noqa: E402
 from retrieval.query import build_query  # noqa: E402
-from retrieval.search import EXACT_HEAD, RANK_HEAD, _combine  # noqa: E402
+from retrieval.search import EXACT_HEAD, RANK_HEAD, TITLE_ONLY_PENALTY, _combine  # noqa: E402
 
 SEED = 13
 
@@ -127,6 +127,12 @@ def synthetic_postings(work: Path, scale: int) -> tuple[np.ndarray, np.ndarray, 
     return out_data, out_indices, (indptr * scale).astype(np.int64)
 
 
+def title_only_prior(post_row: np.ndarray, n_posts: int) -> np.ndarray:
+    """As `Searcher` sets it: the penalty of posts without text."""
+    has_text = np.bincount(post_row, minlength=n_posts) > 0
+    return np.where(has_text, 0, -TITLE_ONLY_PENALTY).astype(np.float32)
+
+
 def lexical_scores(postings: tuple, n: int, ids: list[int]) -> np.ndarray:
     """As `LexicalIndex.scores`, with the same bm25s summation: the best post scaled to 1."""
     if not ids:
@@ -168,7 +174,7 @@ def build(work: Path, scale: int, kind: str, noise: float) -> None:
     )
 
 
-def faiss_write(index, path: Path) -> None:  # noqa: ANN001 - a faiss.Index
+def faiss_write(index, path: Path) -> None:
     import faiss
 
     faiss.write_index(index, str(path))
@@ -188,6 +194,7 @@ def exact_top(
     n_posts = len(titles)
     starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
     text_rows = post_row[starts]
+    prior = title_only_prior(post_row, n_posts)
     top = np.empty((len(queries), 10), dtype=np.int64)
     for lo in range(0, len(queries), batch):
         q = queries[lo : lo + batch]
@@ -196,7 +203,7 @@ def exact_top(
         dense[text_rows] = np.maximum.reduceat(chunks @ q.T, starts, axis=0)
         for j in range(len(q)):
             lexical = lexical_scores(postings, n_posts, tokens[lo + j])
-            scores = _combine(dense[:, j], title[:, j], lexical)
+            scores = _combine(dense[:, j], title[:, j], lexical, prior)
             best = np.argpartition(-scores, 10)[:10]
             top[lo + j] = best[np.argsort(-scores[best], kind="stable")]
     return top
@@ -224,6 +231,7 @@ def serve(work: Path, scale: int, backend: str) -> None:
         chunk_index, title_index, store.vector_view(chunk_index), store.vector_view(title_index),
         post_row,
     )  # fmt: skip
+    prior = title_only_prior(post_row, n_posts)
     load_s = time.perf_counter() - started
     truth = np.load(folder / "truth.npy")
     vocab_ids = real["tokens"]
@@ -237,7 +245,7 @@ def serve(work: Path, scale: int, backend: str) -> None:
         vector = embedder.encode([query.dense])[0]
         encoded = time.perf_counter()
         lexical = lexical_scores(postings, n_posts, vocab_ids[i])
-        scored = scorer.score(vector, lexical, _combine, EXACT_HEAD, RANK_HEAD)
+        scored = scorer.score(vector, lexical, _combine, EXACT_HEAD, RANK_HEAD, prior)
         full.append(time.perf_counter() - started)
         ranking.append(time.perf_counter() - encoded)
         found.append(len(set(scored.rows[:10].tolist()) & set(truth[i].tolist())) / 10)

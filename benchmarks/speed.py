@@ -15,7 +15,11 @@
   then again with 2 BLAS/OpenMP threads forced (--compare-threads), to show what pinning holds;
 - cold start (process start to first answer, target <= 10 s) and peak RSS of a process
   answering 50 questions (target <= 1.2 GB), both against --index (the full archive) when it
-  exists, else against the sample index.
+  exists, else against the sample index;
+- question latency while a rebuild really embeds (a 200-post sample into an empty index, so a
+  cold embedding cache) on the build's own model instance, as the bot's /reindex runs it, against
+  the same questions asked idle (target: p95 during <= 3 x idle p95). `--during-rebuild` runs
+  only this part.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -40,6 +45,7 @@ from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.evaluation import load_questions  # noqa: E402
 from retrieval.indexer import build_index  # noqa: E402
 from retrieval.search import Searcher  # noqa: E402
+from retrieval.service import AnswerService  # noqa: E402
 
 
 class Recording:
@@ -53,10 +59,10 @@ class Recording:
         self.seconds = 0.0
         self.bare_seconds = 0.0
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - delegate everything else
+    def __getattr__(self, name: str):  # delegate everything else
         return getattr(self.inner, name)
 
-    def encode(self, texts, progress: bool = False):  # noqa: ANN001, ANN201
+    def encode(self, texts, progress: bool = False):
         started = time.perf_counter()
         out = self.inner.encode(texts)
         encoded = time.perf_counter()
@@ -157,7 +163,7 @@ def measure_queries(searcher: Searcher, n: int, query_threads: int) -> dict:
     embedder, ranking = searcher.embedder, []
     rank_posts = searcher.rank_posts
 
-    def timed_rank(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - same call, timed
+    def timed_rank(*args, **kwargs):
         started = time.perf_counter()
         out = rank_posts(*args, **kwargs)
         ranking.append(time.perf_counter() - started)
@@ -223,6 +229,50 @@ def measure_process(index_root: Path, backend: str, work: Path) -> dict:
     return {"cold_start_seconds": round(cold, 2), "peak_rss_mb": round(peak, 1)}
 
 
+def measure_during_rebuild(
+    index_root: Path, archive: Path, backend: str, work: Path, n_posts: int = 200
+) -> dict:
+    """Questions to the serving index, idle and then while a rebuild embeds `n_posts` posts."""
+    service = AnswerService(index_root, Embedder(backend=backend, cache_dir=index_root / "cache" /
+                                                 "onnx"), "https://vitamindwiki.com")  # fmt: skip
+    qs = questions(200, service.searcher().index)
+    service.ask("warm up")
+    idle = []
+    for q in qs[:100]:
+        started = time.perf_counter()
+        service.ask(q)
+        idle.append(time.perf_counter() - started)
+    posts = work / "rebuild-posts"
+    posts.mkdir()
+    sample(archive, n_posts, posts)
+    builder = service.build_embedder()
+    builder.load()
+    report: dict = {}
+
+    def rebuild() -> None:
+        started = time.perf_counter()
+        built = build_index(posts, work / "rebuild-ix", builder)
+        report.update(seconds=time.perf_counter() - started, embedded=built.embedded)
+
+    thread = threading.Thread(target=rebuild)
+    thread.start()
+    during, i = [], 0
+    while thread.is_alive():
+        started = time.perf_counter()
+        service.ask(qs[i % len(qs)])
+        during.append(time.perf_counter() - started)
+        i += 1
+        time.sleep(0.05)  # a busy channel, not a flood: the build is meant to progress too
+    thread.join()
+    return {
+        "posts_rebuilt": n_posts, "texts_embedded": report["embedded"],
+        "rebuild_seconds": round(report["seconds"], 1), "build_threads": builder.threads,
+        "idle_ms": {"n": len(idle), "p50": pct(idle, 50), "p95": pct(idle, 95)},
+        "during_ms": {"n": len(during), "p50": pct(during, 50), "p95": pct(during, 95)},
+        "p95_ratio": round(float(np.percentile(during, 95) / np.percentile(idle, 95)), 2),
+    }  # fmt: skip
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--archive", type=Path, default=REPO.parent / "shared/archive/posts")
@@ -246,9 +296,21 @@ def main() -> None:
         help="measure the queries again with this many BLAS/OpenMP threads forced (0: skip)",
     )
     p.add_argument("--queries-only", action="store_true", help="skip the build measurements")
+    p.add_argument(
+        "--during-rebuild", action="store_true", help="only question latency during a rebuild"
+    )
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        if args.during_rebuild:
+            serving = args.index if store.exists(args.index) else None
+            if serving is None:
+                measure_build(args, work)
+                serving = work / "ix"
+            result = measure_during_rebuild(serving, args.archive, args.backend, work)
+            print(json.dumps({"backend": args.backend, "serving_index": str(serving),
+                              "ask_during_rebuild": result}))  # fmt: skip
+            return
         full_index = store.exists(args.index)
         if args.queries_only and not full_index:
             raise SystemExit(f"--queries-only needs an index at {args.index}")
@@ -273,6 +335,9 @@ def main() -> None:
         threads.pin(args.query_threads)
         if not args.queries_only:
             result["process"] = measure_process(serving, args.backend, work)
+            result["ask_during_rebuild"] = measure_during_rebuild(
+                serving, args.archive, args.backend, work
+            )
         result["serving_index"] = str(serving)
     print(json.dumps(result))
 

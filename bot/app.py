@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import sqlite3
 import time
 from collections import deque
+from collections.abc import Collection, Sequence
 
 import discord
 import yarl
@@ -13,19 +16,30 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.errors import VdwTree
-from retrieval.feedback import FeedbackStore
+from retrieval.errors import VdwError
+from retrieval.feedback import FEEDBACK_FILE, FeedbackStore
+from retrieval.question_log import QUESTIONS_FILE, QuestionLog
 from retrieval.search import Answer
 from retrieval.service import AnswerService
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.exts.ask", "bot.exts.tags", "bot.exts.admin")
+API_PATH = "/api/v10"
+
+
+class NotDiscord(VdwError):
+    """The configured REST base answered, but not like Discord's API."""
 
 
 def point_at(api_base: str | None, gateway: str | None) -> None:
-    """Send REST and gateway traffic elsewhere (a local stand-in, a proxy); call before start."""
+    """Send REST and gateway traffic elsewhere (a local stand-in, a proxy); call before start.
+
+    The REST base may be the server root or discord.py's own form ending in `/api/v<n>`.
+    """
     if api_base:
-        discord.http.Route.BASE = f"{api_base.rstrip('/')}/api/v10"
+        root = re.sub(r"/api/v\d+$", "", api_base.rstrip("/"))
+        discord.http.Route.BASE = root + API_PATH
     if gateway:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
@@ -47,9 +61,32 @@ class VdwBot(commands.Bot):
         self.started_at = time.monotonic()
         self.latencies: deque[float] = deque(maxlen=2000)
         self.search_slots = asyncio.Semaphore(settings.max_concurrent_searches)
-        self.feedback = FeedbackStore(service.root / "feedback.sqlite")
+        self.feedback = FeedbackStore(service.root / FEEDBACK_FILE)
+        self.questions = QuestionLog(service.root / QUESTIONS_FILE, settings.question_log_days)
+        self.rebuilding = asyncio.Lock()
+        """Held by /reindex and the scheduled sync: one index change at a time in this bot."""
+        self.cooldowns = commands.CooldownMapping(
+            commands.Cooldown(settings.ask_rate, settings.ask_per_seconds), lambda uid: uid
+        )
+        """Per-user question budget shared by /ask and questions asked by mention."""
+        self._setting_up = False
+
+    async def login(self, token: str) -> None:
+        """discord.py's login, with a REST base that does not speak Discord's API (wrong URL,
+        a web page, a proxy error) reported as one clear error instead of a traceback."""
+        try:
+            await super().login(token)
+        except (KeyError, TypeError, ValueError, discord.NotFound) as exc:
+            if self._setting_up:
+                raise
+            raise NotDiscord(
+                f"{discord.http.Route.BASE} did not answer like Discord's API "
+                f"({type(exc).__name__}: {exc}); VDWBOT_DISCORD_API_BASE should be the server's "
+                f"root (e.g. https://discord.com) or its {API_PATH} URL"
+            ) from None
 
     async def setup_hook(self) -> None:
+        self._setting_up = True
         for ext in EXTENSIONS:
             await self.load_extension(ext)
         # Model, then index, before the first question and off the loop; loading the index
@@ -68,10 +105,38 @@ class VdwBot(commands.Bot):
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: questions in channels are handled by the ask extension."""
 
-    async def answer(self, question: str, k: int = 3, start: int = 0) -> Answer:
-        """Search off the event loop, a bounded number at a time; records latency for /status."""
+    def retry_after(self, user_id: int) -> float | None:
+        """Seconds this user must wait before asking again, or None (and the ask is counted)."""
+        bucket = self.cooldowns.get_bucket(user_id)
+        return bucket.update_rate_limit() if bucket else None
+
+    async def answer(
+        self,
+        question: str,
+        k: int = 3,
+        start: int = 0,
+        previous: Sequence[str] = (),
+        *,
+        evidence: Collection[str] | None = None,
+        newest: bool = False,
+    ) -> Answer:
+        """Search off the event loop, a bounded number at a time; records latency for /status.
+        A first page is a question asked: it goes to the question log (no user kept)."""
         async with self.search_slots:
             began = time.perf_counter()
-            answer = await asyncio.to_thread(self.service.ask, question, k, start)
+            answer = await asyncio.to_thread(
+                self.service.ask,
+                question,
+                k,
+                start,
+                previous=tuple(previous),
+                evidence=evidence,
+                newest=newest,
+            )
             self.latencies.append(time.perf_counter() - began)
+        if start == 0:
+            try:
+                await asyncio.to_thread(self.questions.record, answer)
+            except sqlite3.Error:  # a full disk costs the log entry, never the answer
+                log.exception("question not logged")
         return answer

@@ -13,17 +13,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.config import Settings, get_settings
+from bot.config import MAX_PREVIOUS, Settings, get_settings
 from bot.render import answer_text
 from retrieval import store
-from retrieval.archive_sync import SyncError
-from retrieval.embedding import BACKENDS, Embedder, ModelError
+from retrieval.embedding import BACKENDS, Embedder
+from retrieval.errors import VdwError
+from retrieval.evidence import LABELS
+from retrieval.feedback import FEEDBACK_FILE, FeedbackStore
+from retrieval.gap_report import gap_report
 from retrieval.indexer import BuildReport, Progress
+from retrieval.question_log import QUESTIONS_FILE, QuestionLog
+from retrieval.search import Answer
 from retrieval.service import AnswerService
 
+CHAT_HELP = "Ask a question; follow-ups keep the context. /new starts over, /quit (or Ctrl-D) ends."
 
-class CliError(Exception):
-    """A user-facing failure: printed as one line, exit status 1."""
+
+class CliError(VdwError):
+    """A user-facing failure of the command line itself: printed as one line, exit status 1."""
 
 
 @contextmanager
@@ -79,11 +86,10 @@ def ensure_index(service: AnswerService, settings: Settings) -> None:
 
 
 def cmd_archive(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.archive_sync import pull
-
-    print(pull(args.archive), file=sys.stderr)
     service = make_service(args, settings)
-    build(service, args.archive, incremental=True)
+    with progress_bars() as progress:
+        synced, report = service.pull_and_update(args.archive, progress)
+    print(f"{synced}\n{report.summary()}", file=sys.stderr)
     return 0
 
 
@@ -105,16 +111,84 @@ def _questions(args: argparse.Namespace) -> list[str]:
     return [" ".join(args.question)]
 
 
+def evidence_labels(value: str) -> list[str]:
+    """`--evidence rct,meta-analysis` -> the labels, each checked."""
+    labels = [v.strip().lower() for v in value.split(",") if v.strip()]
+    unknown = [v for v in labels if v not in LABELS]
+    if unknown or not labels:
+        raise argparse.ArgumentTypeError(
+            f"unknown study type {', '.join(unknown) or value!r}; choose from {', '.join(LABELS)}"
+        )
+    return labels
+
+
+def show(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+    else:
+        print(answer_text(answer), flush=True)
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     questions = _questions(args)
+    if args.after and args.batch:
+        raise CliError("--after goes with one follow-up question, not with --batch")
     service = make_service(args, settings)
     ensure_index(service, settings)
     for question in questions:
-        answer = service.ask(question, k=args.k)
-        if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-        else:
-            print(answer_text(answer), flush=True)
+        answer = service.ask(
+            question,
+            k=args.k,
+            previous=args.after or (),
+            evidence=args.evidence,
+            newest=args.newest,
+        )
+        show(answer, args.json)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """A conversation on stdin: each question is asked with the earlier ones, until /new."""
+    service = make_service(args, settings)
+    ensure_index(service, settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(CHAT_HELP, file=sys.stderr)
+    earlier: list[str] = []
+    while True:
+        if interactive:
+            print("? ", end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line or line.strip() == "/quit":
+            return 0
+        question = line.strip()
+        if question == "/new":
+            earlier.clear()
+            print("(new conversation)", file=sys.stderr)
+        elif question:
+            show(service.ask(question, k=args.k, previous=earlier[-MAX_PREVIOUS:]), args.json)
+            earlier.append(question)
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    root = args.index or settings.index
+    if not (root / QUESTIONS_FILE).exists() and not (root / FEEDBACK_FILE).exists():
+        raise CliError(
+            f"no question log or feedback in {root}: the bot keeps them beside its index"
+        )
+    questions = QuestionLog(root / QUESTIONS_FILE, settings.question_log_days)
+    feedback = FeedbackStore(root / FEEDBACK_FILE)
+    titles: dict[str, str] = {}
+    if store.exists(root):
+        titles = {p.slug: p.title for p in store.load(root).posts}
+    report = gap_report(questions, feedback, args.days, titles)
+    if not questions.enabled:
+        print("The question log is off (VDWBOT_QUESTION_LOG_DAYS=0): votes only.")
+    print(report.text(limit=args.limit))
+    if args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as out:
+            report.write_csv(out)
+        print(f"all entries written to {args.csv}", file=sys.stderr)
     return 0
 
 
@@ -164,7 +238,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     questions = load_questions(args.questions)
     service = make_service(args, settings)
-    summary, rows = evaluate(questions, lambda q, k: service.ask(q, k=k))
+    summary, rows = evaluate(questions, lambda q, k, prev: service.ask(q, k=k, previous=prev))
     if args.details:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -184,10 +258,16 @@ def format_summary(s: dict) -> str:
         f"{s['answerable_confident']:.3f}; no-answer questions not confident "
         f"{s['no_answer']['not_confident']:.3f} of {s['no_answer']['questions']}",
     ]
-    lines += [
-        f"  {kind:<14} n={v['n']:<3} hit@3 {v['hit3']:.3f}  nDCG@10 {v['ndcg10']:.3f}"
-        for kind, v in s["by_kind"].items()
-    ]
+    for kind, v in s["by_kind"].items():
+        if v["answerable"]:
+            lines.append(
+                f"  {kind:<14} n={v['answerable']:<3} hit@3 {v['hit3']:.3f}  "
+                f"nDCG@10 {v['ndcg10']:.3f}  confident {v['answerable_confident']:.3f}"
+            )
+        else:
+            na = v["no_answer"]
+            n, rate = na["questions"], na["not_confident"]
+            lines.append(f"  {kind:<14} n={n:<3} not confident {rate:.3f}")
     return "\n".join(lines)
 
 
@@ -217,8 +297,33 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=3, help="number of posts (default 3)")
     ask.add_argument("--json", action="store_true", help="JSON output")
     ask.add_argument("--batch", type=Path, help="file with one question per line")
+    ask.add_argument(
+        "--evidence",
+        type=evidence_labels,
+        help=f"only posts of these study types, comma-separated: {', '.join(LABELS)}",
+    )
+    ask.add_argument("--newest", action="store_true", help="matching posts newest first")
+    ask.add_argument(
+        "--after",
+        action="append",
+        metavar="PREVIOUS",
+        help="an earlier question of the conversation (repeat, oldest first)",
+    )
     common(ask)
     ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="a conversation: follow-ups keep the context (/new)")
+    chat.add_argument("-k", type=int, default=3, help="number of posts (default 3)")
+    chat.add_argument("--json", action="store_true", help="JSON output")
+    common(chat)
+    chat.set_defaults(func=cmd_chat)
+
+    rep = sub.add_parser("report", help="the gap report: unanswered questions, 👎, topics")
+    rep.add_argument("--days", type=int, default=7, help="how many days back (default 7)")
+    rep.add_argument("--limit", type=int, default=20, help="entries per section shown")
+    rep.add_argument("--csv", type=Path, help="also write every entry to this CSV file")
+    rep.add_argument("--index", type=Path, help="index folder (default: VDWBOT_INDEX)")
+    rep.set_defaults(func=cmd_report)
 
     tg = sub.add_parser("tags", help="best-matching tags for a name (fuzzy)")
     tg.add_argument("query", nargs="*")
@@ -245,14 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args, get_settings())
-    except (
-        CliError,
-        ModelError,
-        store.IndexLoadError,
-        store.BuildBusy,
-        FileNotFoundError,
-        SyncError,
-    ) as exc:
+    except (VdwError, FileNotFoundError) as exc:
         print(f"vdwbot: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

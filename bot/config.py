@@ -10,6 +10,8 @@ from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+MAX_PREVIOUS = 4
+"""Earlier questions of a conversation (thread, chat) passed with a follow-up: the latest ones."""
 
 
 def _id_list(value: object) -> object:
@@ -53,7 +55,15 @@ class Settings(BaseSettings):
     ask_rate: int = Field(3, ge=1, description="questions per user per cooldown window")
     ask_per_seconds: float = Field(30.0, gt=0, description="cooldown window length")
     max_concurrent_searches: int = Field(2, ge=1, description="searches running at once")
-    discord_api_base: str | None = Field(None, description="REST base URL (a local stand-in)")
+    question_log_days: int = Field(
+        90, ge=0, description="days questions are kept for /report (0: no question log)"
+    )
+    sync_hours: float = Field(
+        0, ge=0, description="hours between background archive pulls + updates (0: never)"
+    )
+    discord_api_base: str | None = Field(
+        None, description="REST base URL, with or without /api/v10 (a proxy, a local stand-in)"
+    )
     discord_gateway: str | None = Field(None, description="gateway websocket URL")
 
 

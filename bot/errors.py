@@ -1,4 +1,9 @@
-"""The one error handler on the command tree: short ephemeral replies, internals logged."""
+"""The one error handler on the command tree: short ephemeral replies, internals logged.
+
+Expected failures speak the retrieval error vocabulary (`retrieval.errors.VdwError`), the same
+messages the CLI prints; discord.py wraps errors raised inside a command in `CommandInvokeError`,
+so the handler looks through that wrapper first.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import logging
 import discord
 from discord import app_commands
 
+from retrieval.errors import VdwError
+
 log = logging.getLogger(__name__)
 
 
@@ -14,18 +21,22 @@ class NotMaintainer(app_commands.CheckFailure):
     """The user may not run maintainer commands."""
 
 
-class Busy(app_commands.AppCommandError):
-    """The command cannot run now (e.g. a reindex is already running)."""
+def unwrap(error: Exception) -> Exception:
+    """The exception a command raised, without discord.py's invoke wrapper."""
+    if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, Exception):
+        return error.original
+    return error
 
 
-def error_message(error: app_commands.AppCommandError) -> str | None:
+def error_message(error: Exception) -> str | None:
     """The user-facing text for an expected error, or None for an internal one."""
+    error = unwrap(error)
+    if isinstance(error, VdwError):
+        return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down a little: try again in {error.retry_after:.0f} s."
     if isinstance(error, NotMaintainer):
         return "Only maintainers (Manage Server, or a configured maintainer role) can do that."
-    if isinstance(error, Busy):
-        return str(error)
     if isinstance(error, app_commands.TransformerError | app_commands.CommandSignatureMismatch):
         return "That input didn't work; check the command's options and try again."
     if isinstance(error, app_commands.CheckFailure):
@@ -43,7 +54,7 @@ class VdwTree(app_commands.CommandTree):
                 "command %s failed (interaction %s)",
                 interaction.command.qualified_name if interaction.command else "?",
                 interaction.id,
-                exc_info=error,
+                exc_info=unwrap(error),
             )
             text = f"Something went wrong on our side (ref {interaction.id}). It has been logged."
         await send_ephemeral(interaction, text)

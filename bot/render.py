@@ -7,10 +7,11 @@ from collections import Counter
 import discord
 
 from retrieval.search import Answer, Hit
+from retrieval.tags import is_generic
+from retrieval.text import clip
 
 NO_ANSWER = "The archive has nothing clear on that."
 EMPTY_QUESTION = "Ask a question about vitamin D, e.g. “does vitamin D help MS bone loss?”"
-GENERIC_TAGS = {"vitamin d", "vitamin d blood test", "intervention", "therapeutic intervention"}
 
 # Discord limits
 MESSAGE_MAX = 2000
@@ -18,20 +19,23 @@ TITLE_MAX = 256
 HIT_DESCRIPTION_MAX = 1500
 """Per post embed: three of them plus titles and footer stay under the 6,000 message total."""
 FOOTER_MAX = 2048
+DESCRIPTION_MAX = 4096
+CHOICE_MAX = 100
+"""Autocomplete choices: name and value."""
 MESSAGE_EMBEDS_TOTAL = 6000
 ECHO_MAX = 200
 """User text echoed back (thread names, refusals) is cut to this many characters."""
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut to `limit` characters at a word boundary with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
+EVIDENCE_NAMES = {
+    "rct": "RCT",
+    "meta-analysis": "Meta-analysis",
+    "systematic-review": "Systematic review",
+    "review": "Review",
+    "observational": "Observational",
+    "case-report": "Case report",
+    "animal-or-lab": "Animal/lab study",
+}
+TITLE_ONLY = "Index page, no text: open it on the site."
+NO_FINDINGS = "No key findings quoted: open the post."
 
 
 def safe_echo(text: str, limit: int = ECHO_MAX) -> str:
@@ -44,7 +48,13 @@ def safe_echo(text: str, limit: int = ECHO_MAX) -> str:
 def closest_tags(answer: Answer, n: int = 5) -> list[str]:
     """The most common specific tags among the returned posts."""
     counts = Counter(t for h in answer.hits for t in dict.fromkeys(x.lower() for x in h.tags))
-    return [t for t, _ in counts.most_common() if t not in GENERIC_TAGS][:n]
+    return [t for t, _ in counts.most_common() if not is_generic(t)][:n]
+
+
+def badge(hit: Hit) -> str:
+    """Study type and year, e.g. "RCT · 2013" (empty when neither is known)."""
+    parts = [EVIDENCE_NAMES.get(hit.evidence, hit.evidence) if hit.evidence else "", hit.year]
+    return " · ".join(str(p) for p in parts if p)
 
 
 def answer_text(answer: Answer) -> str:
@@ -57,10 +67,12 @@ def answer_text(answer: Answer) -> str:
         lines.append(NO_ANSWER + (f" Closest tags: {', '.join(tags)}." if tags else ""))
         lines.append("The nearest posts, for what they are worth:")
     for n, hit in enumerate(answer.hits, 1):
-        date = f" ({hit.date})" if hit.date else ""
-        lines.append(f"{n}. {hit.title}{date}")
+        label = f" [{badge(hit)}]" if badge(hit) else ""
+        lines.append(f"{n}. {hit.title}{label}")
         lines.append(f"   {hit.url}")
         lines.extend(f"   - {f}" for f in hit.findings)
+        if not hit.findings and not hit.has_text:
+            lines.append(f"   ({TITLE_ONLY})")
     if not answer.hits:
         lines.append("No posts matched.")
     return "\n".join(lines)
@@ -78,8 +90,8 @@ def not_confident_text(answer: Answer) -> str:
 def hit_embed(hit: Hit, number: int) -> discord.Embed:
     title = clip(f"{number}. {hit.title}", TITLE_MAX)
     bullets = "\n".join(f"• {discord.utils.escape_markdown(f)}" for f in hit.findings)
-    tags = ", ".join(t for t in hit.tags if t.lower() not in GENERIC_TAGS)[:300]
-    parts = [bullets or "_No key findings quoted: open the post._"]
+    tags = ", ".join(t for t in hit.tags if not is_generic(t))[:300]
+    parts = [bullets or f"_{TITLE_ONLY if not hit.has_text else NO_FINDINGS}_"]
     if tags:
         parts.append(f"-# Tags: {discord.utils.escape_markdown(tags)}")
     embed = discord.Embed(
@@ -88,19 +100,26 @@ def hit_embed(hit: Hit, number: int) -> discord.Embed:
         description=clip("\n".join(parts), HIT_DESCRIPTION_MAX),
         colour=discord.Colour.gold(),
     )
-    if hit.date:
-        embed.set_author(name=f"VitaminDWiki · {hit.date}")
+    if hit.date or hit.evidence:
+        embed.set_author(name=" · ".join(p for p in ("VitaminDWiki", badge(hit)) if p))
     return embed
+
+
+def footer_text(answer: Answer, start: int = 0) -> str:
+    """'Posts 1–3 of 12 that matched'; `total` counts confident matches only, and a page is
+    always full, so when fewer matched than are shown, say how many did."""
+    last = start + len(answer.hits)
+    shown = f"Posts {start + 1}–{last}"
+    if answer.total >= last:
+        return f"{shown} of {answer.total} that matched"
+    return f"{shown}; only {answer.total} matched closely" if answer.total else shown
 
 
 def answer_embeds(answer: Answer, start: int = 0) -> list[discord.Embed]:
     """One embed per post; the last one's footer says how many posts matched."""
     embeds = [hit_embed(h, start + i + 1) for i, h in enumerate(answer.hits)]
     if embeds:
-        shown = f"{start + 1}–{start + len(embeds)}"
-        embeds[-1].set_footer(
-            text=clip(f"Posts {shown} of {answer.total} that matched", FOOTER_MAX)
-        )
+        embeds[-1].set_footer(text=clip(footer_text(answer, start), FOOTER_MAX))
     # Embeds in one message share a 6,000-character budget: shorten descriptions if needed.
     while sum(len(e) for e in embeds) > MESSAGE_EMBEDS_TOTAL:
         longest = max(embeds, key=lambda e: len(e.description or ""))

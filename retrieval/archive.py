@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retrieval.errors import ArchiveMissing
+
 MAX_POST_BYTES = 5_000_000
 """Larger files are skipped: the biggest real post is ~0.6 MB; 5 MB is a corrupt export."""
 
@@ -83,7 +85,10 @@ def parse_post(raw: bytes, path: str = "<memory>") -> Post:
         raise PostError("missing or empty 'slug'")
     slug = slug.strip()
     if ".." in slug or not SLUG_RE.match(slug):
-        raise PostError(f"unsafe slug {slug[:80]!r} (letters, digits, '-', '_', '.' only)")
+        raise PostError(
+            f"unsafe slug {slug[:80]!r} (letters, digits, '-', '_', '.', '+', '%' only, starting "
+            "with a letter or digit, no '..')"
+        )
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise PostError("missing or empty 'title'")
@@ -121,7 +126,7 @@ def load_posts(folder: str | os.PathLike[str]) -> LoadResult:
     """Every `*.md` post in `folder`, sorted by file name; the first file with a slug wins."""
     root = Path(folder)
     if not root.is_dir():
-        raise FileNotFoundError(f"archive folder not found: {root}")
+        raise ArchiveMissing(f"archive folder not found: {root}")
     result = LoadResult()
     seen: dict[str, str] = {}
     for path in sorted(root.glob("*.md")):

@@ -6,10 +6,12 @@ import os
 import subprocess
 from pathlib import Path
 
+from retrieval.errors import VdwError
+
 GIT_TIMEOUT = 120
 
 
-class SyncError(RuntimeError):
+class SyncError(VdwError):
     """The archive could not be fast-forwarded; the message says why and what to do."""
 
 

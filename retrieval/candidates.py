@@ -44,9 +44,9 @@ skipped, 0.990 with no margin, and the step took 2.1 instead of 3.0 ms."""
 """Share of the inverted lists an approximate search reads, at least MIN_PROBES: a constant
 share keeps recall as the lists multiply (recall@10 at 30x, 2,776 lists: 0.989 with 32, 0.996
 with 64 and with 128)."""
-Combine = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
-"""(best chunk or title-only similarity, title similarity, lexical score) -> post score, for
-arrays of posts; must never decrease when one of its inputs grows."""
+Combine = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+"""(best chunk or title-only similarity, title similarity, lexical score, prior) -> post score,
+for arrays of posts; must never decrease when one of its inputs grows. Priors are <= 0."""
 
 
 class Scored(NamedTuple):
@@ -78,10 +78,8 @@ class CandidateScorer:
         if exhaustive is None:
             exhaustive = not any(isinstance(i, faiss.IndexIVF) for i in (chunk_index, title_index))
         self.exhaustive = exhaustive
-        if not exhaustive:
-            chunk_index = chunk_index or store.make_index(np.asarray(chunk_vectors), "flat")
-            title_index = title_index or store.make_index(np.asarray(title_vectors), "flat")
-        self.chunk_index, self.title_index = chunk_index, title_index
+        self.chunk_index = _or_flat(chunk_index, chunk_vectors, exhaustive)
+        self.title_index = _or_flat(title_index, title_vectors, exhaustive)
         self.chunk_vectors, self.title_vectors = chunk_vectors, title_vectors
         rows = np.arange(len(title_vectors))
         # chunks of a post are contiguous: its range [first, end) in the chunk table
@@ -104,13 +102,15 @@ class CandidateScorer:
         combine: Combine,
         head: int,
         limit: int = 1000,
+        prior: np.ndarray | None = None,
     ) -> Scored:
-        """Candidates for `query_vec` scored with `combine`, the best `limit` in order; every
-        chunk of the first `head` is scored, for their key findings."""
+        """Candidates for `query_vec` scored with `combine` (and each post's `prior`, <= 0), the
+        best `limit` in order; every chunk of the first `head` is scored, for key findings."""
         q = np.ascontiguousarray(query_vec, dtype=np.float32).reshape(1, -1)
         if self.exhaustive:
-            scored = self._exact(q[0], self._all, lexical, combine, limit)
+            scored = self._exact(q[0], self._all, lexical, combine, limit, prior)
             return scored._replace(certain=len(scored.rows))
+        assert self.chunk_index is not None and self.title_index is not None  # see __init__
         chunk_ids, chunk_sims, chunk_floor = _neighbours(self.chunk_index, q, CHUNK_NEIGHBOURS)
         title_rows, title_sims, title_floor = _neighbours(self.title_index, q, TITLE_NEIGHBOURS)
         lexical_rows, lexical_floor = _top(lexical, LEXICAL_TOP)
@@ -121,6 +121,7 @@ class CandidateScorer:
             lexical,
             combine,
             limit,
+            prior,
             (chunk_ids, chunk_sims),
             (title_rows, title_sims),
             (chunk_floor, head),
@@ -130,6 +131,7 @@ class CandidateScorer:
             np.array([max(chunk_floor, title_floor)]),
             np.array([title_floor]),
             np.array([lexical_floor]),
+            np.zeros(1),
         )[0]
         return scored._replace(certain=int(np.count_nonzero(scored.scores[scored.rows] > bound)))
 
@@ -140,6 +142,7 @@ class CandidateScorer:
         lexical: np.ndarray | None,
         combine: Combine,
         limit: int,
+        prior: np.ndarray | None,
         found: tuple[np.ndarray, np.ndarray] | None = None,
         titles: tuple[np.ndarray, np.ndarray] | None = None,
         prune: tuple[float, int] | None = None,
@@ -158,7 +161,7 @@ class CandidateScorer:
             with_text = self._end > self._first
             if len(chunk_sims):
                 dense[with_text] = np.maximum.reduceat(chunk_sims, self._first[with_text])
-            post_scores = combine(dense, title, _or_zeros(lexical, rows))
+            post_scores = combine(dense, title, _or_zeros(lexical, rows), _or_zeros(prior, rows))
             return self._ranked(rows, post_scores, post_scores, chunk_sims, limit)
         title = np.full(len(rows), np.nan, dtype=np.float32)
         if titles is not None:  # the title search's own similarities, where it has them
@@ -177,15 +180,17 @@ class CandidateScorer:
             chunk_sims[ids] = sims
             reached = best[rows] > -np.inf
             dense[reached] = best[rows[reached]]
-        lex = _or_zeros(lexical, rows)
+        lex, pri = _or_zeros(lexical, rows), _or_zeros(prior, rows)
         if prune is not None and reached.any():
             last, head = prune
-            known = combine(dense[reached], title[reached], lex[reached])
+            known = combine(dense[reached], title[reached], lex[reached], pri[reached])
             kth = -np.partition(-known, head - 1)[head - 1] if len(known) >= head else -np.inf
             has_text = self._end[rows] > self._first[rows]
-            ceiling = combine(np.where(has_text, last + MISSED_BY, title), title, lex)
+            ceiling = combine(np.where(has_text, last + MISSED_BY, title), title, lex, pri)
             keep = reached | (ceiling >= kth)
-            rows, title, dense, lex, reached = (a[keep] for a in (rows, title, dense, lex, reached))
+            rows, title, dense, lex, pri, reached = (
+                a[keep] for a in (rows, title, dense, lex, pri, reached)
+            )
         others = np.flatnonzero(~reached)
         ids, sizes = self._chunks_of(rows[others])
         if len(ids):
@@ -194,7 +199,7 @@ class CandidateScorer:
             with_text = sizes > 0
             starts = (np.cumsum(sizes) - sizes)[with_text]
             dense[others[with_text]] = np.maximum.reduceat(sims, starts)
-        post_scores = combine(dense, title, lex)
+        post_scores = combine(dense, title, lex, pri)
         scores = np.full(n_posts, -np.inf, dtype=post_scores.dtype)
         scores[rows] = post_scores
         return self._ranked(rows, post_scores, scores, chunk_sims, limit)
@@ -228,8 +233,17 @@ class CandidateScorer:
         return Scored(order, scores, chunk_sims, 0)
 
 
-def _or_zeros(lexical: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
-    return lexical[rows] if lexical is not None else np.zeros(len(rows), np.float32)
+def _or_flat(
+    index: faiss.Index | None, vectors: np.ndarray | IvfRows, exhaustive: bool
+) -> faiss.Index | None:
+    """`index`, or for a candidate search without one an exact flat index of `vectors`."""
+    if index is None and not exhaustive:
+        return store.make_index(vectors, "flat")
+    return index
+
+
+def _or_zeros(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+    return values[rows] if values is not None else np.zeros(len(rows), np.float32)
 
 
 def _neighbours(index: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -240,7 +254,8 @@ def _neighbours(index: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, 
         return np.zeros(0, np.int64), np.zeros(0, np.float32), -np.inf
     params = None
     if isinstance(index, faiss.IndexIVF):
-        params = faiss.SearchParametersIVF(nprobe=max(MIN_PROBES, math.ceil(PROBED * index.nlist)))
+        params = faiss.SearchParametersIVF()
+        params.nprobe = max(MIN_PROBES, math.ceil(PROBED * index.nlist))
     sims, ids = index.search(q, k, params=params)
     found = ids[0] >= 0
     everything = k == index.ntotal and bool(found.all())

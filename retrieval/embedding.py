@@ -24,6 +24,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
+from retrieval.errors import VdwError
 from retrieval.onnx_backend import (
     INT8_FILE,
     ONNX_FILE,
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
 
-class ModelError(RuntimeError):
+class ModelError(VdwError):
     """The configured model cannot be loaded; the message says what to do."""
 
 
@@ -98,6 +99,7 @@ class Embedder:
         batch_size: int = 32,
         backend: str = "onnx",
         cache_dir: Path | None = None,
+        threads: int = 0,
     ) -> None:
         if backend not in BACKENDS:
             raise ModelError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
@@ -112,12 +114,14 @@ class Embedder:
         # Hugging Face tokenizers fail ("Already borrowed") when two threads use one at once.
         self._lock = threading.RLock()
         self.batch_size = batch_size
+        self.threads = threads
+        """ONNX intra-op threads (0: one per core); torch's thread count is process-wide."""
         self._model: SentenceTransformer | OnnxEncoder | None = None
-        self._tokenizer = None
+        self._tokenizer: Tokenizer | None = None
 
-    def twin(self) -> Embedder:
+    def twin(self, threads: int = 0) -> Embedder:
         """A second instance of the same model, so builds never contend with queries."""
-        return Embedder(self.configured, self.batch_size, self.backend, self.cache_dir)
+        return Embedder(self.configured, self.batch_size, self.backend, self.cache_dir, threads)
 
     def load(self) -> None:
         """Load the model now, before the first question instead of during it."""
@@ -134,11 +138,14 @@ class Embedder:
             try:
                 self._model = self._load_onnx() if self.backend != "torch" else self._load_torch()
             except Exception as exc:
-                raise ModelError(
-                    f"cannot load embedding model {self.name!r} from {self.location!r} offline: "
-                    f"{exc}. Give a local model folder with --model or VDWBOT_MODEL."
-                ) from exc
+                raise self._cannot_load(exc) from exc
         return self._model
+
+    def _cannot_load(self, exc: Exception) -> ModelError:
+        return ModelError(
+            f"cannot load embedding model {self.name!r} from {self.location!r} offline: "
+            f"{exc}. Give a local model folder with --model or VDWBOT_MODEL."
+        )
 
     def _load_torch(self) -> SentenceTransformer:
         from sentence_transformers import SentenceTransformer
@@ -154,18 +161,20 @@ class Embedder:
         if not wanted.exists():
             log.info("exporting %s to ONNX in %s (once)", self.name, folder)
             export(self.location, folder, quantize=self.backend == "onnx-int8")
-        return OnnxEncoder(wanted, self.location, self.max_tokens)
+        return OnnxEncoder(wanted, self.location, self.max_tokens, self.threads)
 
     @cached_property
     def dimension(self) -> int:
-        if isinstance(self.model, OnnxEncoder):
+        model = self.model
+        if isinstance(model, OnnxEncoder):
             return int(self.encode(["dimension probe"]).shape[1])
-        return int(self.model.get_embedding_dimension())
+        return int(model.get_embedding_dimension() or self.encode(["dimension probe"]).shape[1])
 
     @cached_property
     def max_tokens(self) -> int:
-        if self.backend == "torch":
-            return int(self.model.max_seq_length)
+        model = self.model if self.backend == "torch" else None
+        if model is not None and not isinstance(model, OnnxEncoder):
+            return int(model.max_seq_length or max_tokens_of(self.location))
         return max_tokens_of(self.location)
 
     @property
@@ -173,7 +182,10 @@ class Embedder:
         """The model's own tokenizer, for chunking."""
         with self._lock:
             if self._tokenizer is None:
-                self._tokenizer = load_tokenizer(self.location)
+                try:
+                    self._tokenizer = load_tokenizer(self.location)
+                except Exception as exc:  # a missing folder, a hub name not in the cache
+                    raise self._cannot_load(exc) from exc
             return self._tokenizer
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

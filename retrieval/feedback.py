@@ -7,6 +7,9 @@ import threading
 import time
 from pathlib import Path
 
+FEEDBACK_FILE = "feedback.sqlite"
+"""Its name in the index root."""
+
 
 class FeedbackStore:
     """A small SQLite file beside the index versions (it outlives every rebuild)."""
@@ -31,3 +34,11 @@ class FeedbackStore:
     def rows(self) -> list[tuple]:
         with self._lock:
             return self.db.execute("SELECT user_id, question, slugs, vote FROM feedback").fetchall()
+
+    def votes_since(self, at: float) -> list[tuple[float, str, list[str], int]]:
+        """(time, question, posts shown, vote) of the votes from `at` on, oldest first."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT at, question, slugs, vote FROM feedback WHERE at >= ? ORDER BY at", (at,)
+            ).fetchall()
+        return [(a, q, s.split(), v) for a, q, s, v in rows]

@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import threading
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from retrieval import store, threads
+from retrieval.archive_sync import pull
 from retrieval.embedding import Embedder
 from retrieval.indexer import BuildReport, Progress, build_index
 from retrieval.search import Answer, Searcher
 
 log = logging.getLogger(__name__)
+
+BUILD_THREADS_WHILE_SERVING = max(1, (os.cpu_count() or 1) - 1)
+"""A build beside live questions leaves one core to them (ONNX backends)."""
 
 
 class AnswerService:
@@ -29,12 +35,7 @@ class AnswerService:
         self.base_url = base_url
         self._searcher: Searcher | None = None
         self._loading = threading.Lock()
-        self._builder: Embedder | None = None
         self.last_error: str | None = None
-
-    @property
-    def index(self) -> store.IndexData:
-        return self.searcher().index
 
     def searcher(self) -> Searcher:
         """The searcher over the serving version, switching when the pointer moved.
@@ -46,13 +47,16 @@ class AnswerService:
         serving = self._searcher
         if serving is not None and (current is None or current == serving.index.version):
             return serving
-        if not self._loading.acquire(blocking=serving is None):
+        if serving is not None and not self._loading.acquire(blocking=False):
             return serving  # another thread is loading the new version
+        if serving is None:
+            self._loading.acquire()
         try:
             serving = self._searcher
             current = store.current_version(self.root)
             if serving is None or (current and current != serving.index.version):
                 self._load(serving)
+            assert self._searcher is not None  # _load raised if there was nothing to serve
             return self._searcher
         finally:
             self._loading.release()
@@ -74,11 +78,44 @@ class AnswerService:
         self.last_error = None
         log.info("serving index version %s", data.version)
 
-    def ask(self, question: str, k: int = 3, start: int = 0) -> Answer:
-        return self.searcher().search(question, k=k, start=start)
+    def ask(
+        self,
+        question: str,
+        k: int = 3,
+        start: int = 0,
+        *,
+        previous: Sequence[str] = (),
+        evidence: Collection[str] | None = None,
+        newest: bool = False,
+    ) -> Answer:
+        """`previous`: the conversation's earlier questions, oldest first."""
+        return self.searcher().search(
+            question, k=k, start=start, previous=previous, evidence=evidence, newest=newest
+        )
+
+    def build_embedder(self) -> Embedder:
+        """A model instance of its own for a build beside live questions: it never waits on the
+        serving instance's lock, and runs on fewer threads so questions keep a core."""
+        return self.embedder.twin(threads=BUILD_THREADS_WHILE_SERVING)
 
     def build(
-        self, archive: Path, incremental: bool, progress: Progress | None = None
+        self,
+        archive: Path,
+        incremental: bool,
+        progress: Progress | None = None,
+        *,
+        while_serving: bool = False,
     ) -> BuildReport:
+        """A new index version from `archive`; `while_serving` when questions are being answered
+        meanwhile (the bot), so the build gets its own, smaller model instance."""
+        embedder = self.build_embedder() if while_serving else self.embedder
         kwargs = {"progress": progress} if progress else {}
-        return build_index(archive, self.root, self.embedder, incremental=incremental, **kwargs)
+        return build_index(archive, self.root, embedder, incremental=incremental, **kwargs)
+
+    def pull_and_update(
+        self, archive: Path, progress: Progress | None = None, *, while_serving: bool = False
+    ) -> tuple[str, BuildReport]:
+        """`git pull --ff-only` in the archive, then an incremental update: (git's summary, report).
+        Raises `SyncError` (nothing rebuilt) when the pull fails."""
+        synced = pull(archive)
+        return synced, self.build(archive, True, progress, while_serving=while_serving)

@@ -24,15 +24,19 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import faiss
 import numpy as np
 
+from retrieval.archive import Post
+from retrieval.errors import Busy, VdwError
+
 FORMAT_VERSION = 1
 KEEP_VERSIONS = 3
 FILES = ("chunks.faiss", "titles.faiss", "meta.sqlite", "manifest.json")
+ONTOLOGY = "ontology.json"  # optional: what tag lookup takes from the archive's ontology
 
 INDEX_TYPES = ("auto", "flat", "ivf")
 INDEX_TYPE_ENV = "VDWBOT_INDEX_TYPE"
@@ -61,25 +65,21 @@ CREATE INDEX tags_tag ON tags(tag);
 """
 
 
-class IndexLoadError(RuntimeError):
+class IndexLoadError(VdwError):
     """A missing, corrupt or incompatible index; the message names the file and the fix."""
 
 
 @dataclass(frozen=True)
-class PostRecord:
+class PostRecord(Post):
+    """A post as a version stores it: the parsed post, its row, and what building it found."""
+
     row: int
-    slug: str
-    title: str
-    date: str
-    tags: tuple[str, ...]
-    categories: tuple[str, ...]
-    aliases: tuple[str, ...]
-    page_id: int | None
-    path: str
-    content_hash: str
-    body: str
     bold: tuple[str, ...] = ()
     """Lines the author bolded: the findings step prefers them."""
+
+    @classmethod
+    def of(cls, post: Post, row: int, bold: tuple[str, ...]) -> PostRecord:
+        return cls(**{f.name: getattr(post, f.name) for f in fields(Post)}, row=row, bold=bold)
 
 
 @dataclass
@@ -107,6 +107,8 @@ class IndexData:
     """One float32 row per chunk: an array (column-major when loaded from an exact index), or
     decoded on access from an approximate index's own codes (no copy)."""
     title_vectors: np.ndarray | IvfRows
+    ontology: dict | None = None
+    """Tag lookup's extract of the archive's ontology (retrieval.ontology), if it had one."""
     chunk_index: faiss.Index | None = None
     """The approximate index the vectors belong to, searched for candidates; None for an exact
     version, whose vectors are all scored at once (a flat FAISS index would be a second copy)."""
@@ -115,10 +117,6 @@ class IndexData:
 
     def __post_init__(self) -> None:
         self.by_slug = {p.slug: p for p in self.posts}
-
-    @property
-    def model(self) -> str:
-        return str(self.manifest.get("model", ""))
 
     @property
     def version(self) -> str:
@@ -140,26 +138,29 @@ def index_type_for(n: int, setting: str = "auto") -> str:
     return "flat" if n <= FLAT_MAX_VECTORS else "ivf"
 
 
-def make_index(vectors: np.ndarray, kind: str) -> faiss.Index:
+def make_index(vectors: np.ndarray | IvfRows, kind: str) -> faiss.Index:
     """A FAISS inner-product index of `kind` holding `vectors` (normalised rows)."""
-    d = vectors.shape[1]
+    rows = np.ascontiguousarray(np.asarray(vectors), dtype=np.float32)
+    d = rows.shape[1]
+    index: faiss.Index
     if kind == "flat":
         index = faiss.IndexFlatIP(d)
     elif kind == "ivf":
         # k-means cells; bfloat16 codes: half the memory, scores within 1e-3 of float32. Near
         # duplicates share a cell, where a graph (HNSW, tried first) loses them: recall@10 at
         # 30x 0.961 with HNSW, 0.996 with this
-        lists = max(1, int(IVF_LISTS * np.sqrt(len(vectors))))
+        lists = max(1, int(IVF_LISTS * np.sqrt(len(rows))))
         bf16, ip = faiss.ScalarQuantizer.QT_bf16, faiss.METRIC_INNER_PRODUCT
-        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, lists, bf16, ip)
-        index.cp.niter = 10
+        ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, lists, bf16, ip)
+        ivf.cp.niter = 10
+        if len(rows):
+            sample = min(len(rows), IVF_TRAIN_PER_LIST * lists)
+            picked = np.random.default_rng(0).choice(len(rows), sample, replace=False)
+            ivf.train(rows[np.sort(picked)])
+        index = ivf
     else:
         raise ValueError(f"unknown index type {kind!r}")
-    if len(vectors):
-        rows = np.ascontiguousarray(vectors, dtype=np.float32)
-        sample = min(len(rows), IVF_TRAIN_PER_LIST * getattr(index, "nlist", 1))
-        picked = np.random.default_rng(0).choice(len(rows), sample, replace=False)
-        index.train(rows[np.sort(picked)])
+    if len(rows):
         index.add(rows)
     return index
 
@@ -180,12 +181,12 @@ class IvfRows:
     def __len__(self) -> int:
         return self.index.ntotal
 
-    def __getitem__(self, key: int | slice | np.ndarray) -> np.ndarray:
+    def __getitem__(self, key: int | np.integer | slice | np.ndarray) -> np.ndarray:
         if isinstance(key, slice):
             key = np.arange(self.index.ntotal)[key]
         if np.ndim(key) == 0:
-            return self.index.reconstruct(int(key))
-        return self.index.reconstruct_batch(np.ascontiguousarray(key, dtype=np.int64))
+            return np.asarray(self.index.reconstruct(int(key)))
+        return np.asarray(self.index.reconstruct_batch(np.ascontiguousarray(key, dtype=np.int64)))
 
     def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
         rows = self.index.reconstruct_n(0, self.index.ntotal)
@@ -239,7 +240,7 @@ def build_lock(root: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-class BuildBusy(RuntimeError):
+class BuildBusy(Busy):
     """Another build holds the index lock."""
 
 
@@ -273,7 +274,9 @@ def write_version(root: Path, data: IndexData) -> Path:
             faiss.write_index(index, str(tmp / f"{part}.faiss"))
         _write_sqlite(tmp / "meta.sqlite", data)
         (tmp / "manifest.json").write_text(json.dumps(data.manifest, indent=2), "utf-8")
-        for name_ in FILES:
+        if data.ontology is not None:
+            (tmp / ONTOLOGY).write_text(json.dumps(data.ontology, ensure_ascii=False), "utf-8")
+        for name_ in FILES + ((ONTOLOGY,) if data.ontology is not None else ()):
             with open(tmp / name_, "rb") as fh:
                 os.fsync(fh.fileno())
         versions = root / "versions"
@@ -406,24 +409,35 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
     chunk_index, title_index = indexes["chunks.faiss"], indexes["titles.faiss"]
     if len(chunks) != chunk_index.ntotal or len(posts) != title_index.ntotal:
         raise IndexLoadError(f"index files in {folder} disagree on counts; {_fix_hint(root)}")
+    ontology = _read_ontology(root, folder)
     if kind_of(chunk_index) == kind_of(title_index) == "flat":
-        chunk_vectors, title_vectors = _exact_vectors(chunk_index), _exact_vectors(title_index)
-        return IndexData(manifest, posts, chunks, chunk_vectors, title_vectors)
+        exact = _exact_vectors(chunk_index), _exact_vectors(title_index)
+        return IndexData(manifest, posts, chunks, *exact, ontology)
     try:
-        chunk_vectors, title_vectors = vector_view(chunk_index), vector_view(title_index)
+        views = vector_view(chunk_index), vector_view(title_index)
     except ValueError as exc:
         raise IndexLoadError(f"{exc} in {folder}; {_fix_hint(root)}") from None
-    return IndexData(
-        manifest, posts, chunks, chunk_vectors, title_vectors, chunk_index, title_index
-    )
+    return IndexData(manifest, posts, chunks, *views, ontology, chunk_index, title_index)
+
+
+def _read_ontology(root: Path, folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / ONTOLOGY).read_text("utf-8"))
+    except FileNotFoundError:
+        return None  # built before the ontology was kept, or from an archive without one
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise IndexLoadError(f"corrupt {folder / ONTOLOGY} ({exc}); {_fix_hint(root)}") from None
+    if not isinstance(data, dict):
+        raise IndexLoadError(f"corrupt {folder / ONTOLOGY} (not an object); {_fix_hint(root)}")
+    return data
 
 
 def _post_record(r: tuple) -> PostRecord:
     row, slug, title, date, tags, cats, aliases, page_id, path, chash, body, bold = r
     return PostRecord(
-        row, slug, title, date or "", tuple(json.loads(tags)), tuple(json.loads(cats)),
-        tuple(json.loads(aliases)), page_id, path or "", chash, body or "",
-        tuple(json.loads(bold or "[]")),
+        row=row, slug=slug, title=title, date=date or "", tags=tuple(json.loads(tags)),
+        categories=tuple(json.loads(cats)), aliases=tuple(json.loads(aliases)), page_id=page_id,
+        path=path or "", content_hash=chash, body=body or "", bold=tuple(json.loads(bold or "[]")),
     )  # fmt: skip
 
 

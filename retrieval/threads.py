@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import threading
 
-import faiss  # noqa: F401 - loaded first, so that its OpenMP and BLAS libraries are pinned too
+import faiss
 import numpy as np  # noqa: F401 - likewise numpy's OpenBLAS
 from threadpoolctl import threadpool_info, threadpool_limits
 

@@ -14,9 +14,13 @@ NMOL_PER_NG = 2.5
 _NUM = r"(\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?)\s*(k\b)?"
 _DOSE_RE = re.compile(
     _NUM + r"\s*(iu|i\.u\.|ie|ui|units?|mcg|µg|ug|micrograms?|mg)?\b"
-    r"(?:\s*(?:a|per|/|each|every|once a|x)?\s*(day|daily|week|weekly|month|monthly))?",
+    r"(?:\s*(?:a|per|/|each|every|once a|x)?\s*(daily|day|weekly|week|monthly|month)\b)?",
     re.I,
 )
+_VITAMIN_D = r"(?:vitamin|vit\.?)\s*d[23]?|d[23]|cholecalciferol|ergocalciferol|calcifediol"
+_D_AFTER = re.compile(rf"\s*(?:of\s+)?(?:{_VITAMIN_D})\b", re.I)
+_D_BEFORE = re.compile(rf"\b(?:{_VITAMIN_D})\s*(?:[:=,(]\s*)?$", re.I)
+"""A milligram amount counts as vitamin D only when these words stand right next to it."""
 _LEVEL_RE = re.compile(_NUM + r"\s*(ng/ml|ng/dl|ng|nmol/l|nmol|nm)\b", re.I)
 
 
@@ -36,13 +40,22 @@ def _fmt(value: float) -> str:
     return f"{round(value):,}" if value >= 1000 else f"{value:g}"
 
 
+def _names_vitamin_d(text: str, start: int, end: int) -> bool:
+    """Whether the amount at text[start:end] is tied to vitamin D ('1.25 mg vitamin D3',
+    'vitamin D: 1.25 mg'), as opposed to 500 mg of calcium or magnesium."""
+    return bool(_D_AFTER.match(text, end) or _D_BEFORE.search(text, 0, start))
+
+
 def iu_amounts(text: str) -> list[tuple[float, str | None]]:
-    """(IU, period) for every dose in the text; mcg/mg converted, '10k' read as 10,000."""
+    """(IU, period) for every dose in the text; '10k' read as 10,000; mcg converted (vitamin D
+    is the microgram-dosed nutrient people ask about), mg only when tied to vitamin D."""
     out: list[tuple[float, str | None]] = []
     for m in _DOSE_RE.finditer(text):
         digits, kilo, unit, period = m.groups()
         unit = (unit or "").lower()
         if not unit and not kilo:
+            continue
+        if unit == "mg" and not _names_vitamin_d(text, m.start(), m.end(3)):
             continue
         value = _number(digits, kilo)
         if unit in ("mcg", "µg", "ug", "microgram", "micrograms"):

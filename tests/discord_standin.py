@@ -1,7 +1,9 @@
 """A local Discord stand-in: the gateway websocket and the REST routes the bot uses, on 127.0.0.1.
 
 The real discord.py client connects to it unchanged except for the API and gateway base URLs.
-Every REST call is recorded so tests can assert on exactly what the bot sent.
+Every REST call is recorded so tests can assert on exactly what the bot sent. Like Discord for a
+bot without the message-content intent, it delivers a message's text only when the message
+mentions the bot, and it announces the threads the bot creates with THREAD_CREATE.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ OTHER_CHANNEL_ID = 900000000000000021
 MAINTAINER_ROLE_ID = 900000000000000030
 NOW = "2026-11-25T12:00:00.000000+00:00"
 MANAGE_GUILD = 1 << 5
+EPHEMERAL = 1 << 6
 BASIC_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 31)  # view, send, use application commands
 
 BOT_USER = {"id": str(BOT_ID), "username": "vdwbot", "discriminator": "0", "avatar": None,
@@ -45,6 +48,9 @@ class Call:
     body: dict | list | None
     query: dict
     response: dict | list | None = None
+    authorization: str | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Attachments of a multipart request, by file name."""
 
 
 @dataclass
@@ -65,6 +71,8 @@ class StandIn:
         self.seq = 0
         self.changed = asyncio.Condition()
         self.runner: web.AppRunner | None = None
+        self._background: set[asyncio.Task] = set()
+        """Events sent after a REST response (kept referenced until they are done)."""
 
     # ------------------------------------------------------------ lifecycle
 
@@ -127,21 +135,36 @@ class StandIn:
     async def rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body = None
-        if request.can_read_body:
+        files: dict[str, bytes] = {}
+        if request.content_type == "multipart/form-data":
+            reader = await request.multipart()
+            async for part in reader:
+                if part.name == "payload_json":
+                    body = json.loads(await part.read())
+                elif part.filename:
+                    files[part.filename] = bytes(await part.read())
+        elif request.can_read_body:
             raw = await request.read()
-            if request.content_type == "multipart/form-data":
-                match = re.search(
-                    rb'name="payload_json"\r\n(?:[^\r\n]*\r\n)*\r\n(.*?)\r\n--', raw, re.S
-                )
-                body = json.loads(match.group(1)) if match else None
-            elif raw:
-                body = json.loads(raw)
-        call = Call(request.method, path, body, dict(request.query))
+            body = json.loads(raw) if raw else None
+        call = Call(request.method, path, body, dict(request.query),
+                    authorization=request.headers.get("Authorization"), files=files)  # fmt: skip
         response = self.route(request.method, path, body)
         call.response = json.loads(response.body)
         self.calls.append(call)
         await self._notify()
+        if re.fullmatch(r"/channels/\d+/messages/\d+/threads", path):
+            self.later(self.dispatch("THREAD_CREATE", {
+                **call.response, "newly_created": True,
+                "member": {"id": call.response["id"], "user_id": str(BOT_ID), "flags": 0,
+                           "join_timestamp": NOW},
+            }))  # fmt: skip
         return response
+
+    def later(self, event) -> None:
+        """Send a gateway event once the current REST response is out, as Discord does."""
+        task = asyncio.get_running_loop().create_task(event)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def route(self, method: str, path: str, body) -> web.Response:
         if path == "/users/@me":
@@ -299,9 +322,11 @@ class StandIn:
     async def say(
         self, content: str, channel_id: int = CHANNEL_ID, uid: int = 111, mention_bot: bool = True
     ) -> str:
+        """A member's message; its text reaches the bot only if it mentions the bot."""
         mid = self.next_id()
         await self.dispatch("MESSAGE_CREATE", {
-            **self.message(str(channel_id), {"content": content}, author=user(uid)),
+            **self.message(str(channel_id), {"content": content if mention_bot else ""},
+                           author=user(uid)),
             "id": mid, "guild_id": str(GUILD_ID), "member": self.member(uid, BASIC_PERMISSIONS),
             "mentions": [BOT_USER] if mention_bot else [],
         })  # fmt: skip
@@ -315,10 +340,40 @@ class StandIn:
                 and (method is None or c.method == method)]  # fmt: skip
 
     def followed_up(self) -> set[str]:
-        """Interactions that got at least one follow-up message through their webhook."""
+        """Interactions answered through their webhook: a public follow-up with text or embeds.
+
+        Error replies are private (ephemeral), so a "something went wrong" never counts.
+        """
         return {c.path.rsplit("/token-", 1)[1].split("/")[0]
-                for c in self.calls if c.path.startswith("/webhooks/")}  # fmt: skip
+                for c in self.calls if is_public_followup(c)}  # fmt: skip
+
+    def message_bodies(self) -> list[tuple[Call, dict]]:
+        """Every message the bot sent or edited: channel posts, follow-ups, edits, and the
+        message carried by interaction callbacks (replies and component updates)."""
+        out = []
+        for c in self.calls:
+            if not isinstance(c.body, dict):
+                continue
+            if c.path.endswith("/callback"):
+                if c.body.get("type") in (4, 7) and c.body.get("data") is not None:
+                    out.append((c, c.body["data"]))
+            elif (c.method == "POST" and re.fullmatch(r"/channels/\d+/messages", c.path)) or (
+                c.path.startswith("/webhooks/") and c.method in ("POST", "PATCH")
+            ):
+                out.append((c, c.body))
+        return out
 
     def replies_to(self, iid: str) -> list[Call]:
         """Callback and follow-up calls of one interaction, in order."""
         return [c for c in self.calls if f"/{iid}/" in c.path or f"/token-{iid}" in c.path]
+
+
+def is_public_followup(call: Call) -> bool:
+    """A follow-up message everyone in the channel sees, with something in it."""
+    body = call.body if isinstance(call.body, dict) else {}
+    return (
+        call.method == "POST"
+        and call.path.startswith("/webhooks/")
+        and not (body.get("flags") or 0) & EPHEMERAL
+        and bool(body.get("content") or body.get("embeds"))
+    )

@@ -24,7 +24,19 @@ def synthetic(n_posts: int, seed: int = 0) -> store.IndexData:
         return v / np.linalg.norm(v, axis=1, keepdims=True)
 
     posts = [
-        store.PostRecord(r, f"post-{r}", f"Post {r}", "", (), (), (), None, "", "h", "")
+        store.PostRecord(
+            slug=f"post-{r}",
+            title=f"Post {r}",
+            date="",
+            tags=(),
+            categories=(),
+            aliases=(),
+            page_id=None,
+            body="",
+            path="",
+            content_hash="h",
+            row=r,
+        )
         for r in range(n_posts)
     ]
     n = len(post_row)
@@ -41,7 +53,7 @@ def brute_force(data: store.IndexData, q: np.ndarray, lexical: np.ndarray) -> np
         mine = chunk[data.chunks.post_row == row]
         if len(mine):
             dense[row] = mine.max()
-    return _combine(dense, title, lexical)
+    return _combine(dense, title, lexical, np.zeros_like(title))
 
 
 @pytest.mark.parametrize("exhaustive", [True, False])

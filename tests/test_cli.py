@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -9,7 +10,7 @@ import sys
 
 from bot.cli import main
 from retrieval.indexer import build_index
-from tests.conftest import REPO, SEEDS
+from tests.helpers import REPO, SEEDS
 
 
 def test_tags_json_contract(tmp_path, embedder, capsys):
@@ -38,3 +39,75 @@ def test_run_without_token_is_one_clear_line(tmp_path):
         == "vdwbot: DISCORD_TOKEN is not set: put it in the environment or in .env"
     )
     assert str(REPO) not in done.stdout
+
+
+def test_first_ask_prints_no_warnings(tmp_path):
+    """The demo's first run exports the model to ONNX: only progress and the answer are shown."""
+    index = tmp_path / "ix"  # no index and no exported model yet: both are made on this run
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--index", str(index), "vitamin D and MS"],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (index / "cache" / "onnx").is_dir()  # the export really ran in this process
+    assert "Warning" not in done.stderr, done.stderr  # TracerWarning, UserWarning, ...
+    assert done.stdout.startswith("1. ")
+
+
+def recording_asks(monkeypatch) -> list[tuple[str, tuple[str, ...]]]:
+    """(question, previous) of every AnswerService.ask the CLI makes; answers stay real."""
+    from retrieval.service import AnswerService
+
+    asked: list[tuple[str, tuple[str, ...]]] = []
+    ask = AnswerService.ask
+
+    def recording(self, question, k=3, start=0, *, previous=(), **filters):
+        asked.append((question, tuple(previous)))
+        return ask(self, question, k, start, previous=previous, **filters)
+
+    monkeypatch.setattr(AnswerService, "ask", recording)
+    return asked
+
+
+def test_ask_after_passes_the_earlier_questions_oldest_first(tmp_path, monkeypatch, capsys):
+    asked = recording_asks(monkeypatch)
+    root = tmp_path / "ix"
+    argv = ["ask", "--index", str(root), "--json", "--after", "does vitamin D help MS?",
+            "--after", "what dose did they use?", "and for", "kids?"]  # fmt: skip
+    assert main(argv) == 0
+    assert asked == [("and for kids?", ("does vitamin D help MS?", "what dose did they use?"))]
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["question"] == "and for kids?"
+
+
+def test_chat_keeps_context_until_new_and_quits(tmp_path, monkeypatch, capsys):
+    asked = recording_asks(monkeypatch)
+    lines = ["does vitamin D help MS bone loss?", "what dose?", "", "/new", "vitamin D and sleep",
+             "/quit", "never asked"]  # fmt: skip
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["chat", "--index", str(tmp_path / "ix")]) == 0
+    assert asked == [
+        ("does vitamin D help MS bone loss?", ()),
+        ("what dose?", ("does vitamin D help MS bone loss?",)),
+        ("vitamin D and sleep", ()),
+    ]
+    assert capsys.readouterr().out.count("1. ") == 3  # each one answered
+    monkeypatch.setattr(sys, "stdin", io.StringIO("vitamin D and MS"))  # no newline, then EOF
+    assert main(["chat", "--index", str(tmp_path / "ix")]) == 0
+    assert asked[-1] == ("vitamin D and MS", ())
+
+
+def test_report_prints_and_writes_csv(tmp_path, capsys):
+    from retrieval.feedback import FEEDBACK_FILE, FeedbackStore
+    from retrieval.question_log import QUESTIONS_FILE, QuestionLog
+    from retrieval.search import Answer
+
+    root = tmp_path / "ix"
+    QuestionLog(root / QUESTIONS_FILE, 90).record(Answer("vitamin D and tinnitus?", False, [], 0))
+    FeedbackStore(root / FEEDBACK_FILE).record(5, "vitamin D and gout", ["some-post"], -1)
+    out_csv = tmp_path / "gaps.csv"
+    assert main(["report", "--index", str(root), "--days", "3", "--csv", str(out_csv)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Gap report, last 3 days: 1 questions, 1 without a confident answer")
+    assert "1× vitamin D and tinnitus?" in text and "1× vitamin D and gout → some-post" in text
+    rows = out_csv.read_text("utf-8").splitlines()
+    assert rows[0] == "section,day,text,count,detail" and len(rows) == 4  # + the day's counts

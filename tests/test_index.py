@@ -12,7 +12,7 @@ from bot.cli import main
 from retrieval import store
 from retrieval.indexer import build_index
 from retrieval.search import Searcher
-from tests.conftest import REPO, SEED_SLUG, SEEDS
+from tests.helpers import REPO, SEED_SLUG, SEEDS, share_onnx_export
 
 SEED_URL = f"https://vitamindwiki.com/pages/{SEED_SLUG}/"
 QUESTION = "does vitamin D help MS bone loss?"
@@ -76,8 +76,10 @@ def test_cli_json_contract(sample_index, capsys):
     assert out["question"] == QUESTION and out["confident"] is True
     assert len(out["results"]) == 4
     for r in out["results"]:
-        assert set(r) == {"slug", "title", "url", "score", "findings"}
+        assert set(r) == {"slug", "title", "url", "score", "findings", "evidence", "year"}
         assert isinstance(r["score"], float) and all(isinstance(f, str) for f in r["findings"])
+        assert r["evidence"] is None or isinstance(r["evidence"], str)
+        assert r["year"] is None or isinstance(r["year"], int)
         assert all(len(f) <= 300 for f in r["findings"])
     assert out["results"][0]["url"] == SEED_URL
 
@@ -98,8 +100,10 @@ def test_cli_text_answer(sample_index, capsys):
     assert SEED_URL in out
 
 
-def test_ask_without_index_builds_from_seeds(tmp_path, capsys):
+def test_ask_without_index_builds_from_seeds(tmp_path, embedder, capsys):
     root = tmp_path / "fresh"
+    embedder.load()
+    share_onnx_export(embedder.cache_dir, root)
     assert main(["ask", "--index", str(root), "--json", QUESTION]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["results"][0]["slug"] == SEED_SLUG

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from retrieval import threads
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 # A serving process: AnswerService over a small index, questions asked from the main thread and
 # from a worker thread (the bot searches in asyncio.to_thread workers), pools read as it ranks.

@@ -1,44 +1,109 @@
-"""/ask and questions asked by mentioning the bot in an answer channel (answered in a thread)."""
+"""/ask and questions asked by mentioning the bot in an answer channel (answered in a thread).
+
+In the bot's thread a follow-up is asked with the thread's earlier questions, so "and for kids?"
+is read in the conversation's context (how they are used is the retrieval side's business).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
+from collections import OrderedDict
+from typing import TypedDict
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import VdwBot
+from bot.config import MAX_PREVIOUS
 from bot.render import (
     EMPTY_QUESTION,
+    EVIDENCE_NAMES,
+    MESSAGE_MAX,
     answer_embeds,
     clip,
     not_confident_text,
     safe_echo,
 )
+from retrieval.evidence import LABELS
 from retrieval.search import Answer
 
 log = logging.getLogger(__name__)
 PAGE = 3
 VIEW_TIMEOUT = 15 * 60
+EVIDENCE_CHOICES = [app_commands.Choice(name=EVIDENCE_NAMES[v], value=v) for v in LABELS]
+THREAD_NAME_MAX = 100
+MAX_THREADS = 2000
+"""Threads whose questions are remembered; older ones fall back to the thread's name."""
 
 
-def ask_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
-    settings = interaction.client.settings  # type: ignore[attr-defined]
-    return app_commands.Cooldown(settings.ask_rate, settings.ask_per_seconds)
+class Filters(TypedDict, total=False):
+    """What `/ask` narrowed the search to; 'More results' pages with the same."""
+
+    evidence: list[str] | None
+    newest: bool
+
+
+def slow_down(retry_after: float) -> str:
+    return f"Slow down a little: try again in {retry_after:.0f} s."
+
+
+def ask_allowed(interaction: discord.Interaction[VdwBot]) -> bool:
+    """The per-user cooldown /ask shares with questions asked by mention."""
+    bot = interaction.client
+    retry = bot.retry_after(interaction.user.id)
+    if retry is not None:
+        cooldown = app_commands.Cooldown(bot.settings.ask_rate, bot.settings.ask_per_seconds)
+        raise app_commands.CommandOnCooldown(cooldown, retry)
+    return True
+
+
+def thread_name(question: str) -> str:
+    """Thread names show text as typed (no markdown is rendered there, so no escapes)."""
+    return clip(" ".join(question.split()), THREAD_NAME_MAX) or "Question"
+
+
+class Conversations:
+    """The questions asked in each of the bot's threads, oldest first, most recent threads kept."""
+
+    def __init__(self) -> None:
+        self._threads: OrderedDict[int, list[str]] = OrderedDict()
+
+    def previous(self, thread: discord.Thread) -> list[str]:
+        """Earlier questions of the thread; after a restart, its name (the opening question)."""
+        asked = self._threads.get(thread.id)
+        if asked is None:
+            asked = [thread.name] if thread.name and thread.name != "Question" else []
+        return asked[-MAX_PREVIOUS:]
+
+    def add(self, thread_id: int, question: str) -> None:
+        asked = self._threads.pop(thread_id, [])
+        self._threads[thread_id] = [*asked, question][-MAX_PREVIOUS:]
+        while len(self._threads) > MAX_THREADS:
+            self._threads.popitem(last=False)
 
 
 class AnswerView(discord.ui.View):
     """'More results' for the asker, and 👍/👎 feedback on the posts shown."""
 
-    def __init__(self, bot: VdwBot, answer: Answer, asker_id: int, start: int) -> None:
+    def __init__(
+        self,
+        bot: VdwBot,
+        answer: Answer,
+        asker_id: int,
+        start: int,
+        previous: list[str],
+        filters: Filters | None = None,
+    ) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
         self.bot = bot
         self.answer = answer
         self.asker_id = asker_id
         self.start = start
+        self.previous = previous
+        self.filters = filters or {}
         if start + PAGE >= answer.total:
             self.more.disabled = True
 
@@ -56,8 +121,10 @@ class AnswerView(discord.ui.View):
             return
         await interaction.response.defer()
         start = self.start + PAGE
-        answer = await self.bot.answer(self.answer.question, PAGE, start)
-        view = AnswerView(self.bot, answer, self.asker_id, start)
+        answer = await self.bot.answer(
+            self.answer.question, PAGE, start, self.previous, **self.filters
+        )
+        view = AnswerView(self.bot, answer, self.asker_id, start, self.previous, self.filters)
         await interaction.followup.send(embeds=answer_embeds(answer, start), view=view)
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
@@ -75,57 +142,105 @@ class AnswerView(discord.ui.View):
         await interaction.response.send_message("Thanks for the feedback!", ephemeral=True)
 
 
-def reply_for(bot: VdwBot, answer: Answer, asker_id: int) -> dict:
+def reply_for(
+    bot: VdwBot,
+    answer: Answer,
+    asker_id: int,
+    previous: list[str] | None = None,
+    filters: Filters | None = None,
+) -> dict:
     """Keyword arguments for send(): embeds and buttons, or a plain 'nothing clear' text."""
     if answer.empty:
         return {"content": EMPTY_QUESTION}
     if not answer.confident or not answer.hits:
         return {"content": not_confident_text(answer)}
-    return {"embeds": answer_embeds(answer), "view": AnswerView(bot, answer, asker_id, 0)}
+    view = AnswerView(bot, answer, asker_id, 0, previous or [], filters)
+    return {"embeds": answer_embeds(answer), "view": view}
 
 
 class Ask(commands.Cog):
     def __init__(self, bot: VdwBot) -> None:
         self.bot = bot
+        self.conversations = Conversations()
 
     @app_commands.command(name="ask", description="Ask the VitaminDWiki archive a question")
-    @app_commands.describe(question="e.g. does vitamin D help MS bone loss?")
-    @app_commands.checks.dynamic_cooldown(ask_cooldown, key=lambda i: i.user.id)
-    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+    @app_commands.describe(
+        question="e.g. does vitamin D help MS bone loss?",
+        evidence="only posts of this study type",
+        newest="newest posts first",
+    )
+    @app_commands.choices(evidence=EVIDENCE_CHOICES)
+    @app_commands.check(ask_allowed)
+    async def ask(
+        self,
+        interaction: discord.Interaction[VdwBot],
+        question: str,
+        evidence: app_commands.Choice[str] | None = None,
+        newest: bool = False,
+    ) -> None:
         await interaction.response.defer(thinking=True)
         log.info("ask %s: %s", interaction.id, safe_echo(question, 100))
-        answer = await self.bot.answer(question, PAGE)
-        await interaction.followup.send(**reply_for(self.bot, answer, interaction.user.id))
+        filters: Filters = {"evidence": [evidence.value] if evidence else None, "newest": newest}
+        answer = await self.bot.answer(question, PAGE, **filters)
+        reply = reply_for(self.bot, answer, interaction.user.id, None, filters)
+        await interaction.followup.send(**reply)
 
     def _invited(self, message: discord.Message) -> bool:
-        """Answer only where invited: a mention in an answer channel, or in the bot's thread."""
+        """Answer only where invited: a mention in an answer channel or in the bot's thread.
+
+        Without the privileged message-content intent Discord delivers the text of mentions
+        only, so a message that does not mention the bot is never a question to it.
+        """
         if message.author.bot or message.guild is None or self.bot.user is None:
+            return False
+        if self.bot.user not in message.mentions:
             return False
         channels = set(self.bot.settings.answer_channels)
         channel = message.channel
         if isinstance(channel, discord.Thread):
             return channel.owner_id == self.bot.user.id and channel.parent_id in channels
-        return channel.id in channels and self.bot.user in message.mentions
+        return channel.id in channels
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         if not self._invited(message):
             return
+        retry = self.bot.retry_after(message.author.id)
+        if retry is not None:
+            await self._send(message.channel, {"content": slow_down(retry), "reference": message})
+            return
         question = re.sub(r"<@!?\d+>", " ", message.content).strip()
-        answer = await self.bot.answer(question, PAGE)
-        reply = reply_for(self.bot, answer, message.author.id)
-        target: discord.abc.Messageable = message.channel
-        if not isinstance(message.channel, discord.Thread):
-            name = clip(safe_echo(question, 90) or "Question", 90)
+        channel = message.channel
+        in_thread = isinstance(channel, discord.Thread)
+        previous: list[str] = []
+        if isinstance(channel, discord.Thread):
+            previous = self.conversations.previous(channel)
+            if question:  # now: a follow-up arriving meanwhile is read after this one
+                self.conversations.add(channel.id, question)
+        answer = await self.bot.answer(question, PAGE, previous=previous)
+        reply = reply_for(self.bot, answer, message.author.id, previous)
+        target: discord.abc.Messageable = channel
+        if not in_thread:
             try:
-                target = await message.create_thread(name=name, auto_archive_duration=1440)
+                thread = await message.create_thread(
+                    name=thread_name(question), auto_archive_duration=1440
+                )
             except discord.HTTPException:
-                log.warning("cannot create a thread in %s; replying in place", message.channel.id)
+                log.warning("cannot create a thread in %s; replying in place", channel.id)
                 reply["reference"] = message
+            else:
+                target = thread
+                self.conversations.add(thread.id, question)
+        await self._send(target, reply)
+
+    @staticmethod
+    async def _send(target: discord.abc.Messageable, reply: dict) -> None:
+        if "content" in reply:
+            reply["content"] = clip(reply["content"], MESSAGE_MAX)
         try:
             await target.send(**reply)
         except discord.HTTPException:
-            log.exception("could not answer message %s", message.id)
+            log.exception("could not answer in channel %s", getattr(target, "id", "?"))
 
 
 async def setup(bot: VdwBot) -> None:

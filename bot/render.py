@@ -47,11 +47,20 @@ def closest_tags(answer: Answer, n: int = 5) -> list[str]:
     return [t for t, _ in counts.most_common() if t not in GENERIC_TAGS][:n]
 
 
+def lead_line(answer: Answer, start: int = 0) -> str | None:
+    """'In short: <quoted sentence> [n]', n numbering the post it is quoted from."""
+    if answer.lead is None:
+        return None
+    return f"In short: {answer.lead.text} [{start + answer.lead.result + 1}]"
+
+
 def answer_text(answer: Answer) -> str:
     """Plain-text reply (CLI): numbered posts with link and findings, or a plain 'nothing clear'."""
     if answer.empty:
         return EMPTY_QUESTION
     lines: list[str] = []
+    if lead := lead_line(answer):
+        lines += [lead, ""]
     if not answer.confident:
         tags = closest_tags(answer)
         lines.append(NO_ANSWER + (f" Closest tags: {', '.join(tags)}." if tags else ""))

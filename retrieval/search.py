@@ -36,6 +36,11 @@ DUPLICATE_WINDOW = 50
 NEAR_DUPLICATE_TITLE = 0.9
 """Title cosine above which a title-only post is taken as a copy of a post with a body."""
 
+FINDING_CHUNKS = 6
+"""Chunks of a post (the closest to the question) whose sentences may be quoted as findings."""
+LEAD_RANK_PENALTY = 0.1
+"""Lowers a finding's claim to be the lead for each place its post is below the first."""
+
 _NUM_RE = re.compile(r"\d[\d,.]*\d|\d")
 _NONE: frozenset[int] = frozenset()
 
@@ -51,6 +56,13 @@ class Hit:
     findings: list[str] = field(default_factory=list)
 
 
+class Lead(NamedTuple):
+    """The one quoted sentence that answers best: a finding of `hits[result]`."""
+
+    text: str
+    result: int
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -58,6 +70,7 @@ class Answer:
     hits: list[Hit]
     total: int
     """How many posts matched at all (for 'n posts matched' footers and paging)."""
+    lead: Lead | None = None
 
     @property
     def empty(self) -> bool:
@@ -69,6 +82,7 @@ class Answer:
         return {
             "question": self.question,
             "confident": self.confident,
+            "lead": self.lead._asdict() if self.lead else None,
             "results": [
                 {
                     k: v
@@ -138,7 +152,9 @@ class Searcher:
         top = np.argpartition(-scores, head - 1)[:head] if head else np.arange(0)
         return Ranking(top[np.argsort(-scores[top], kind="stable")], scores, chunk_sims)
 
-    def finding_chunks(self, row: int, chunk_sims: np.ndarray, n: int = 2) -> list[int]:
+    def finding_chunks(
+        self, row: int, chunk_sims: np.ndarray, n: int = FINDING_CHUNKS
+    ) -> list[int]:
         """Ids of the post's `n` chunks closest to the query, then its opening chunk (usually
         the abstract) if not among them."""
         lo, hi = np.searchsorted(self.index.chunks.post_row, [row, row + 1])
@@ -206,29 +222,38 @@ class Searcher:
         query_vec = self.embedder.encode([query.dense])[0]
         ranking = self.rank_posts(query_vec, query.lexical)
         rows, matched = self._collapse(ranking.order, ranking.scores, start + max(k, 0))
-        hits = self._hits(rows[start : start + max(k, 0)], ranking, query)
-        return Answer(question, matched > 0, hits, matched)
+        hits, lead = self._hits(rows[start : start + max(k, 0)], ranking, query)
+        confident = matched > 0
+        return Answer(question, confident, hits, matched, lead if confident else None)
 
     def _hits(
         self,
         rows: list[int],
         ranking: Ranking,
         query: Query,
-    ) -> list[Hit]:
-        per_post = []
-        for row in rows:
-            post = self.index.posts[row]
-            chunks = self.finding_chunks(row, ranking.chunk_sims)
-            texts = [self.index.chunks.text[c] for c in chunks] + list(post.bold)
-            per_post.append((post, findings.candidates(texts, list(post.bold))))
+    ) -> tuple[list[Hit], Lead | None]:
+        """The hits with their findings, and the best of those findings as the lead."""
         overlap = self.lexical.overlap(terms(query.lexical))
         numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
         hits: list[Hit] = []
-        for row, (post, cands) in zip(rows, per_post, strict=True):
-            sims = np.array([overlap(c.sentence.low) for c in cands])
-            found = findings.rank(cands, sims, numbers, _title_numbers(post.title))
-            hits.append(self._hit(post, float(ranking.scores[row]), found))
-        return hits
+        best: tuple[float, Lead] | None = None
+        for row in rows:
+            post = self.index.posts[row]
+            chunks = self.finding_chunks(row, ranking.chunk_sims, FINDING_CHUNKS)
+            texts = [self.index.chunks.text[c] for c in chunks] + list(post.bold)
+            cands = findings.candidates(texts, list(post.bold))
+            sims = ranking.chunk_sims[chunks] if chunks else np.zeros(0)
+            # a bold line is judged by the best chunk of its post
+            meaning = np.append(sims, [sims.max(initial=0.0)] * len(post.bold))
+            signals = findings.Signals(
+                [overlap(c.sentence.low) for c in cands], [float(meaning[c.source]) for c in cands]
+            )
+            found = findings.rank(cands, signals, numbers, _title_numbers(post.title))
+            claim = found[0].score - LEAD_RANK_PENALTY * len(hits) if found else None
+            if claim is not None and (best is None or claim > best[0]):
+                best = (claim, Lead(found[0].text, len(hits)))
+            hits.append(self._hit(post, float(ranking.scores[row]), [f.text for f in found]))
+        return hits, best[1] if best else None
 
     def _hit(self, post: PostRecord, score: float, found: list[str]) -> Hit:
         return Hit(

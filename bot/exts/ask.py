@@ -13,8 +13,10 @@ from discord.ext import commands
 from bot.app import VdwBot
 from bot.render import (
     EMPTY_QUESTION,
+    MESSAGE_MAX,
     answer_embeds,
     clip,
+    lead_line,
     not_confident_text,
     safe_echo,
 )
@@ -81,7 +83,12 @@ def reply_for(bot: VdwBot, answer: Answer, asker_id: int) -> dict:
         return {"content": EMPTY_QUESTION}
     if not answer.confident or not answer.hits:
         return {"content": not_confident_text(answer)}
-    return {"embeds": answer_embeds(answer), "view": AnswerView(bot, answer, asker_id, 0)}
+    lead = lead_line(answer)
+    return {
+        "content": safe_echo(lead, MESSAGE_MAX) if lead else None,
+        "embeds": answer_embeds(answer),
+        "view": AnswerView(bot, answer, asker_id, 0),
+    }
 
 
 class Ask(commands.Cog):

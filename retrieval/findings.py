@@ -145,6 +145,8 @@ class Candidate(NamedTuple):
 class Finding(NamedTuple):
     text: str
     score: float
+    aim: bool
+    """States what the study set out to do: quoted for context, never the lead answer."""
 
 
 def is_quotable(sentence: str) -> bool:
@@ -288,7 +290,7 @@ def rank(
         bisect.insort(scored, (-full, i))
         if len(chosen) < limit or full > chosen[-1].score:
             chosen = _choose(cands, scored, limit, quotable)
-    return [Finding(shorten(f.text), f.score) for f in chosen]
+    return [f._replace(text=shorten(f.text)) for f in chosen]
 
 
 def _choose(
@@ -303,7 +305,7 @@ def _choose(
         if i not in quotable:
             quotable[i] = is_quotable(text)
         if quotable[i]:
-            chosen.append(Finding(text, -negative))
+            chosen.append(Finding(text, -negative, cues(cands[i].sentence).aim))
             if len(chosen) == limit:
                 break
     return chosen

@@ -249,9 +249,11 @@ class Searcher:
                 [overlap(c.sentence.low) for c in cands], [float(meaning[c.source]) for c in cands]
             )
             found = findings.rank(cands, signals, numbers, _title_numbers(post.title))
-            claim = found[0].score - LEAD_RANK_PENALTY * len(hits) if found else None
-            if claim is not None and (best is None or claim > best[0]):
-                best = (claim, Lead(found[0].text, len(hits)))
+            answer = next((f for f in found if not f.aim), None)
+            if answer:
+                claim = answer.score - LEAD_RANK_PENALTY * len(hits)
+                if best is None or claim > best[0]:
+                    best = (claim, Lead(answer.text, len(hits)))
             hits.append(self._hit(post, float(ranking.scores[row]), [f.text for f in found]))
         return hits, best[1] if best else None
 

@@ -170,6 +170,7 @@ async def test_commands_sync_and_ask_answers_with_embed(running):
     assert top["url"] == SEED_URL
     assert top["title"].startswith("1. 2800 IU vitamin D daily did not decrease bone loss")
     assert top["description"].startswith("• ")
+    assert reply.body["content"].startswith("In short: ") and reply.body["content"].endswith("]")
     labels = [c.get("label") for row in reply.body["components"] for c in row["components"]]
     assert "More results" in labels
     assert "Posts 1–3 of" in reply.body["embeds"][-1]["footer"]["text"]

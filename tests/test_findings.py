@@ -129,12 +129,13 @@ def test_demo_question_quotes_and_leads_with_the_seed_result(demo_searcher):
     [DEMO, "is 20,000 IU a week enough for MS?", "vitamin D and depression", "K2 arteries",
      "hip bone density in multiple sclerosis trial"],
 )  # fmt: skip
-def test_the_lead_is_always_one_of_the_shown_findings(demo_searcher, question):
+def test_the_lead_is_always_one_of_the_shown_findings_and_never_an_aim(demo_searcher, question):
     for k in (1, 3):
         answer = demo_searcher.search(question, k=k)
         if answer.lead is not None:
             assert answer.confident
             assert answer.lead.text in answer.hits[answer.lead.result].findings
+            assert not findings.cues(findings.sentences(answer.lead.text)[0]).aim
 
 
 def test_no_lead_when_not_confident(demo_searcher):

@@ -1,9 +1,12 @@
 """Key findings: the sentences of a post that answer the question, quoted verbatim.
 
 Candidates are the sentences of the post's best-matching chunks, its opening chunk (the abstract)
-and the lines the author bolded. They are ranked by similarity to the question, lifted for
-numbers (most for the numbers the question asked about or the title reports), bold lines and
-conclusions. Reference lists, citations, author lines and affiliations are never quoted.
+and the lines the author bolded. They are ranked for the result, not just for word overlap: the
+question's words and the meaning-similarity of the sentence's chunk, then what reads as a result
+(statistics, doses, levels and percentages, which way an outcome went), the numbers the question
+asked about or the title reports, bold lines and conclusions; a study's aim or a call for more
+research counts against. Reference lists, citations, author lines and affiliations are never
+quoted.
 """
 
 from __future__ import annotations

@@ -151,3 +151,35 @@ def test_cli_text_and_discord_content_lead_with_the_quote(demo_searcher):
     assert answer_text(answer).splitlines()[0] == f"In short: {SEED_RESULT} [1]"
     assert lead_line(answer, start=3) == f"In short: {SEED_RESULT} [4]"
     assert lead_line(demo_searcher.search("what is the capital of France?")) is None
+
+
+def test_facts_in_findings_against_what_the_shown_posts_hold():
+    from retrieval.evaluation import Question, facts_by_kind, facts_row, facts_summary
+    from retrieval.search import Answer, Hit
+
+    bodies = {
+        "a": "Doses of 20,000 IU weekly did not prevent bone loss. BMD fell 1.4% at the hip.",
+        "b": "Levels rose to 123 nmol/L.",
+    }
+    hits = [
+        Hit("a", "t", "", (), "u", 0.9, ["Doses of 20000 IU weekly did not prevent bone loss."]),
+        Hit("b", "t", "", (), "u", 0.8, []),
+        Hit("c", "t", "", (), "u", 0.7, ["Nothing to see."]),
+    ]
+    answer = Answer("?", True, hits, 3)
+    facts = ["20,000 IU weekly", "1.4% at the hip", "123 nmol/L", "not anywhere"]
+    q = Question("q", "?", "dose", {"a": 2}, facts)
+    row = facts_row(q, answer, lambda slug: bodies.get(slug, ""))
+    assert row == {"facts": 0.25, "facts1": 0.25, "body3": 0.75, "body1": 0.5}
+    lay = Question("r", "?", "lay", {"a": 2}, ["123 nmol/l"])
+    other = facts_row(lay, answer, lambda slug: bodies.get(slug, ""))
+    assert other == {"facts": 0.0, "facts1": 0.0, "body3": 1.0, "body1": 0.0}
+    assert facts_row(lay, answer) == {"facts": 0.0, "facts1": 0.0}  # no bodies, no ceilings
+    assert facts_row(Question("n", "?", "no_answer", {}, facts), answer) == {}
+    rows = [{**row, "kind": "dose"}, {**other, "kind": "lay"}]
+    summary = facts_summary(rows)
+    assert summary["facts"] == 0.125 and summary["body3"] == 0.875
+    assert summary["selection3"] == round(0.125 / 0.875, 4) and summary["selection1"] == 0.5
+    assert facts_by_kind(rows)["lay"] == {
+        "n": 1, "facts": 0.0, "facts1": 0.0, "body3": 1.0, "body1": 0.0, "selection3": 0.0
+    }  # fmt: skip

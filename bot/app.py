@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Collection
 
 import discord
 import yarl
@@ -68,10 +69,20 @@ class VdwBot(commands.Bot):
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: questions in channels are handled by the ask extension."""
 
-    async def answer(self, question: str, k: int = 3, start: int = 0) -> Answer:
+    async def answer(
+        self,
+        question: str,
+        k: int = 3,
+        start: int = 0,
+        *,
+        evidence: Collection[str] | None = None,
+        newest: bool = False,
+    ) -> Answer:
         """Search off the event loop, a bounded number at a time; records latency for /status."""
         async with self.search_slots:
             began = time.perf_counter()
-            answer = await asyncio.to_thread(self.service.ask, question, k, start)
+            answer = await asyncio.to_thread(
+                self.service.ask, question, k, start, evidence=evidence, newest=newest
+            )
             self.latencies.append(time.perf_counter() - began)
         return answer

@@ -18,6 +18,7 @@ from bot.render import answer_text
 from retrieval import store
 from retrieval.archive_sync import SyncError
 from retrieval.embedding import BACKENDS, Embedder, ModelError
+from retrieval.evidence import LABELS
 from retrieval.indexer import BuildReport, Progress
 from retrieval.service import AnswerService
 
@@ -105,12 +106,23 @@ def _questions(args: argparse.Namespace) -> list[str]:
     return [" ".join(args.question)]
 
 
+def evidence_labels(value: str) -> list[str]:
+    """`--evidence rct,meta-analysis` -> the labels, each checked."""
+    labels = [v.strip().lower() for v in value.split(",") if v.strip()]
+    unknown = [v for v in labels if v not in LABELS]
+    if unknown or not labels:
+        raise argparse.ArgumentTypeError(
+            f"unknown study type {', '.join(unknown) or value!r}; choose from {', '.join(LABELS)}"
+        )
+    return labels
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     questions = _questions(args)
     service = make_service(args, settings)
     ensure_index(service, settings)
     for question in questions:
-        answer = service.ask(question, k=args.k)
+        answer = service.ask(question, k=args.k, evidence=args.evidence, newest=args.newest)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -164,7 +176,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     questions = load_questions(args.questions)
     service = make_service(args, settings)
-    summary, rows = evaluate(questions, lambda q, k: service.ask(q, k=k))
+    summary, rows = evaluate(questions, lambda q, k, prev: service.ask(q, k=k, previous=prev))
     if args.details:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -184,10 +196,16 @@ def format_summary(s: dict) -> str:
         f"{s['answerable_confident']:.3f}; no-answer questions not confident "
         f"{s['no_answer']['not_confident']:.3f} of {s['no_answer']['questions']}",
     ]
-    lines += [
-        f"  {kind:<14} n={v['n']:<3} hit@3 {v['hit3']:.3f}  nDCG@10 {v['ndcg10']:.3f}"
-        for kind, v in s["by_kind"].items()
-    ]
+    for kind, v in s["by_kind"].items():
+        if v["answerable"]:
+            lines.append(
+                f"  {kind:<14} n={v['answerable']:<3} hit@3 {v['hit3']:.3f}  "
+                f"nDCG@10 {v['ndcg10']:.3f}  confident {v['answerable_confident']:.3f}"
+            )
+        else:
+            na = v["no_answer"]
+            n, rate = na["questions"], na["not_confident"]
+            lines.append(f"  {kind:<14} n={n:<3} not confident {rate:.3f}")
     return "\n".join(lines)
 
 
@@ -217,6 +235,12 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=3, help="number of posts (default 3)")
     ask.add_argument("--json", action="store_true", help="JSON output")
     ask.add_argument("--batch", type=Path, help="file with one question per line")
+    ask.add_argument(
+        "--evidence",
+        type=evidence_labels,
+        help=f"only posts of these study types, comma-separated: {', '.join(LABELS)}",
+    )
+    ask.add_argument("--newest", action="store_true", help="matching posts newest first")
     common(ask)
     ask.set_defaults(func=cmd_ask)
 

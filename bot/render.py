@@ -21,6 +21,17 @@ FOOTER_MAX = 2048
 MESSAGE_EMBEDS_TOTAL = 6000
 ECHO_MAX = 200
 """User text echoed back (thread names, refusals) is cut to this many characters."""
+EVIDENCE_NAMES = {
+    "rct": "RCT",
+    "meta-analysis": "Meta-analysis",
+    "systematic-review": "Systematic review",
+    "review": "Review",
+    "observational": "Observational",
+    "case-report": "Case report",
+    "animal-or-lab": "Animal/lab study",
+}
+TITLE_ONLY = "Index page, no text: open it on the site."
+NO_FINDINGS = "No key findings quoted: open the post."
 
 
 def clip(text: str, limit: int) -> str:
@@ -54,6 +65,12 @@ def lead_line(answer: Answer, start: int = 0) -> str | None:
     return f"In short: {answer.lead.text} [{start + answer.lead.result + 1}]"
 
 
+def badge(hit: Hit) -> str:
+    """Study type and year, e.g. "RCT · 2013" (empty when neither is known)."""
+    parts = [EVIDENCE_NAMES.get(hit.evidence, hit.evidence) if hit.evidence else "", hit.year]
+    return " · ".join(str(p) for p in parts if p)
+
+
 def answer_text(answer: Answer) -> str:
     """Plain-text reply (CLI): numbered posts with link and findings, or a plain 'nothing clear'."""
     if answer.empty:
@@ -66,10 +83,12 @@ def answer_text(answer: Answer) -> str:
         lines.append(NO_ANSWER + (f" Closest tags: {', '.join(tags)}." if tags else ""))
         lines.append("The nearest posts, for what they are worth:")
     for n, hit in enumerate(answer.hits, 1):
-        date = f" ({hit.date})" if hit.date else ""
-        lines.append(f"{n}. {hit.title}{date}")
+        label = f" [{badge(hit)}]" if badge(hit) else ""
+        lines.append(f"{n}. {hit.title}{label}")
         lines.append(f"   {hit.url}")
         lines.extend(f"   - {f}" for f in hit.findings)
+        if not hit.findings and not hit.has_text:
+            lines.append(f"   ({TITLE_ONLY})")
     if not answer.hits:
         lines.append("No posts matched.")
     return "\n".join(lines)
@@ -88,7 +107,7 @@ def hit_embed(hit: Hit, number: int) -> discord.Embed:
     title = clip(f"{number}. {hit.title}", TITLE_MAX)
     bullets = "\n".join(f"• {discord.utils.escape_markdown(f)}" for f in hit.findings)
     tags = ", ".join(t for t in hit.tags if t.lower() not in GENERIC_TAGS)[:300]
-    parts = [bullets or "_No key findings quoted: open the post._"]
+    parts = [bullets or f"_{TITLE_ONLY if not hit.has_text else NO_FINDINGS}_"]
     if tags:
         parts.append(f"-# Tags: {discord.utils.escape_markdown(tags)}")
     embed = discord.Embed(
@@ -97,8 +116,8 @@ def hit_embed(hit: Hit, number: int) -> discord.Embed:
         description=clip("\n".join(parts), HIT_DESCRIPTION_MAX),
         colour=discord.Colour.gold(),
     )
-    if hit.date:
-        embed.set_author(name=f"VitaminDWiki · {hit.date}")
+    if hit.date or hit.evidence:
+        embed.set_author(name=" · ".join(p for p in ("VitaminDWiki", badge(hit)) if p))
     return embed
 
 

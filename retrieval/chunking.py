@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from retrieval.archive import Post
-from retrieval.markdown import Section, is_boilerplate_line, to_sections
+from retrieval.junk import is_reference_line
+from retrieval.markdown import Section, to_sections
 from retrieval.sentences import split_sentences
 
 CONTEXT_MAX_TOKENS = 48
@@ -97,7 +98,7 @@ class Chunker:
                 continue
             first = True
             for line in section.lines:
-                if is_boilerplate_line(line):
+                if is_reference_line(line):
                     continue
                 sentences = split_sentences(line)
                 for i, (sentence, count) in enumerate(

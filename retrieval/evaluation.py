@@ -28,8 +28,8 @@ class Question:
     kind: str
     relevant: dict[str, int]
     answer_facts: list[str]
-    previous: str = ""
-    """The earlier question of a follow-up (asked together with it for now)."""
+    previous: tuple[str, ...] = ()
+    """Earlier questions of the same thread, oldest first (follow-up questions)."""
 
     @property
     def answerable(self) -> bool:
@@ -45,10 +45,17 @@ def load_questions(path: Path) -> list[Question]:
             kind=q.get("kind", ""),
             relevant={str(k): int(v) for k, v in q.get("relevant", {}).items()},
             answer_facts=list(q.get("answer_facts", [])),
-            previous=str(q.get("previous") or ""),
+            previous=_previous(q.get("previous")),
         )
         for q in items
     ]
+
+
+def _previous(value: str | list[str] | None) -> tuple[str, ...]:
+    """`previous` is one earlier question or a list of them, oldest first."""
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _norm(text: str) -> str:
@@ -136,52 +143,54 @@ def facts_summary(rows: list[dict]) -> dict:
     return out
 
 
-def facts_by_kind(rows: list[dict]) -> dict:
-    kinds: dict[str, list[dict]] = defaultdict(list)
-    for r in rows:
-        if "facts" in r:
-            kinds[r["kind"]].append(r)
-    return {kind: facts_summary(rs) for kind, rs in sorted(kinds.items())}
-
-
 def _mean(values: list[float]) -> float:
     return round(sum(values) / len(values), 4) if values else 0.0
 
 
-def summarize(rows: list[dict]) -> dict:
+METRICS = ("ndcg10", "mrr", "hit1", "hit3", "recall5")
+
+
+def _metrics(rows: list[dict]) -> dict:
+    """Every metric over a group of rows: ranking figures over its answerable questions,
+    confidence over both kinds (a no-answer question should not be answered confidently)."""
     answerable = [r for r in rows if "ndcg10" in r]
     no_answer = [r for r in rows if "ndcg10" not in r]
-    metrics = ("ndcg10", "mrr", "hit1", "hit3", "recall5")
     out: dict = {"questions": len(rows), "answerable": len(answerable)}
-    out.update({m: _mean([r[m] for r in answerable]) for m in metrics})
-    out["facts_in_findings"] = _mean([r["facts"] for r in answerable if "facts" in r])
-    out["facts"] = facts_summary(answerable)
-    out["facts_by_kind"] = facts_by_kind(answerable)
-    out["answerable_confident"] = _mean([float(r["confident"]) for r in answerable])
-    out["no_answer"] = {
-        "questions": len(no_answer),
-        "not_confident": _mean([float(not r["confident"]) for r in no_answer]),
-    }
-    kinds: dict[str, list[dict]] = defaultdict(list)
-    for r in answerable:
-        kinds[r["kind"]].append(r)
-    out["by_kind"] = {
-        kind: {"n": len(rs), "hit3": _mean([r["hit3"] for r in rs]),
-               "ndcg10": _mean([r["ndcg10"] for r in rs])}
-        for kind, rs in sorted(kinds.items())
-    }  # fmt: skip
+    if answerable:
+        out.update({m: _mean([r[m] for r in answerable]) for m in METRICS})
+        out["facts_in_findings"] = _mean([r["facts"] for r in answerable if "facts" in r])
+        if any("facts" in r for r in answerable):
+            out["facts"] = facts_summary(answerable)
+        out["answerable_confident"] = _mean([float(r["confident"]) for r in answerable])
+    if no_answer:
+        out["no_answer"] = {
+            "questions": len(no_answer),
+            "not_confident": _mean([float(not r["confident"]) for r in no_answer]),
+        }
     return out
 
 
+def summarize(rows: list[dict]) -> dict:
+    out = _metrics(rows)
+    out.setdefault("no_answer", {"questions": 0, "not_confident": 0.0})
+    kinds: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        kinds[r["kind"]].append(r)
+    out["by_kind"] = {kind: _metrics(rs) for kind, rs in sorted(kinds.items())}
+    return out
+
+
+Ask = Callable[[str, int, tuple[str, ...]], Answer]
+"""(question, k, earlier questions of the thread) -> answer."""
+
+
 def evaluate(
-    questions: list[Question], ask: Callable[[str, int], Answer], body: Body | None = None
+    questions: list[Question], ask: Ask, body: Body | None = None
 ) -> tuple[dict, list[dict]]:
-    """Ask every question (top K) and return (summary, per-question rows). A follow-up is asked
-    together with the question before it."""
+    """Ask every question (top K, follow-ups with their thread) -> (summary, per-question rows).
+    With `body`, the facts measures include what the shown posts hold (see `facts_row`)."""
     started = time.perf_counter()
-    rows = [
-        score_question(q, ask(f"{q.previous} {q.question}".strip(), K), body) for q in questions
-    ]
+    rows = [score_question(q, ask(q.question, K, q.previous), body) for q in questions]
     summary = summarize(rows)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     return summary, rows

@@ -17,25 +17,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from retrieval.junk import is_junk
 from retrieval.sentences import split_sentences
 
 MAX_FINDING_CHARS = 300
 MIN_SENTENCE_CHARS = 25
 
 _NUMBER_RE = re.compile(r"\d")
-_JUNK_WORDS_RE = re.compile(
-    r"\b(?:doi|pmid|pmcid|university|department|institute|hospital|centre|center|copyright"
-    r"|e-?mail|received|accepted|published|pdf|attached|click here|see also|et al\.?,"
-    r"|vol(?:ume)?\.? \d|issue \d)"
-)
-_JUNK_CHARS = ("http://", "https://", "www.", "@", "©")
-_NUMBERED_REF_RE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b")
-_CITATION_DATE_RE = re.compile(
-    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}\b"
-)
-_YEAR_RE = re.compile(r" \d{4}\b")
-"""What every citation date has: a cheap test that rules most sentences out first."""
-_DOSE_UNIT_RE = re.compile(r"\b(?:IU|ng|mg)\b")
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
 _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _CONCLUSION_RE = re.compile(r"^(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I)
 _CONCLUSION_STARTS = ("conclusion", "result", "findings", "interpretation")
@@ -111,7 +100,6 @@ _AIM = _Cue(
     ),
 )  # fmt: skip
 """What a study set out to do, or a call for more research: context, not its result."""
-_AUTHOR_LIST_RE = re.compile(r"^([A-Z][\w'-]+ [A-Z]{1,3}\d*(,|\.|$)\s*){2,}")
 _LIST_MARK_RE = re.compile(r"^[-*]\s+")
 
 
@@ -153,18 +141,20 @@ class Finding(NamedTuple):
 
 
 def is_quotable(sentence: str) -> bool:
-    """False for citations, author lists, affiliations, links and fragments."""
+    """False for fragments, mostly non-letters, and junk (citations, authors, site notes,
+    captions, navigation, table fragments: see `retrieval.junk`)."""
     s = sentence.strip()
-    if len(s) < MIN_SENTENCE_CHARS or len(s.split()) < 5:
+    tokens = len(s.split())
+    if len(s) < MIN_SENTENCE_CHARS or tokens < 5:
         return False
-    low = s.lower()
-    if any(c in low for c in _JUNK_CHARS) or _JUNK_WORDS_RE.search(low):
+    letters = _letters(s)
+    if letters < 0.5 * len(s):
         return False
-    if _NUMBERED_REF_RE.match(s) or _AUTHOR_LIST_RE.match(s):
+    # Numbers and symbols with a word or two ("January 2000 to June 2012."): only a short or
+    # number-heavy sentence can be one, so only those have their words counted.
+    if (tokens <= 10 or letters < 0.7 * len(s)) and len(_WORD_RE.findall(s, 0, 200)) < 3:
         return False
-    if _YEAR_RE.search(s) and _CITATION_DATE_RE.search(s) and not _DOSE_UNIT_RE.search(s):
-        return False  # a journal line such as "Am J Clin Nutr December 2013"
-    return _letters(s) >= 0.5 * len(s)
+    return not is_junk(s)
 
 
 def _letters(text: str) -> int:

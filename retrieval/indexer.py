@@ -21,6 +21,7 @@ from retrieval.chunking import Chunk, Chunker
 from retrieval.embed_cache import EmbeddingCache, text_hash
 from retrieval.embedding import Embedder
 from retrieval.markdown import to_sections
+from retrieval.ontology import read_for_archive
 
 CHUNKER_VERSION = 2
 """Bump when parsing or chunking changes, so updates stop reusing old chunks."""
@@ -96,6 +97,8 @@ def build_index(
     started = time.perf_counter()
     root = Path(root)
     loaded = load_posts(archive)
+    ontology = read_for_archive(archive)
+    tag_ontology = ontology.to_json() if ontology else None
     report = BuildReport(posts=len(loaded.posts), skipped=loaded.skipped)
     with store.build_lock(root):
         previous = _previous(root)
@@ -109,8 +112,10 @@ def build_index(
             for p in loaded.posts
             if p.slug in old_slugs and old_slugs[p.slug] != p.content_hash
         )
-        unchanged = reuse is not None and reuse.manifest.get("archive_fingerprint") == (
-            archive_fingerprint(loaded.posts)
+        unchanged = (
+            reuse is not None
+            and reuse.manifest.get("archive_fingerprint") == archive_fingerprint(loaded.posts)
+            and reuse.ontology == tag_ontology
         )
         if unchanged:  # nothing to do: keep serving the current version
             report.version, report.chunks = reuse.version, len(reuse.chunks)
@@ -123,6 +128,7 @@ def build_index(
             archive_fingerprint=archive_fingerprint(loaded.posts),
             skipped=[{"path": s.path, "reason": s.reason} for s in loaded.skipped],
         )
+        data.ontology = tag_ontology
         progress("write", 0, 1)
         report.seconds = time.perf_counter() - started
         data.manifest["build_seconds"] = round(report.seconds, 2)

@@ -30,32 +30,6 @@ BOILERPLATE_HEADING_RE = re.compile(
     re.I,
 )
 
-# Lines kept for display but never embedded: author lists, affiliations, journal citations.
-_AUTHOR_LINE_RE = re.compile(r"^(?:[A-Z][\w'-]+(?: [A-Z][\w'-]+)? [A-Z]{1,3}\d*(?:,|\.|$)\s*){2,}")
-_AFFILIATION_RE = re.compile(
-    r"^\d*\s*(?:Department|Dept\.?|Division|School|Faculty|Institute|Cent(?:er|re)|University"
-    r"|Hospital|Laborator(?:y|ies)|Unit)\b[^.]*,",
-    re.I,
-)
-_CITATION_RE = re.compile(
-    r"^(?:doi:|pmid:?\s*\d|pmcid|copyright|©|received:|accepted:|published:|e-?mail:)"
-    r"|;\s*\d+\s*\(\d+\)|\bdoi\b"
-    r"|^[A-Z][\w.]*(?: [A-Z&][\w.]*){0,6}\.? (?:19|20)\d{2}"  # a journal and its date
-    r"(?: [A-Z][a-z]{2,8})?(?: \d{1,2})?[.;:]?$",
-    re.I,
-)
-
-
-def is_boilerplate_line(line: str) -> bool:
-    """Author lists, affiliations and citation lines: kept for display, not worth a vector."""
-    if len(line) > 400:
-        return False
-    return bool(
-        _AUTHOR_LINE_RE.match(line) or _AFFILIATION_RE.match(line)
-        or (len(line) < 200 and _CITATION_RE.search(line))
-    )  # fmt: skip
-
-
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 

@@ -1,16 +1,23 @@
 """Question -> the texts that are searched: the dense query and the lexical (BM25) query.
 
-Chat shorthand, abbreviations and other-language words get the archive's phrasing appended (from
-synonyms.txt); the lexical query also gets the question's doses and levels in the archive's
-usual units, since numbers are where exact matching pays (measured on the dev set: in the dense
-query unit restatements were neutral, so they are left out there).
+- A question in another language is restated in English through the vocabulary (synonyms.txt)
+  before it is embedded: the embedding model reads English only.
+- Chat shorthand, lay names and abbreviations get the archive's phrasing appended.
+- The lexical query also gets the question's doses and levels in the archive's usual units, since
+  numbers are where exact matching pays (in the dense query, restating or removing them measured
+  neutral to worse on both question sets).
+- A follow-up in a thread is read together with the thread's earlier question (retrieval/
+  conversation.py decides when).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from retrieval.synonyms import expansions
+from retrieval import conversation
+from retrieval.language import detect
+from retrieval.synonyms import expansions, translate
 from retrieval.units import equivalents
 
 MAX_QUESTION_CHARS = 1000
@@ -19,8 +26,14 @@ MAX_QUESTION_CHARS = 1000
 @dataclass(frozen=True)
 class Query:
     text: str
+    """The question as asked (normalised)."""
     dense: str
     lexical: str
+    lang: str
+    english: str
+    """The question restated in English (the question itself when it is English)."""
+    context: str = ""
+    """The thread's earlier question (in English) a follow-up is read with; '' for none."""
 
 
 def normalize_question(question: str) -> str:
@@ -29,9 +42,34 @@ def normalize_question(question: str) -> str:
     return " ".join(visible.split())[:MAX_QUESTION_CHARS]
 
 
-def build_query(question: str) -> Query:
+def _drop_untranslated(text: str, lang: str) -> str:
+    """Words the vocabulary left in the question's language (articles, verbs) are noise to an
+    English model: keep the words more common in English than in that language, numbers and
+    letters ('vitamin d')."""
+    from wordfreq import zipf_frequency
+
+    kept = [
+        w
+        for w in text.split()
+        if len(w) == 1
+        or any(c.isdigit() for c in w)
+        or zipf_frequency(w, "en") >= zipf_frequency(w, lang)
+    ]
+    return " ".join(kept)
+
+
+def build_query(
+    question: str,
+    previous: Sequence[str] = (),
+    is_topic: Callable[[str], bool] = lambda phrase: True,
+) -> Query:
+    """`is_topic`: whether a vocabulary phrase is one of the archive's topics (its tags)."""
     text = normalize_question(question)
-    extra = expansions(text)
-    dense = f"{text} ({', '.join(extra)})" if extra else text
-    lexical = " ".join([text, *extra, *equivalents(text)])
-    return Query(text, dense, lexical)
+    lang = detect(text)
+    english = _drop_untranslated(translate(text, lang), lang) if lang != "en" else text
+    context = conversation.context_for(english, [normalize_question(p) for p in previous], is_topic)
+    searched = f"{context} {english}" if context else english
+    extra = expansions(searched)
+    dense = f"{english} ({', '.join(extra)})" if extra else english
+    lexical = " ".join(dict.fromkeys([searched, text, *extra, *equivalents(searched)]))
+    return Query(text, dense, lexical, lang, english, context)

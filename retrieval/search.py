@@ -10,23 +10,29 @@ Both front ends (CLI and Discord) call `Searcher.search`, so they always say the
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
+from retrieval import evidence as study_types
 from retrieval import findings
+from retrieval.coverage import ArchiveWords
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import Query, build_query
 from retrieval.store import IndexData, PostRecord
-from retrieval.tags import TagCatalogue
+from retrieval.tags import TagCatalogue, tag_key
 from retrieval.units import number_forms
 
 DEFAULT_BASE_URL = "https://vitamindwiki.com"
 TITLE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.05
+TITLE_ONLY_PENALTY = 0.04
+"""Taken off posts with no text (index pages): they match on the title alone and have nothing
+to quote, so one ranks above a post with text only when its title matches clearly better."""
 CONFIDENT_SCORE = 0.54
 """Combined score above which the best hit is taken as an answer (calibrated on the dev set)."""
 
@@ -54,6 +60,11 @@ class Hit:
     url: str
     score: float
     findings: list[str] = field(default_factory=list)
+    evidence: str | None = None
+    """Study type the post reports (`retrieval.evidence.LABELS`), when it says."""
+    year: int | None = None
+    has_text: bool = True
+    """False for a title-only post (an index page): there is nothing to quote."""
 
 
 class Lead(NamedTuple):
@@ -70,7 +81,10 @@ class Answer:
     hits: list[Hit]
     total: int
     """How many posts matched at all (for 'n posts matched' footers and paging)."""
+    missing: tuple[str, ...] = ()
+    """Specific words of the question that no post contains (then it is not confident)."""
     lead: Lead | None = None
+    """The best quoted finding, when the answer is confident."""
 
     @property
     def empty(self) -> bool:
@@ -87,7 +101,7 @@ class Answer:
                 {
                     k: v
                     for k, v in asdict(h).items()
-                    if k in ("slug", "title", "url", "score", "findings")
+                    if k in ("slug", "title", "url", "score", "findings", "evidence", "year")
                 }
                 for h in self.hits
             ],
@@ -126,7 +140,7 @@ class Searcher:
         self.base_url = base_url
         keys = [" ".join(p.title.lower().split()) for p in index.posts]
         self._title_key = np.unique(keys, return_inverse=True)[1] if keys else np.zeros(0, int)
-        self.tags = TagCatalogue(index.posts)
+        self.tags = TagCatalogue.for_index(index)
         self.lexical = LexicalIndex(index)
         # (dim, n) views of the column-major vectors `store.load` gives (a copy only otherwise)
         self._title_columns = np.ascontiguousarray(index.title_vectors.T)
@@ -135,7 +149,23 @@ class Searcher:
         self._chunk_starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
         self._text_rows = post_row[self._chunk_starts] if len(post_row) else post_row
         self._shared_title = np.bincount(self._title_key)[self._title_key] > 1
+        self._has_text = np.zeros(len(index.posts), dtype=bool)
+        self._has_text[self._text_rows] = True
         self._copy_of = self._title_only_copies()
+        self.words = ArchiveWords(self.lexical.idf)
+        self.evidence = self._evidence_labels()
+        codes = {label: i for i, label in enumerate(study_types.LABELS, 1)}
+        self._evidence_code = np.array([codes.get(e, 0) for e in self.evidence], dtype=np.int8)
+
+    def _evidence_labels(self) -> list[str | None]:
+        """Each post's study type, from its title, tags and opening chunk (fixed per version)."""
+        openings = [""] * len(self.index.posts)
+        for row, chunk in zip(self._text_rows.tolist(), self._chunk_starts.tolist(), strict=True):
+            openings[row] = self.index.chunks.text[chunk]
+        return [
+            study_types.label(p.title, p.tags, opening)
+            for p, opening in zip(self.index.posts, openings, strict=True)
+        ]
 
     def rank_posts(self, query_vec: np.ndarray, lexical_query: str = "") -> Ranking:
         """Every post scored from its chunks and title (exact, ~2 ms), the head ranked."""
@@ -145,6 +175,7 @@ class Searcher:
         if len(chunk_sims):
             dense[self._text_rows] = np.maximum.reduceat(chunk_sims, self._chunk_starts)
         scores = (dense + TITLE_WEIGHT * title_sims) / (1 + TITLE_WEIGHT)
+        scores[~self._has_text] -= TITLE_ONLY_PENALTY
         if lexical_query:
             scores = scores + LEXICAL_WEIGHT * self.lexical.scores(lexical_query)
         # Only the head of the ranking is ever read: partition, then sort that part.
@@ -166,9 +197,7 @@ class Searcher:
     def _title_only_copies(self) -> dict[int, frozenset[int]]:
         """For each post without text, the posts with text whose title it nearly repeats: what
         `_collapse` drops it for. Fixed per version, so worked out once here, not per query."""
-        has_text = np.zeros(len(self.index.posts), dtype=bool)
-        has_text[self._text_rows] = True
-        bare, full = np.flatnonzero(~has_text), np.flatnonzero(has_text)
+        bare, full = np.flatnonzero(~self._has_text), np.flatnonzero(self._has_text)
         if not len(bare) or not len(full):
             return {}
         vectors = self.index.title_vectors
@@ -213,18 +242,62 @@ class Searcher:
             seen.add(key)
         return rows[~np.isin(rows, later)] if later else rows
 
-    def search(self, question: str, k: int = 3, start: int = 0) -> Answer:
-        """The `k` best posts from rank `start` (for paging), with findings and links."""
-        query = build_query(question)
+    def search(
+        self,
+        question: str,
+        k: int = 3,
+        start: int = 0,
+        *,
+        previous: Sequence[str] = (),
+        evidence: Collection[str] | None = None,
+        newest: bool = False,
+    ) -> Answer:
+        """The `k` best posts from rank `start` (for paging), with findings and links.
+        `previous`: the thread's earlier questions, oldest first, for follow-ups.
+        `evidence` keeps only posts of those study types; `newest` lists the confident posts
+        newest first (the rest follow by score)."""
+        unknown = set(evidence or ()) - set(study_types.LABELS)
+        if unknown:
+            raise ValueError(f"unknown evidence labels: {', '.join(sorted(unknown))}")
+        query = build_query(question, previous, self._is_topic)
         question = query.text
         if not _has_words(question) or not self.index.posts:
             return Answer(question, False, [], 0)
-        query_vec = self.embedder.encode([query.dense])[0]
+        query_vec = self._query_vector(query)
         ranking = self.rank_posts(query_vec, query.lexical)
-        rows, matched = self._collapse(ranking.order, ranking.scores, start + max(k, 0))
+        order = ranking.order
+        if evidence:  # filtered before collapsing, so totals and pages count matching posts only
+            wanted = [study_types.LABELS.index(e) + 1 for e in evidence]
+            order = order[np.isin(self._evidence_code[order], wanted)]
+        rows, matched = self._collapse(order, ranking.scores, start + max(k, 0))
+        if newest and matched:
+            rows, matched = self._collapse(order, ranking.scores, max(start + max(k, 0), matched))
+            rows = self._by_date(rows[:matched]) + rows[matched:]
         hits, lead = self._hits(rows[start : start + max(k, 0)], ranking, query)
-        confident = matched > 0
-        return Answer(question, confident, hits, matched, lead if confident else None)
+        missing = self._uncovered(query)
+        confident = matched > 0 and not missing
+        return Answer(question, confident, hits, matched, missing, lead if confident else None)
+
+    def _is_topic(self, phrase: str) -> bool:
+        return self.tags.count(tag_key(phrase)) > 0
+
+    def _query_vector(self, query: Query) -> np.ndarray:
+        """The question's vector; a follow-up is embedded after its thread's earlier question
+        (measured against adding the two questions' vectors: as good or better on both sets,
+        for one encode instead of two)."""
+        text = f"{query.context} {query.dense}" if query.context else query.dense
+        return self.embedder.encode([text])[0]
+
+    def _uncovered(self, query: Query) -> tuple[str, ...]:
+        """The question's specific words that no post contains."""
+        if query.lang != "en":
+            return ()
+        return tuple(self.words.unknown(self.words.specific_words(query.english)))
+
+    def _by_date(self, rows: list[int]) -> list[int]:
+        """`rows` newest first; same date, by score as given (a reversed sort is still stable);
+        undated last. ISO dates sort as strings."""
+        return sorted(rows, key=lambda r: self.index.posts[r].date or "", reverse=True)
 
     def _hits(
         self,
@@ -266,4 +339,7 @@ class Searcher:
             url=post_url(post.slug, self.base_url),
             score=round(score, 4),
             findings=found,
+            evidence=self.evidence[post.row],
+            year=study_types.year(post.date or ""),
+            has_text=bool(self._has_text[post.row]),
         )

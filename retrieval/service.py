@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from retrieval import store
@@ -72,8 +73,19 @@ class AnswerService:
         self.last_error = None
         log.info("serving index version %s", data.version)
 
-    def ask(self, question: str, k: int = 3, start: int = 0) -> Answer:
-        return self.searcher().search(question, k=k, start=start)
+    def ask(
+        self,
+        question: str,
+        k: int = 3,
+        start: int = 0,
+        *,
+        previous: Sequence[str] = (),
+        evidence: Collection[str] | None = None,
+        newest: bool = False,
+    ) -> Answer:
+        return self.searcher().search(
+            question, k=k, start=start, previous=previous, evidence=evidence, newest=newest
+        )
 
     def build(
         self, archive: Path, incremental: bool, progress: Progress | None = None

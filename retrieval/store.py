@@ -30,6 +30,7 @@ import numpy as np
 FORMAT_VERSION = 1
 KEEP_VERSIONS = 3
 FILES = ("chunks.faiss", "titles.faiss", "meta.sqlite", "manifest.json")
+ONTOLOGY = "ontology.json"  # optional: what tag lookup takes from the archive's ontology
 
 SCHEMA = """
 CREATE TABLE posts (
@@ -90,6 +91,8 @@ class IndexData:
     chunks: ChunkTable
     chunk_vectors: np.ndarray
     title_vectors: np.ndarray
+    ontology: dict | None = None
+    """Tag lookup's extract of the archive's ontology (retrieval.ontology), if it had one."""
     by_slug: dict[str, PostRecord] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -168,7 +171,9 @@ def write_version(root: Path, data: IndexData) -> Path:
         faiss.write_index(_flat_index(data.title_vectors), str(tmp / "titles.faiss"))
         _write_sqlite(tmp / "meta.sqlite", data)
         (tmp / "manifest.json").write_text(json.dumps(data.manifest, indent=2), "utf-8")
-        for name_ in FILES:
+        if data.ontology is not None:
+            (tmp / ONTOLOGY).write_text(json.dumps(data.ontology, ensure_ascii=False), "utf-8")
+        for name_ in FILES + ((ONTOLOGY,) if data.ontology is not None else ()):
             with open(tmp / name_, "rb") as fh:
                 os.fsync(fh.fileno())
         versions = root / "versions"
@@ -300,7 +305,22 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
         ) from None
     if len(chunks) != len(vectors["chunks.faiss"]) or len(posts) != len(vectors["titles.faiss"]):
         raise IndexLoadError(f"index files in {folder} disagree on counts; {_fix_hint(root)}")
-    return IndexData(manifest, posts, chunks, vectors["chunks.faiss"], vectors["titles.faiss"])
+    return IndexData(
+        manifest, posts, chunks, vectors["chunks.faiss"], vectors["titles.faiss"],
+        _read_ontology(root, folder),
+    )  # fmt: skip
+
+
+def _read_ontology(root: Path, folder: Path) -> dict | None:
+    try:
+        data = json.loads((folder / ONTOLOGY).read_text("utf-8"))
+    except FileNotFoundError:
+        return None  # built before the ontology was kept, or from an archive without one
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise IndexLoadError(f"corrupt {folder / ONTOLOGY} ({exc}); {_fix_hint(root)}") from None
+    if not isinstance(data, dict):
+        raise IndexLoadError(f"corrupt {folder / ONTOLOGY} (not an object); {_fix_hint(root)}")
+    return data
 
 
 def _post_record(r: tuple) -> PostRecord:

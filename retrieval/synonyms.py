@@ -1,39 +1,211 @@
-"""Synonym rules kept in the repo (synonyms.txt): chat shorthand, abbreviations, languages."""
+"""The topic vocabulary (synonyms.txt): lay names, abbreviations and other-language names of each
+topic, mapped to the phrase the archive uses.
+
+Matching works on words, not characters: text and aliases are split into word tokens that are
+lower-cased and stripped of accents, and the aliases of a scope sit in one dict keyed by their
+token tuple. So "Crohn's", "crohn’s" and "crohn s" are one alias, "esclerosis multiple" matches
+"esclerosis múltiple", and a question is scanned with a handful of dict lookups per word (no big
+regex alternation, whose cost grows with the thousands of aliases).
+
+A scope is the set of lines that apply to a question: English lines always; `en:` lines only for
+English questions; `de:`, `es:`, ... lines only for questions in that language; `tag:` lines only
+for tag lookup.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 RULES_FILE = Path(__file__).with_name("synonyms.txt")
-_RULE_RE = re.compile(r'^((?:"[^"]+"\s*)+)=>\s*"([^"]+)"\s*$')
+LANGUAGES = ("de", "es", "fr", "it", "pt", "nl", "pl")
+ENGLISH_ONLY = "en"
+TAG_ONLY = "tag"
+PREFIXES = (ENGLISH_ONLY, TAG_ONLY, *LANGUAGES)
+
+_LINE_RE = re.compile(r'^(?:([a-z]+):\s*)?((?:"[^"]+"\s*)+)=>\s*"([^"]+)"$')
+_WORD_RE = re.compile(r"\w+")
+_FOLD = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i"})
+# Question words ("and", "my", "what") restate a sentence but say nothing about its topic.
+_FUNCTION_WORDS = frozenset(
+    ["a", "an", "and", "or", "with", "without", "for", "my", "our", "after", "before", "during"]
+    + ["also", "what", "which", "when", "why", "how", "does", "is", "it", "true", "can", "of"]
+    + ["in", "to"]
+)
+
+
+_VITAMIN_WORD = re.compile(r"\b[vw]itamin")
+
+
+class VocabularyError(ValueError):
+    """A line of synonyms.txt that is not a rule; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    alias: str
+    phrase: str
+    lang: str  # "" for English lines that apply to every question, else a prefix
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    rule: Rule
+
+
+def fold(word: str) -> str:
+    """Lower case without accents: 'Múltiple' -> 'multiple', 'Łuszczyca' -> 'luszczyca'."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().translate(_FOLD))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(fold(w) for w in _WORD_RE.findall(text))
+
+
+def parse(text: str) -> list[Rule]:
+    """Every rule of a vocabulary file, in file order; a malformed line raises VocabularyError."""
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    if "/*" in text or "*/" in text:
+        raise VocabularyError("unclosed or stray comment marker")
+    rules: list[Rule] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        m = _LINE_RE.match(line)
+        if m is None:
+            raise VocabularyError(f'line {number}: not \'[lang:] "alias" ... => "phrase"\'')
+        lang, aliases, phrase = m.group(1) or "", m.group(2), m.group(3)
+        if lang and lang not in PREFIXES:
+            raise VocabularyError(f"line {number}: unknown prefix {lang!r}")
+        for alias in re.findall(r'"([^"]+)"', aliases):
+            if not words(alias):
+                raise VocabularyError(f"line {number}: alias {alias!r} has no words")
+            rules.append(Rule(alias, phrase, lang))
+    return rules
 
 
 @lru_cache(maxsize=1)
-def rules() -> tuple[re.Pattern[str], dict[str, str], dict[str, int]]:
-    """One pattern matching any alias (longest first, so 'type 2 diabetes' beats 'type 2'),
-    the phrase for each lower-cased alias, and each alias's priority (longest first)."""
-    phrases: dict[str, str] = {}
-    text = re.sub(r"/\*.*?\*/", "", RULES_FILE.read_text("utf-8"), flags=re.S)
-    for line in text.splitlines():
-        m = _RULE_RE.match(line.strip())
-        if m:
-            for alias in re.findall(r'"([^"]+)"', m.group(1)):
-                phrases.setdefault(alias.lower(), m.group(2))
-    aliases = sorted(phrases, key=len, reverse=True)
-    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, aliases))})(?![\w-])", re.I)
-    return pattern, phrases, {a: i for i, a in enumerate(aliases)}
+def rules() -> tuple[Rule, ...]:
+    return tuple(parse(RULES_FILE.read_text("utf-8")))
 
 
-def expansions(text: str) -> list[str]:
-    """Phrases the archive uses for words in `text` (each once, longest alias first)."""
-    pattern, phrases, priority = rules()
-    lowered = text.lower()
+def _scope(lang: str | None, tags: bool = False) -> tuple[str, ...]:
+    """Line prefixes that apply, most specific first (it wins when an alias is in several)."""
+    if tags:
+        return (TAG_ONLY, "", ENGLISH_ONLY, *LANGUAGES)
+    if lang in LANGUAGES:
+        return (lang, "")
+    if lang in (None, ENGLISH_ONLY):
+        return (ENGLISH_ONLY, "")
+    return ("",)  # a language the vocabulary does not cover: its English lines still apply
+
+
+@lru_cache(maxsize=16)
+def _table(scope: tuple[str, ...]) -> tuple[dict[tuple[str, ...], Rule], int]:
+    """Alias words -> rule for one scope (first rule of the most specific prefix wins)."""
+    table: dict[tuple[str, ...], Rule] = {}
+    for prefix in scope:
+        for rule in rules():
+            if rule.lang == prefix:
+                table.setdefault(words(rule.alias), rule)
+    # A phrase names itself, so 'type 1 diabetes' is read whole and not as 'type 1' + 'diabetes'.
+    for rule in rules():
+        table.setdefault(words(rule.phrase), Rule(rule.phrase, rule.phrase, ""))
+    return table, max(map(len, table), default=0)
+
+
+@lru_cache(maxsize=4096)
+def matches(text: str, lang: str | None = None, *, tags: bool = False) -> tuple[Match, ...]:
+    """Aliases in `text`, left to right, each the longest one starting at its word (cached: a
+    question's query, coverage and follow-up checks all read the same text)."""
+    table, longest = _table(_scope(lang, tags))
+    spans = [(m.start(), m.end(), fold(m.group())) for m in _WORD_RE.finditer(text)]
+    found: list[Match] = []
+    i = 0
+    while i < len(spans):
+        for n in range(min(longest, len(spans) - i), 0, -1):
+            rule = table.get(tuple(s[2] for s in spans[i : i + n]))
+            if rule is not None:
+                found.append(Match(spans[i][0], spans[i + n - 1][1], rule))
+                i += n
+                break
+        else:
+            i += 1
+    return tuple(found)
+
+
+def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    n = len(needle)
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def expansions(text: str, lang: str | None = None) -> list[str]:
+    """Archive phrases for the aliases in `text` that the text does not already say, each once,
+    longest alias first. `lang` adds that language's lines (default: English questions)."""
+    said = words(text)
     best: dict[str, int] = {}
-    for m in pattern.finditer(text):
-        alias = m.group(0).lower()
-        phrase = phrases[alias]
-        if phrase.lower() not in lowered:
-            best[phrase] = min(best.get(phrase, priority[alias]), priority[alias])
-    return sorted(best, key=best.__getitem__)
+    for m in matches(text, lang):
+        phrase = m.rule.phrase
+        phrase_words = words(phrase)
+        if set(phrase_words) <= _FUNCTION_WORDS or _contains(said, phrase_words):
+            continue
+        best[phrase] = max(best.get(phrase, 0), len(m.rule.alias))
+    return sorted(best, key=lambda p: -best[p])
+
+
+def translate(text: str, lang: str | None, *, tags: bool = False) -> str:
+    """`text` with every alias of `lang` (and every English alias) replaced by its English phrase,
+    the rest left as it is: 'Hilft Vitamin D bei Schuppenflechte?' -> 'help vitamin d bei
+    psoriasis?'. Words the vocabulary does not know stay in the original language. With `tags`,
+    the aliases of every language and the tag-only ones apply (a tag name has no sentence to
+    detect a language from)."""
+    out: list[str] = []
+    last = 0
+    for m in matches(text, lang, tags=tags):
+        if words(m.rule.phrase) == words(text[m.start : m.end]):
+            continue  # already English: keep the writer's spelling
+        phrase = m.rule.phrase
+        if _VITAMIN_WORD.search(fold(m.rule.alias)) and "vitamin" not in phrase:
+            phrase = f"vitamin d {phrase}"  # 'nivel de vitamina d' -> 'blood levels' loses it
+        out += [text[last : m.start], phrase]
+        last = m.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Alias words -> every phrase it names in any scope, tag-only and English lines first."""
+    order = {p: i for i, p in enumerate(_scope(None, tags=True))}
+    found: dict[tuple[str, ...], list[str]] = {}
+    for rule in sorted(rules(), key=lambda r: order[r.lang]):
+        phrases = found.setdefault(words(rule.alias), [])
+        if rule.phrase not in phrases:
+            phrases.append(rule.phrase)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def names(name: str) -> list[str]:
+    """Phrases a whole name stands for in any language or as a tag-only alias (for tag lookup),
+    most specific first: 'Zn' -> ['zinc'], 'Brustkrebs' -> ['breast cancer']."""
+    return list(_by_name().get(words(name), ()))
+
+
+@lru_cache(maxsize=1)
+def _by_phrase() -> dict[tuple[str, ...], tuple[str, ...]]:
+    found: dict[tuple[str, ...], list[str]] = {}
+    for rule in rules():
+        found.setdefault(words(rule.phrase), []).append(rule.alias)
+    return {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
+
+
+def aliases(phrase: str) -> tuple[str, ...]:
+    """Every alias of a phrase, in file order ('Seasonal affective disorder' -> ..., 'sad')."""
+    return _by_phrase().get(words(phrase), ())

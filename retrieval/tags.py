@@ -1,21 +1,24 @@
-"""Tag catalogue: fuzzy lookup ('diabetis', 'omega 3', 'ms'), posts per tag, co-occurring tags."""
+"""Tag catalogue: lookup by any name of a topic, posts per tag, co-occurring tags.
+
+A name resolves through the topic vocabulary (lay names, abbreviations, possessives, chemical
+symbols, other languages: 'brittle bones', 'Crohn's', 'Zn', 'Brustkrebs') and the ontology's
+phrases and equivalences ('c-section' -> caesarean, 'chronic kidney disease' = ckd), then by
+fuzzy spelling ('diabetis').
+"""
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from retrieval.store import PostRecord
-from retrieval.synonyms import expansions
+from retrieval import synonyms
+from retrieval.ontology import TagOntology, tag_key
+from retrieval.store import IndexData, PostRecord
+
+__all__ = ["GENERIC", "TagCatalogue", "TagMatch", "tag_key"]
 
 GENERIC = {"vitamin d", "top news"}
-
-
-def tag_key(tag: str) -> str:
-    """'Omega-3' and 'omega 3' are one tag."""
-    return re.sub(r"[^a-z0-9]+", " ", tag.lower()).strip()
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,8 @@ class TagMatch:
 
 
 class TagCatalogue:
-    def __init__(self, posts: list[PostRecord]) -> None:
+    def __init__(self, posts: list[PostRecord], ontology: TagOntology | None = None) -> None:
+        self.ontology = ontology or TagOntology()
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
         self._posts: dict[str, list[PostRecord]] = defaultdict(list)
         for post in posts:
@@ -40,6 +44,12 @@ class TagCatalogue:
         for items in self._posts.values():
             items.sort(key=lambda p: p.date, reverse=True)
 
+    @classmethod
+    def for_index(cls, index: IndexData) -> TagCatalogue:
+        """The catalogue of a loaded index version, with the ontology it was built with."""
+        ontology = TagOntology.from_json(index.ontology) if index.ontology else None
+        return cls(index.posts, ontology)
+
     def __len__(self) -> int:
         return len(self._posts)
 
@@ -51,27 +61,49 @@ class TagCatalogue:
         matches = self.match(name, limit=1)
         return tag_key(matches[0].tag) if matches else None
 
+    def _wanted(self, query: str) -> dict[str, bool]:
+        """Names the query may stand for, best first, each marked whether a misspelling of it
+        should count (only for what the user typed: a vocabulary phrase is spelt right)."""
+        restated = synonyms.translate(query, None, tags=True)
+        found = [m.rule.phrase for m in synonyms.matches(query, tags=True)]
+        wanted: dict[str, bool] = {}
+        for name in [query, *synonyms.names(query), restated, *found]:
+            # A name whose alias is itself a tag: 'fatty liver' -> NAFLD, 'winter blues' -> SAD.
+            tagged = [a for a in synonyms.aliases(name) if tag_key(a) in self._posts]
+            for alias in [name, *tagged]:
+                for key in self.ontology.tags_for(alias):
+                    wanted.setdefault(key, alias in (query, restated))
+        return wanted
+
     def match(self, query: str, limit: int = 25) -> list[TagMatch]:
-        """Best tags for a (possibly misspelt) name; an empty query gives the most used tags."""
-        q = tag_key(query)
-        if not q:
+        """Best tags for a (possibly misspelt, lay or foreign) name; an empty query gives the
+        most used tags."""
+        if not tag_key(query):
             return self.top(limit)
-        wanted = [q] + [tag_key(p) for p in expansions(query)]
+        wanted = list(self._wanted(query).items())
         scored: list[tuple[float, int, str]] = []
         for key in self._posts:
-            score = max(self._similarity(w, key) for w in wanted)
+            # Earlier names are trusted a little more, so ties go to the likelier meaning.
+            score = max(
+                (1 - 0.01 * i) * self._similarity(name, key, fuzzy)
+                for i, (name, fuzzy) in enumerate(wanted)
+            )
             if score >= 0.6:
                 scored.append((score, self.count(key), key))
         scored.sort(reverse=True)
         return [TagMatch(self.display[k], n) for _, n, k in scored[:limit]]
 
     @staticmethod
-    def _similarity(query: str, key: str) -> float:
-        if query == key:
-            return 1.0
+    def _similarity(query: str, key: str, fuzzy: bool = True) -> float:
+        if query == key or query.replace(" ", "") == key.replace(" ", ""):
+            return 1.0  # 'parkinson s' is 'parkinsons'
         if key.startswith(query) or f" {query}" in f" {key}":
             return 0.9 - 0.002 * (len(key) - len(query))
         words = key.split()
+        if set(words) <= set(query.split()):  # the tag is part of a longer name
+            return 0.85 - 0.01 * (len(query.split()) - len(words))
+        if not fuzzy:
+            return 0.0
         ratio = difflib.SequenceMatcher(None, query, key).ratio()
         word_ratio = max(difflib.SequenceMatcher(None, query, w).ratio() for w in words)
         return max(ratio, 0.95 * word_ratio) if len(query) > 3 else ratio

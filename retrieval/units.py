@@ -14,7 +14,7 @@ NMOL_PER_NG = 2.5
 _NUM = r"(\d{1,3}(?:[,.\s]\d{3})+|\d+(?:\.\d+)?)\s*(k\b)?"
 _DOSE_RE = re.compile(
     _NUM + r"\s*(iu|i\.u\.|ie|ui|units?|mcg|µg|ug|micrograms?|mg)?\b"
-    r"(?:\s*(?:a|per|/|each|every|once a|x)?\s*(day|daily|week|weekly|month|monthly))?",
+    r"(?:\s*(?:a|per|/|each|every|once a|x)?\s*(daily|day|weekly|week|monthly|month)\b)?",
     re.I,
 )
 _LEVEL_RE = re.compile(_NUM + r"\s*(ng/ml|ng/dl|ng|nmol/l|nmol|nm)\b", re.I)

@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import VdwBot, point_at
 from bot.config import Settings
+from retrieval.evidence import LABELS
 from retrieval.indexer import build_index
 from retrieval.service import AnswerService
 from tests.conftest import SEED_SLUG, SEEDS, write_post
@@ -174,6 +175,22 @@ async def test_commands_sync_and_ask_answers_with_embed(running):
     labels = [c.get("label") for row in reply.body["components"] for c in row["components"]]
     assert "More results" in labels
     assert "Posts 1–3 of" in reply.body["embeds"][-1]["footer"]["text"]
+
+
+async def test_ask_filters_by_evidence_and_shows_the_badge(running):
+    standin, _ = running
+    synced = standin.calls_to(r"/applications/\d+/guilds/\d+/commands", "PUT")[-1].body
+    options = {o["name"]: o for o in next(c for c in synced if c["name"] == "ask")["options"]}
+    assert [c["value"] for c in options["evidence"]["choices"]] == list(LABELS)
+    assert options["newest"]["type"] == 5  # boolean
+    question = "does vitamin D help MS bone loss?"
+    iid = await standin.slash("ask", question=question, evidence="rct", newest=True)
+    (reply,) = await followups(standin, iid)
+    top = reply.body["embeds"][0]
+    assert top["url"] == SEED_URL and "RCT · 2011" in top["author"]["name"]
+    iid = await standin.slash("ask", uid=223, question=question, evidence="meta-analysis")
+    (reply,) = await followups(standin, iid)
+    assert reply.body["content"].startswith("The archive has nothing clear on that.")
 
 
 async def test_more_results_only_for_asker_and_feedback_is_stored(running):

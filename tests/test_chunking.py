@@ -8,7 +8,8 @@ import pytest
 
 from retrieval.archive import Post
 from retrieval.chunking import Chunker
-from retrieval.markdown import is_boilerplate_line, to_sections
+from retrieval.junk import is_reference_line
+from retrieval.markdown import to_sections
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's window, special tokens included
 
@@ -39,7 +40,7 @@ def assert_covers(post: Post, chunks) -> None:
         for s in to_sections(post.body)
         if not s.boilerplate
         for line in s.lines
-        if not is_boilerplate_line(line)
+        if not is_reference_line(line)
     )
     got = "".join(c.text for c in chunks)
     assert no_space(got) == no_space(expected)

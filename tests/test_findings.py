@@ -154,7 +154,7 @@ def test_cli_text_and_discord_content_lead_with_the_quote(demo_searcher):
 
 
 def test_facts_in_findings_against_what_the_shown_posts_hold():
-    from retrieval.evaluation import Question, facts_by_kind, facts_row, facts_summary
+    from retrieval.evaluation import Question, facts_row, facts_summary, summarize
     from retrieval.search import Answer, Hit
 
     bodies = {
@@ -180,6 +180,8 @@ def test_facts_in_findings_against_what_the_shown_posts_hold():
     summary = facts_summary(rows)
     assert summary["facts"] == 0.125 and summary["body3"] == 0.875
     assert summary["selection3"] == round(0.125 / 0.875, 4) and summary["selection1"] == 0.5
-    assert facts_by_kind(rows)["lay"] == {
+    ranking = {"ndcg10": 1.0, "mrr": 1.0, "hit1": 1.0, "hit3": 1.0, "recall5": 1.0}
+    by_kind = summarize([{**r, **ranking, "confident": True} for r in rows])["by_kind"]
+    assert by_kind["lay"]["facts"] == {
         "n": 1, "facts": 0.0, "facts1": 0.0, "body3": 1.0, "body1": 0.0, "selection3": 0.0
     }  # fmt: skip

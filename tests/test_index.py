@@ -76,8 +76,10 @@ def test_cli_json_contract(sample_index, capsys):
     assert out["question"] == QUESTION and out["confident"] is True
     assert len(out["results"]) == 4
     for r in out["results"]:
-        assert set(r) == {"slug", "title", "url", "score", "findings"}
+        assert set(r) == {"slug", "title", "url", "score", "findings", "evidence", "year"}
         assert isinstance(r["score"], float) and all(isinstance(f, str) for f in r["findings"])
+        assert r["evidence"] is None or isinstance(r["evidence"], str)
+        assert r["year"] is None or isinstance(r["year"], int)
         assert all(len(f) <= 300 for f in r["findings"])
     assert out["results"][0]["url"] == SEED_URL
 

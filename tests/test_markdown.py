@@ -86,7 +86,7 @@ def test_no_markup_left_in_any_real_post(archive_posts):
 
 
 def test_boilerplate_lines_are_recognised_and_content_is_not():
-    from retrieval.markdown import is_boilerplate_line
+    from retrieval.junk import is_reference_line
 
     for line in [
         "Steffensen LH, Jørgensen L, Straume B, Mellgren SI, Kampman MT.",
@@ -95,10 +95,10 @@ def test_boilerplate_lines_are_recognised_and_content_is_not():
         "J Neurol. 2011 Mar 13.",
         "PMID: 21400196",
     ]:
-        assert is_boilerplate_line(line), line
+        assert is_reference_line(line), line
     for line in [
         "Supplementation with 20,000 IU vitamin D(3) a week did not prevent bone loss.",
         "University researchers found that vitamin D helps",
         "In 2013 a trial (n=20) showed 12(3) effects",
     ]:
-        assert not is_boilerplate_line(line), line
+        assert not is_reference_line(line), line

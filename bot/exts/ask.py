@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from typing import TypedDict
 
 import discord
 from discord import app_commands
@@ -13,6 +14,7 @@ from discord.ext import commands
 from bot.app import VdwBot
 from bot.render import (
     EMPTY_QUESTION,
+    EVIDENCE_NAMES,
     MESSAGE_MAX,
     answer_embeds,
     clip,
@@ -20,11 +22,20 @@ from bot.render import (
     not_confident_text,
     safe_echo,
 )
+from retrieval.evidence import LABELS
 from retrieval.search import Answer
 
 log = logging.getLogger(__name__)
 PAGE = 3
 VIEW_TIMEOUT = 15 * 60
+EVIDENCE_CHOICES = [app_commands.Choice(name=EVIDENCE_NAMES[v], value=v) for v in LABELS]
+
+
+class Filters(TypedDict, total=False):
+    """What `/ask` narrowed the search to; 'More results' pages with the same."""
+
+    evidence: list[str] | None
+    newest: bool
 
 
 def ask_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
@@ -35,12 +46,15 @@ def ask_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
 class AnswerView(discord.ui.View):
     """'More results' for the asker, and 👍/👎 feedback on the posts shown."""
 
-    def __init__(self, bot: VdwBot, answer: Answer, asker_id: int, start: int) -> None:
+    def __init__(
+        self, bot: VdwBot, answer: Answer, asker_id: int, start: int, filters: Filters | None = None
+    ) -> None:
         super().__init__(timeout=VIEW_TIMEOUT)
         self.bot = bot
         self.answer = answer
         self.asker_id = asker_id
         self.start = start
+        self.filters = filters or {}
         if start + PAGE >= answer.total:
             self.more.disabled = True
 
@@ -58,8 +72,8 @@ class AnswerView(discord.ui.View):
             return
         await interaction.response.defer()
         start = self.start + PAGE
-        answer = await self.bot.answer(self.answer.question, PAGE, start)
-        view = AnswerView(self.bot, answer, self.asker_id, start)
+        answer = await self.bot.answer(self.answer.question, PAGE, start, **self.filters)
+        view = AnswerView(self.bot, answer, self.asker_id, start, self.filters)
         await interaction.followup.send(embeds=answer_embeds(answer, start), view=view)
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
@@ -77,18 +91,16 @@ class AnswerView(discord.ui.View):
         await interaction.response.send_message("Thanks for the feedback!", ephemeral=True)
 
 
-def reply_for(bot: VdwBot, answer: Answer, asker_id: int) -> dict:
+def reply_for(bot: VdwBot, answer: Answer, asker_id: int, filters: Filters | None = None) -> dict:
     """Keyword arguments for send(): embeds and buttons, or a plain 'nothing clear' text."""
     if answer.empty:
         return {"content": EMPTY_QUESTION}
     if not answer.confident or not answer.hits:
         return {"content": not_confident_text(answer)}
+    view = AnswerView(bot, answer, asker_id, 0, filters)
     lead = lead_line(answer)
-    return {
-        "content": safe_echo(lead, MESSAGE_MAX) if lead else None,
-        "embeds": answer_embeds(answer),
-        "view": AnswerView(bot, answer, asker_id, 0),
-    }
+    content = safe_echo(lead, MESSAGE_MAX) if lead else None
+    return {"content": content, "embeds": answer_embeds(answer), "view": view}
 
 
 class Ask(commands.Cog):
@@ -96,13 +108,26 @@ class Ask(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="ask", description="Ask the VitaminDWiki archive a question")
-    @app_commands.describe(question="e.g. does vitamin D help MS bone loss?")
+    @app_commands.describe(
+        question="e.g. does vitamin D help MS bone loss?",
+        evidence="only posts of this study type",
+        newest="newest posts first",
+    )
+    @app_commands.choices(evidence=EVIDENCE_CHOICES)
     @app_commands.checks.dynamic_cooldown(ask_cooldown, key=lambda i: i.user.id)
-    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        evidence: app_commands.Choice[str] | None = None,
+        newest: bool = False,
+    ) -> None:
         await interaction.response.defer(thinking=True)
         log.info("ask %s: %s", interaction.id, safe_echo(question, 100))
-        answer = await self.bot.answer(question, PAGE)
-        await interaction.followup.send(**reply_for(self.bot, answer, interaction.user.id))
+        filters: Filters = {"evidence": [evidence.value] if evidence else None, "newest": newest}
+        answer = await self.bot.answer(question, PAGE, **filters)
+        reply = reply_for(self.bot, answer, interaction.user.id, filters)
+        await interaction.followup.send(**reply)
 
     def _invited(self, message: discord.Message) -> bool:
         """Answer only where invited: a mention in an answer channel, or in the bot's thread."""

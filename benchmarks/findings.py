@@ -1,0 +1,169 @@
+"""Junk in the quoted findings, over 500+ questions; prints one JSON object.
+
+    .venv/bin/python benchmarks/findings.py [--index DIR] [--generated N] [--seed S]
+
+Questions: the dev set, the independent set (../shared/eval), and questions made from the titles
+of posts neither set names as relevant ("what about <title>?", "is it true that <title>?").
+Every finding shown for the first 3 posts is checked by `junk_reasons` below: simple checks kept
+apart from `retrieval.junk` (other code, other rules), so the filter cannot pass by grading
+itself. The index is only read. A seeded sample of 30 findings is printed for a person to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from retrieval import store  # noqa: E402
+from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
+from retrieval.search import Searcher  # noqa: E402
+
+QUESTION_FILES = (
+    HERE / "questions_dev.json",
+    HERE.parent.parent / "shared/eval/questions_independent.json",
+)
+TEMPLATES = ("what about {t}?", "is it true that {t}?", "what does the archive say on {t}?")
+
+# --- the independent junk check ------------------------------------------------------------------
+_PHRASES = {
+    "site note": ("paywall", "pay wall", "google scholar", "scopus", "no abstract", "abstract only",
+                  "full text", "subscription", "read more", "this page", "this web page"),
+    "navigation": ("click here", "click on", "see also", "attached", "attachment", "download",
+                   ".pdf", ".jpg", ".jpeg", ".png", ".gif", ".doc", "===", "[[", "{{"),
+    "correspondence": ("correspondence", "corresponding author", "e-mail", "email:", "reprint",
+                       "@", "http", "www."),
+    "metadata": ("doi:", "doi.org", "pmid", "pmcid", "copyright", "all rights reserved",
+                 "conflict of interest", "conflicts of interest", "funded by", "received:",
+                 "accepted:", "published online", "epub", "keywords:", "affiliation"),
+}  # fmt: skip
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec",
+}  # fmt: skip
+
+
+def junk_reasons(text: str) -> list[str]:
+    """Why a finding reads as junk (empty when it does not)."""
+    low = text.lower()
+    reasons = [kind for kind, phrases in _PHRASES.items() if any(p in low for p in phrases)]
+    if "|" in text.replace("|ig", ""):  # "|ig" is how OCR renders "µg"
+        reasons.append("table fragment")
+    if re.search(r"\bcited by\s+(?:\d|in\b|google|scopus)", low):
+        reasons.append("site note")
+    words = text.split()
+    names = [w for w in words if len(w.strip(",.;")) > 3 and w.isalpha()]
+    if len(names) >= 3 and sum(w[0].isupper() and w[1:].islower() for w in names) > 0.85 * len(
+        names
+    ):
+        reasons.append("title case (names, headings, titles)")
+    name_initials = sum(
+        bool(re.fullmatch(r"[A-Z][a-z'-]+", a) and re.fullmatch(r"[A-Z]{1,3}\d?[,.]", b))
+        for a, b in zip(words, words[1:], strict=False)
+    )
+    if name_initials >= 2:  # "Smith AB, Jones C, ..."
+        reasons.append("author list")
+    if len(re.findall(r"[A-Za-z]{3,}", text)) < 3:
+        reasons.append("too few words to read")
+    tail = low.rstrip(" .").split()[-2:]
+    dated = len(tail) == 2 and tail[0] in _MONTHS and tail[1].isdigit() and len(tail[1]) == 4
+    if dated and ("–" in text or " - " in text):
+        reasons.append("link to another post (title – month year)")
+    if re.match(r"(?:fig(?:ure)?s?\.?|table|chart|graph|image|photo)\s*\d*\s*[:.]", low):
+        reasons.append("caption")
+    organisation = re.search(r"universit|institut|department|hospital|school of|faculty", low)
+    organisation = organisation or re.search(r"\bagency\b", low)
+    long_lower = [w for w in words if len(w) > 3 and w[0].islower() and w.isalpha()]
+    if organisation and text.count(",") >= 1 and len(long_lower) <= 1:
+        reasons.append("affiliation")
+    if re.search(r"\b(?:are|is) with\b", text) and text[:1].isupper() and len(long_lower) <= 2:
+        reasons.append("affiliation")
+    if re.match(r"\d{1,2}:\d\d\b", text):
+        reasons.append("transcript timestamp")
+    if re.search(r"\d{4}\s*;\s*\d+\s*(?:\(\d+\))?\s*:\s*\d", text):
+        reasons.append("citation")
+    if re.search(r"\d+\(\d+\):\s?\d+", text) or re.search(r"\bvol\.\s?\d", low):
+        reasons.append("citation")
+    if re.search(r"\bJ\b\.?\s", text) and re.search(r"\b(?:19|20)\d\d\b", text):
+        reasons.append("citation")  # an abbreviated journal ("Am J Clin Nutr") and a year
+    if len(re.findall(r"\S+ = [A-Za-z]", text)) >= 2 and ";" in text:
+        reasons.append("abbreviations")
+    return sorted(set(reasons))
+
+
+# --- questions -----------------------------------------------------------------------------------
+def file_questions() -> tuple[list[str], set[str]]:
+    """Questions of the evaluation files and the slugs they name."""
+    questions, touched = [], set()
+    for path in QUESTION_FILES:
+        if not path.exists():
+            print(f"skipping missing {path}", file=sys.stderr)
+            continue
+        for item in json.loads(path.read_text("utf-8")):
+            questions.append(item["question"])
+            touched.update(item.get("relevant", {}))
+    return questions, touched
+
+
+def title_questions(
+    index: store.IndexData, touched: set[str], n: int, rng: random.Random
+) -> list[str]:
+    """`n` questions from titles of posts the evaluation files do not name."""
+    titles = sorted({p.title for p in index.posts if p.slug not in touched and len(p.title) > 12})
+    chosen = rng.sample(titles, min(n, len(titles)))
+    out = []
+    for title in chosen:
+        topic = re.sub(r"\s+[–-]\s+[^–-]*$", "", title).strip() or title  # "… – RCT 2013" off
+        out.append(rng.choice(TEMPLATES).format(t=topic[0].lower() + topic[1:]))
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--index", type=Path, default=Path("/work/main/index/archive"))
+    p.add_argument("--generated", type=int, default=360, help="questions made from titles")
+    p.add_argument("--seed", type=int, default=11)
+    p.add_argument("--backend", choices=BACKENDS, default="onnx")
+    args = p.parse_args()
+    rng = random.Random(args.seed)
+    embedder = Embedder(backend=args.backend, cache_dir=args.index / "cache" / "onnx")
+    searcher = Searcher(store.load(args.index, expected_model=embedder.name), embedder)
+    questions, touched = file_questions()
+    n_files = len(questions)
+    questions += title_questions(searcher.index, touched, args.generated, rng)
+    shown: list[dict] = []
+    empty_with_text = title_only = hits = 0
+    began = time.perf_counter()
+    for q in questions:
+        for rank, hit in enumerate(searcher.search(q, k=3).hits):
+            hits += 1
+            title_only += not hit.has_text
+            empty_with_text += hit.has_text and not hit.findings
+            shown += [{"question": q, "rank": rank, "slug": hit.slug, "finding": f}
+                      for f in hit.findings]  # fmt: skip
+    seconds = time.perf_counter() - began
+    junk = [dict(s, reasons=r) for s in shown if (r := junk_reasons(s["finding"]))]
+    by_reason: dict[str, int] = {}
+    for j in junk:
+        for r in j["reasons"]:
+            by_reason[r] = by_reason.get(r, 0) + 1
+    sample = rng.sample(shown, min(30, len(shown)))
+    print(json.dumps({
+        "index": str(args.index), "version": searcher.index.version,
+        "questions": len(questions), "from_files": n_files, "from_titles": len(questions) - n_files,
+        "hits": hits, "findings": len(shown), "junk": len(junk), "junk_by_reason": by_reason,
+        "hits_with_text_but_no_findings": empty_with_text, "title_only_hits": title_only,
+        "seconds": round(seconds, 1), "junk_findings": junk, "sample": sample,
+    }, ensure_ascii=False, indent=1))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

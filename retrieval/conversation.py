@@ -1,0 +1,69 @@
+"""Follow-up questions in a thread: which earlier question, if any, they are read with.
+
+"what dose did they use?" or "and for kids?" mean nothing on their own, so by default a
+follow-up is read after the thread's last question. Two things make it a new subject instead:
+- the writer says so ("different question", "unrelated", "by the way");
+- it names a subject (a condition, organ, treatment: a topic of the vocabulary that is no mere
+  population, dose or study word) that the earlier question did not, and has no word that points
+  back ("what about", "that", "they", "the same", "too"). Then it is searched on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from retrieval.language import detect
+from retrieval.synonyms import matches, translate
+
+_SHIFT_RE = re.compile(
+    r"\b(?:different|another|other|new|separate|unrelated|off[- ]topic|random)\s+"
+    r"(?:question|topic|thing|subject|note)\b|\bunrelated\b|\bby the way\b|\bbtw\b"
+    r"|\bchang(?:e|ing)\s+(?:the\s+)?(?:subject|topic)\b|\bswitching\s+(?:gears|topics?)\b",
+    re.I,
+)
+_BACK_RE = re.compile(
+    r"\b(?:what|how)\s+about\b|^\s*(?:and|also|but|so|then|or)\b|\b(?:that|those|these|this|they"
+    r"|them|their|the same|same|too|as well|also|either|instead|such|there|it)\b",
+    re.I,
+)
+MODIFIERS = frozenset(
+    {
+        # populations, times of life
+        "child", "infant", "infant-child", "youth", "seniors", "women", "men", "pregnancy",
+        "breastfed", "preterm", "darker skin", "obesity", "sports",
+        # doses, levels and ways of taking it
+        "vitamin d", "vitamin d3", "vitamin d2", "dosage", "high dose", "loading dose", "how much",
+        "intervention", "therapeutic intervention", "intervention - non daily", "blood levels",
+        "vitamin d blood test", "deficiency", "optimum", "daily", "weekly", "iu", "mcg",
+        # study words
+        "meta-analysis", "associations", "predict", "tests", "health risk", "overview",
+        "top news", "off topic", "mortality",
+    }
+)  # fmt: skip
+"""Vocabulary phrases that narrow a question rather than give it a subject of its own."""
+
+
+def subjects(text: str) -> set[str]:
+    """The vocabulary phrases `text` names, less the modifiers (some are question words, not
+    topics: `context_for` keeps only the archive's topics)."""
+    return {m.rule.phrase for m in matches(text, "en")} - MODIFIERS
+
+
+def english(text: str) -> str:
+    """`text` restated in English when it is in another language."""
+    lang = detect(text)
+    return translate(text, lang) if lang != "en" else text
+
+
+def context_for(question: str, previous: Sequence[str], is_topic: Callable[[str], bool]) -> str:
+    """The earlier question to read the English `question` with ('' for none: a new subject)."""
+    if not previous:
+        return ""
+    if _SHIFT_RE.search(question):
+        return ""
+    last = english(previous[-1])
+    own = {s for s in subjects(question) if is_topic(s)}
+    if own and not own & subjects(last) and not _BACK_RE.search(question):
+        return ""
+    return last

@@ -1,0 +1,202 @@
+"""Lines that are about a paper or the site rather than what it found: never quoted as a finding.
+
+One place for both uses:
+- `is_reference_line`: author lists, affiliations and citation lines. The chunker leaves them out
+  of the embedded text (changing it changes chunks: bump `indexer.CHUNKER_VERSION`).
+- `is_junk`: those, plus everything a reader should never see quoted as a key finding:
+  correspondence and e-mail lines, paper metadata (funding, disclosures, keywords), "cited by" and
+  paywall notes, image captions, navigation and attachment names, links to other posts, and
+  table-row fragments (a row torn from its table's header reads as a list of bare values, so it
+  is skipped rather than rewritten).
+
+Checks run on every sentence about to be shown, so each regex runs only where a cheap test
+(a trigger word, a character, the first characters) says it can match, and answers are cached
+by text: the same posts keep answering related questions.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+
+# --- reference lines (also kept out of the embedded text) ---------------------------------------
+_AUTHOR_LINE_RE = re.compile(r"^(?:[A-Z][\w'-]+(?: [A-Z][\w'-]+)? [A-Z]{1,3}\d*(?:,|\.|$)\s*){2,}")
+_AFFILIATION_RE = re.compile(
+    r"^\d*\s*(?:Department|Dept\.?|Division|School|Faculty|Institute|Cent(?:er|re)|University"
+    r"|Hospital|Laborator(?:y|ies)|Unit)\b[^.]*,",
+    re.I,
+)
+_CITATION_RE = re.compile(
+    r"^(?:doi:|pmid:?\s*\d|pmcid|copyright|©|received:|accepted:|published:|e-?mail:)"
+    r"|;\s*\d+\s*\(\d+\)|\bdoi\b"
+    r"|^[A-Z][\w.]*(?: [A-Z&][\w.]*){0,6}\.? (?:19|20)\d{2}"  # a journal and its date
+    r"(?: [A-Z][a-z]{2,8})?(?: \d{1,2})?[.;:]?$",
+    re.I,
+)
+
+
+def is_reference_line(line: str) -> bool:
+    """Author lists, affiliations and citation lines: kept for display, not worth a vector."""
+    if len(line) > 400:
+        return False
+    return bool(
+        _AUTHOR_LINE_RE.match(line) or _AFFILIATION_RE.match(line)
+        or (len(line) < 200 and _CITATION_RE.search(line))
+    )  # fmt: skip
+
+
+# --- everything else never quoted ---------------------------------------------------------------
+_START_RE = re.compile(
+    # paper metadata headings
+    r"(?:authors?'? ?(?:disclosures?|contributions?|information|details)|disclosures?"
+    r"|conflicts? of interest|competing interests?|funding|financial (?:support|disclosure)"
+    r"|acknowledge?ments?|keywords?|key words|abbreviations|trial registration|affiliations?"
+    r"|copyright|citation|cite this|source|version|publication date"
+    r"|(?:received|accepted|published|revised)(?: online)?)"
+    r"\s*[:.]|published on\b"
+    # navigation and captions
+    r"|(?:see|also see|click|related|references?|links?|tags?|categor(?:y|ies)|overview|items? in"
+    r"|this post|contents|table of contents|back to|text in image|images? from"
+    r"|scroll|watch|listen|update|top news)\b|\d{1,2}:\d\d\b"
+    r"|(?:fig(?:ure)?|table|chart|graph|image|photo|picture|diagram|infographic|video|slide)s?"
+    r"\.? ?\d*[a-z]?\s?[:.–-]"
+)
+"""Junk by how the (lower-cased) line starts."""
+_WORDS_RE = re.compile(
+    r"\b(?:"
+    # links, identifiers, correspondence and paper metadata
+    r"https?:|www\.|(?:doi|pmid|pmcid|isbn|issn)\b|correspondence\b|corresponding author"
+    r"|reprint requests?\b|e-?mail\b|fax\b|affiliated with\b|epub\b|ahead of print\b"
+    r"|before print\b|published online first\b|publication date\b|p\.? ?o\.? box \d"
+    r"|(?:received|accepted) for publication|(?:funded|sponsored) by\b|clinicaltrials\.gov|nct\d"
+    r"|honorari|financial support|consultan(?:t|cy) (?:for|to)\b|conflicts? of interest"
+    r"|journal\b[^.]{0,80}(?:19|20)\d\d[.,;]?$|this (?:web ?)?page\b|nofollow\b|href\b"
+    r"|(?:received|accepted|published|revised)(?: online)?:? \d{1,2} " + _MONTH + r" (?:19|20)\d\d"
+    # journal and citation lines
+    r"|vol(?:ume)?\.? ?\d|issue \d|pp\. ?\d+ ?[-–]\s?\d"
+    # site notes
+    r"|cited by\b(?! (?:the|a|an|these|those|this|other|some|many|several)\b)"
+    r"|google scholar\b|scopus\b|pay ?wall|no abstract\b|abstract only\b|full[- ]text\b"
+    r"|pdf\b|download|publisher\b"
+    # navigation and attachments
+    r"|click(?:ing)? (?:here|on|the|to)\b|see (?:also|vitamindwiki|overview)\b"
+    r"|(?:in|on|see) vitamindwiki\b|attach(?:ed|ment))"
+)
+"""Junk words anywhere in the (lower-cased) line. One group behind one `\\b`, so the regex
+engine tries the alternatives only at word starts (a top-level alternation is ~4x slower)."""
+_TRIGGERS = frozenset({
+    "http", "https", "www", "doi", "pmid", "pmcid", "isbn", "issn", "correspondence",
+    "corresponding", "reprint", "email", "mail", "fax", "affiliated", "epub", "print",
+    "publication", "received", "accepted", "published", "revised", "funded", "sponsored",
+    "clinicaltrials", "nct", "honoraria", "honorarium", "honorariums", "financial", "consultant",
+    "consultancy", "conflict", "conflicts", "journal", "page", "nofollow", "href", "vol", "volume",
+    "issue", "pp", "cited", "scholar", "scopus", "paywall", "pay", "abstract", "text", "pdf",
+    "download", "downloads", "downloaded", "downloading", "downloadable", "publisher", "click",
+    "clicking", "see", "vitamindwiki", "attach", "attached", "attachment", "attachments", "box",
+})  # fmt: skip
+"""A word of every `_WORDS_RE` match. Only ~7% of sentences have one: finding the words and
+testing the set takes half the time of running the regex on every sentence."""
+_TOKEN_RE = re.compile(r"[a-z]+")
+_MARKS_RE = re.compile(
+    r"(?=[@©.=\[{…])(?:"  # a lookahead set of first characters lets the engine skip ahead
+    r"[@©]|\.com/|\.(?:pdf|jpe?g|png|gif|docx?|xlsx?|pptx?)\b|===|\[\[|\{\{"
+    r"|\.{4}|…{2}"  # contents-page leaders
+    r"|\.(?<=[a-z]{2}\.)\d{5,}\b)"  # a manuscript number ("ajcn.063271")
+)
+"""Junk marks (2.5x faster behind the lookahead than as a bare alternation)."""
+_NUMBERS_RE = re.compile(
+    r"(?=\d)(?:(?:19|20)\d\d ?;\s?\d+ ?(?:\(\d+\))? ?:\s?\d"  # year;volume(issue):page
+    r"|10\.\d{4,}/"  # a DOI without the word
+    r"|\d{5}-\d{4}\b)"  # a ZIP+4 code in an address
+)
+"""Citation and address numbers, looked for only when their ";", "/" or "-" is there (digits
+are everywhere in findings, these three characters much less)."""
+_CELL_RE = re.compile(r"\|(?!ig\b)")
+"""A table cell border (OCR turns "µg" into "|ig", which is no border)."""
+_POSTED_RE = re.compile(
+    r"(?=[–-]|as of)(?:[–-]|\bas of) ?(?:\w+ ){0,4}" + _MONTH + r" ?(?:19|20)\d\d\)?\.?$"
+)
+"""A link to another post (its title, then the month and year it was posted), or a site note
+dated "as of" a month."""
+_NAMES_ARE_WITH_RE = re.compile(
+    r"^(?:(?:[A-Z][\w.'’-]*|and|&)[, ]+){2,16}(?:are|is) (?:with|at|from|affiliated)\b"
+)
+_MARKED_LINE_RE = re.compile(r"^(?:[a-z]|\d{1,2}|[*†‡§¶]+) ?[A-Z]")
+"""A footnote mark before a capitalised line: how affiliation lists start ("b ERATO, ...")."""
+_ORGANISATION_RE = re.compile(
+    r"\b(?:Agency|Univers\w*|Institut\w*|Department|Dept|Hospital|Cent(?:er|re)|College"
+    r"|School|Faculty|Foundation|Laborat\w*|Division|Clinic|Ministry|Council|Inc|Ltd|GmbH"
+    r"|Corporation|Society|Association|Academy|Program(?:me)?|Unit|Research|Health)\b"
+)
+_AUTHORS_INSIDE_RE = re.compile(
+    r"[A-Z][a-z'-]+ [A-Z]{1,2}\d?, [A-Z][a-z'-]+ [A-Z]{1,2}\d?[,.]"
+    r"|[A-Z][a-z'-]+ [a-z](?:, ?[a-z]\b)+"  # "Koutedakis a, d, e": affiliation marks
+    r"|, ?(?:MD|PhD|MPH|MSc|BSc|DrPH|FRACP|FACP|RN|RD)\b"  # "Foggs, MD"
+)
+"""Two "Surname INITIALS" in a row, a name with affiliation marks, or a degree after a comma:
+an author list, even after other words."""
+_ABBREVIATIONS_RE = re.compile(r" = [A-Za-z][^;=]{2,80}; [\w()-]{1,30} = [A-Za-z]")
+"""A list of abbreviations and what they stand for ("CD = Crohn disease; DBP = ...")."""
+_JOURNAL_RE = re.compile(r"\bJ\.? [A-Z].*\b(?:19|20)\d\d\b")
+"""An abbreviated journal name ("Am J Clin Nutr", "J R Army Med Corps") and a year."""
+_NUMBERED_REF_RE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b")
+_LOWER_WORD_RE = re.compile(r"\b[a-z][\w'’-]{3,}")
+_CAPITAL_WORD_RE = re.compile(r"\b[A-Z][a-z][\w'’-]{2,}")
+"""Longer words in lower case, and capitalised ones (acronyms and shouting not counted)."""
+
+
+@lru_cache(maxsize=16384)
+def is_junk(sentence: str) -> bool:
+    """True for a sentence that says who wrote, funded, cites or links something, or is a
+    caption, navigation or table fragment: true of the page, not a finding of the study."""
+    s = sentence.strip()
+    low = s.lower()
+    if "|" in s and _CELL_RE.search(s):
+        return True  # a table row's cells, torn from their header
+    if s.endswith(":"):
+        return True  # the lead-in to a list, not a finding itself
+    if _START_RE.match(low) or _reference(s, low):
+        return True
+    if _MARKS_RE.search(low):
+        return True
+    if (";" in low or "/" in low or "-" in low) and _NUMBERS_RE.search(low):
+        return True
+    if not _TRIGGERS.isdisjoint(_TOKEN_RE.findall(low)) and _WORDS_RE.search(low):
+        return True
+    if _POSTED_RE.search(low[-40:]):
+        return True
+    if (" are " in s or " is " in s) and _NAMES_ARE_WITH_RE.match(s):
+        return True
+    if ("J " in s and _JOURNAL_RE.search(s)) or _AUTHORS_INSIDE_RE.search(s):
+        return True
+    if " = " in s and _ABBREVIATIONS_RE.search(s):
+        return True
+    if _MARKED_LINE_RE.match(s) and _ORGANISATION_RE.search(s):
+        return True
+    return _title_case(s)
+
+
+def _reference(s: str, low: str) -> bool:
+    """`is_reference_line`, with its unanchored citation patterns tried only when their literal
+    text (";" or "doi") is there."""
+    if len(s) > 400:
+        return False
+    if _AUTHOR_LINE_RE.match(s) or _AFFILIATION_RE.match(s) or _NUMBERED_REF_RE.match(s):
+        return True
+    if len(s) >= 200:
+        return False
+    return bool(_CITATION_RE.match(s) or ((";" in s or "doi" in low) and _CITATION_RE.search(s)))
+
+
+def _title_case(s: str) -> bool:
+    """Names, affiliations, headings and post titles capitalise (nearly) every longer word; the
+    sentences of a finding do not."""
+    if len(_LOWER_WORD_RE.findall(s, 0, 60)) >= 3:
+        return False  # prose shows within its first words: the rest need not be read
+    lower = len(_LOWER_WORD_RE.findall(s))
+    if lower > 3:
+        return False
+    capitals = len(_CAPITAL_WORD_RE.findall(s))
+    return capitals + lower >= 3 and capitals >= 4 * lower

@@ -1,0 +1,195 @@
+"""Evidence labels: rules on made-up text, the archive's own titles, hand-labelled posts, and the
+`evidence`/`newest` filters through search, the CLI and what people read."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.render import answer_text, hit_embed
+from retrieval import evidence, store
+from retrieval.indexer import build_index
+from retrieval.search import CONFIDENT_SCORE, Searcher
+
+LABELS_FILE = Path(__file__).parent / "data" / "evidence_labels.json"
+PRECISION_BAR = 0.85
+RECALL_BAR = 0.65
+
+
+@pytest.mark.parametrize(
+    ("title", "opening", "expected"),
+    [
+        ("Hip fractures reduced with 800 IU – RCT", "", "rct"),
+        ("Asthma and vitamin D – meta-analysis of 6 RCT", "", "meta-analysis"),
+        ("Vitamin D and cancer – review of 2 RCT", "", "review"),
+        ("Depression and vitamin D", "We conducted a systematic review and meta-analysis.",
+         "meta-analysis"),
+        ("Lupus and vitamin D", "Patients were randomized to 2,000 IU or placebo.", "rct"),
+        ("Lupus and vitamin D", "Randomized controlled trials are needed to confirm this.", None),
+        ("Gout and vitamin D", "We report a case of a 45-year-old woman with gout.", "case-report"),
+        ("Stroke and vitamin D", "We followed a cohort of 3,000 adults.", "observational"),
+        ("Colon cells and vitamin D", "Mice were fed a diet. In vitro, rat cells grew.",
+         "animal-or-lab"),
+        ("Vitamin D and the skin", "This review summarises what is known.", "review"),
+        ("Vitamin D and the skin", "Sunshine makes vitamin D in the skin.", None),
+    ],
+)  # fmt: skip
+def test_label_rules(title, opening, expected):
+    assert evidence.label(title, (), opening) == expected
+
+
+def test_meta_analysis_tag_counts():
+    assert evidence.label("Vitamin D and falls", ("Meta-analysis",), "") == "meta-analysis"
+
+
+def test_year():
+    assert evidence.year("2013-05-25") == 2013
+    assert evidence.year("") is None and evidence.year("unknown") is None
+
+
+# The archive check is written apart from the rules: a title "says" RCT when it has the word
+# RCT (any case, plural too), and meta-analysis when it has "meta-analys", "meta analys" or
+# another "meta-" analysis (meta-regression, meta-meta-analysis).
+_SAYS_RCT = re.compile(r"\brcts?\b", re.I)
+_SAYS_META = re.compile(r"meta[- ]analys|\bmeta-", re.I)
+_REVIEW_OF = re.compile(r"review of", re.I)
+
+
+def test_every_title_saying_rct_or_meta_analysis_gets_that_label(archive_posts):
+    wrong = []
+    for post in archive_posts.posts:
+        got = evidence.label(post.title, post.tags, post.body[:3000])
+        if _SAYS_META.search(post.title):
+            want = {"meta-analysis"}
+        elif _SAYS_RCT.search(post.title):
+            # "review of 2 RCT" names what the review covers: still a review
+            want = {"rct"} if not _REVIEW_OF.search(post.title) else {"review", "systematic-review"}
+        else:
+            continue
+        if got not in want:
+            wrong.append((post.title, got))
+    assert wrong == []
+
+
+def test_precision_on_hand_labelled_posts(archive_posts, fast_tokenizer):
+    """Posts labelled by reading title and opening (tests/data/evidence_labels.json; slugs and
+    labels only). Precision: of the labels given, how many are right."""
+    from retrieval.chunking import Chunker
+    from retrieval.embedding import default_model_path
+    from retrieval.onnx_backend import max_tokens_of
+
+    gold = json.loads(LABELS_FILE.read_text("utf-8"))
+    chunker = Chunker(fast_tokenizer, max_tokens_of(default_model_path()))
+    by_slug = {p.slug: p for p in archive_posts.posts}
+    given = right = labelled = found = 0
+    for slug, want in gold.items():
+        post = by_slug[slug]
+        chunks = chunker.chunk_post(post)
+        got = evidence.label(post.title, post.tags, chunks[0].text if chunks else "")
+        given += got is not None
+        right += got is not None and got == want
+        labelled += want is not None
+        found += want is not None and got == want
+    precision, recall = right / given, found / labelled
+    print(f"evidence labels: precision {precision:.3f} ({right}/{given}), "
+          f"recall {recall:.3f} ({found}/{labelled})")  # fmt: skip
+    assert len(gold) >= 60
+    assert precision >= PRECISION_BAR and recall >= RECALL_BAR
+
+
+# --- filters through search, CLI and rendering --------------------------------------------------
+
+POSTS = [
+    ("d-rct-2012", "Vitamin D reduced falls in seniors – RCT", "2012-03-01"),
+    ("d-rct-2016", "Vitamin D reduced falls in nursing homes – RCT", "2016-07-01"),
+    ("d-meta-2014", "Vitamin D reduced falls in seniors – meta-analysis", "2014-01-01"),
+    ("d-obs-2018", "Falls in seniors more likely if low vitamin D", "2018-01-01"),
+    ("d-title-only", "Falls and vitamin D – index", "2019-01-01"),
+    ("d-other", "Omega-3 and depression", "2015-01-01"),
+]
+QUESTION = "does vitamin D reduce falls in seniors?"
+
+
+@pytest.fixture(scope="module")
+def index_root(tmp_path_factory, embedder) -> Path:
+    archive = tmp_path_factory.mktemp("evidence_posts")
+    for slug, title, date in POSTS:
+        body = (
+            ""
+            if slug == "d-title-only"
+            else f"{title}. Seniors took vitamin D or placebo and falls were counted for a year."
+        )
+        meta = {"title": title, "slug": slug, "date": date, "tags": ["falls"]}
+        (archive / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+    root = tmp_path_factory.mktemp("evidence_ix") / "ix"
+    build_index(archive, root, embedder)
+    return root
+
+
+@pytest.fixture(scope="module")
+def searcher(index_root, embedder) -> Searcher:
+    return Searcher(store.load(index_root), embedder)
+
+
+def test_hits_carry_label_and_year(searcher):
+    hits = {h.slug: h for h in searcher.search(QUESTION, k=6).hits}
+    assert (hits["d-rct-2012"].evidence, hits["d-rct-2012"].year) == ("rct", 2012)
+    assert hits["d-meta-2014"].evidence == "meta-analysis"
+    assert not hits["d-title-only"].has_text and hits["d-rct-2012"].has_text
+
+
+def test_evidence_filter_keeps_only_those_labels_with_right_totals_and_pages(searcher):
+    answer = searcher.search(QUESTION, k=6, evidence=["rct"])
+    assert {h.slug for h in answer.hits} == {"d-rct-2012", "d-rct-2016"}
+    assert answer.total == sum(h.score >= CONFIDENT_SCORE for h in answer.hits) <= 2
+    paged = [h.slug for s in (0, 1) for h in searcher.search(QUESTION, 1, s, evidence=["rct"]).hits]
+    assert paged == [h.slug for h in answer.hits]
+    both = searcher.search(QUESTION, k=6, evidence=["rct", "meta-analysis"]).hits
+    assert {h.evidence for h in both} == {"rct", "meta-analysis"} and len(both) == 3
+    with pytest.raises(ValueError):
+        searcher.search(QUESTION, evidence=["rtc"])
+
+
+def test_newest_orders_confident_posts_by_date(searcher):
+    plain = searcher.search(QUESTION, k=6)
+    newest = searcher.search(QUESTION, k=6, newest=True)
+    n = plain.total
+    assert n >= 2, "the synthetic posts should answer confidently"
+    confident = [h.date for h in newest.hits[:n]]
+    assert confident == sorted(confident, reverse=True)
+    assert {h.slug for h in newest.hits[:n]} == {h.slug for h in plain.hits[:n]}
+    assert [h.slug for h in newest.hits[n:]] == [h.slug for h in plain.hits[n:]]
+
+
+def test_cli_evidence_rct_returns_only_rct_posts(index_root, capsys):
+    args = ["ask", "--index", str(index_root), "--json", "-k", "5", "--evidence", "rct", QUESTION]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["results"] and {r["evidence"] for r in out["results"]} == {"rct"}
+    assert all(isinstance(r["year"], int) for r in out["results"])
+    assert main([*args, "--newest"]) == 0
+    newest = json.loads(capsys.readouterr().out)
+    years = [r["year"] for r in newest["results"] if r["score"] >= CONFIDENT_SCORE]
+    assert newest["confident"] and years == [2016, 2012]
+
+
+def test_cli_rejects_unknown_evidence(index_root, capsys):
+    with pytest.raises(SystemExit):
+        main(["ask", "--index", str(index_root), "--evidence", "rtc", QUESTION])
+    assert "choose from" in capsys.readouterr().err
+
+
+def test_badges_and_title_only_posts_are_shown(searcher):
+    answer = searcher.search(QUESTION, k=6)
+    text = answer_text(answer)
+    assert "[RCT · 2012]" in text and "[Meta-analysis · 2014]" in text
+    title_only = next(h for h in answer.hits if not h.has_text)
+    assert "Index page, no text" in text
+    embed = hit_embed(title_only, 1)
+    assert "Index page, no text" in embed.description
+    rct = next(h for h in answer.hits if h.evidence == "rct")
+    assert "RCT · " in hit_embed(rct, 1).author.name

@@ -1,0 +1,198 @@
+"""Questions as people ask them: other languages, follow-ups in a thread, subjects the archive
+never covers, title-only pages. Unit checks first, then the whole search on a small archive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval.conversation import context_for
+from retrieval.coverage import ArchiveWords
+from retrieval.indexer import build_index
+from retrieval.language import detect
+from retrieval.query import build_query
+from retrieval.search import TITLE_ONLY_PENALTY
+from retrieval.service import AnswerService
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Hilft Vitamin D meiner Mutter gegen die Osteoporose?", "de"),
+        ("¿Cuánta vitamina D necesita un bebé durante el invierno?", "es"),
+        ("Est-ce que la vitamine D protège contre la grippe chez les enfants ?", "fr"),
+        ("La vitamina D aiuta davvero contro la depressione invernale?", "it"),
+        ("A vitamina D ajuda a prevenir o diabetes durante a gravidez?", "pt"),
+        ("Helpt vitamine D echt tegen griep bij oudere mensen?", "nl"),
+        ("Czy witamina D pomaga dzieciom na astmę?", "pl"),
+        ("does vitamin D help with knee pain in older people?", "en"),
+        ("is 10k iu ok", "en"),
+        ("vit d?", "en"),
+    ],
+)
+def test_language_detected(text: str, lang: str) -> None:
+    assert detect(text) == lang
+
+
+def test_other_language_question_restated_in_english() -> None:
+    query = build_query("Hilft Vitamin D bei Schuppenflechte?")
+    assert query.lang == "de"
+    assert "psoriasis" in query.dense.lower()
+    assert "vitamin d" in query.dense.lower()
+    assert "bei" not in query.dense.split()  # left-over German words are not embedded
+    assert "Schuppenflechte" in query.lexical  # the original words still match lexically
+
+
+def test_english_question_kept_as_asked() -> None:
+    query = build_query("does vitamin D help with psoriasis?")
+    assert query.lang == "en"
+    assert query.english == "does vitamin D help with psoriasis?"
+    assert query.context == ""
+
+
+TOPICS = {"psoriasis", "multiple sclerosis", "asthma", "stroke", "hip fractures"}
+
+
+def _any_topic(phrase: str) -> bool:
+    return phrase in TOPICS
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    ["and for kids?", "what dose did they use?", "any trials on that?", "what about in pregnancy?"],
+)
+def test_follow_up_read_with_previous_question(follow_up: str) -> None:
+    previous = ["does vitamin D help with multiple sclerosis?"]
+    assert context_for(follow_up, previous, _any_topic) == previous[0]
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "different question: is vitamin D good for psoriasis?",
+        "unrelated, but does vitamin D help asthma?",
+        "does vitamin D lower the risk of psoriasis?",
+    ],
+)
+def test_new_subject_searched_alone(follow_up: str) -> None:
+    assert (
+        context_for(follow_up, ["does vitamin D help with multiple sclerosis?"], _any_topic) == ""
+    )
+
+
+def test_follow_up_pointing_back_keeps_context_despite_new_topic() -> None:
+    previous = ["are hip fractures more likely with low vitamin D?"]
+    assert context_for("what about after a stroke?", previous, _any_topic) == previous[0]
+
+
+def test_other_language_previous_question_restated() -> None:
+    context = context_for("and for kids?", ["Hilft Vitamin D bei Schuppenflechte?"], _any_topic)
+    assert "psoriasis" in context
+
+
+@pytest.fixture(scope="module")
+def words() -> ArchiveWords:
+    return ArchiveWords(["diabetes", "psoriasis", "grandma", "bone", "fracture", "osteoporosis"])
+
+
+def test_unknown_specific_word_reported(words: ArchiveWords) -> None:
+    assert words.unknown(words.specific_words("does vitamin D help hidradenitis?")) == [
+        "hidradenitis"
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does vitamin D help diabetis?",  # a misspelling of an archive word
+        "my neighbour keeps forgetting things, would vitamin D help?",  # everyday words
+        "does vitamin D help psoriasis?",  # in the archive
+        "will the sunshine vitamin help brittle bones?",  # vocabulary aliases
+    ],
+)
+def test_covered_questions_report_nothing(words: ArchiveWords, question: str) -> None:
+    assert words.unknown(words.specific_words(question)) == []
+
+
+def _post(folder: Path, slug: str, title: str, body: str, date: str = "2015-01-01") -> None:
+    meta = {"title": title, "slug": slug, "date": date, "tags": []}
+    (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService:
+    archive = tmp_path_factory.mktemp("generalization")
+    _post(
+        archive,
+        "ms-relapses",
+        "Fewer multiple sclerosis relapses with 10,000 IU of vitamin D",
+        "Multiple sclerosis patients given 10,000 IU vitamin D daily had 40% fewer relapses.\n\n"
+        "Children with multiple sclerosis had fewer relapses with vitamin D as well.",
+    )
+    _post(
+        archive,
+        "psoriasis-topical",
+        "Psoriasis improved with vitamin D",
+        "Psoriasis plaques cleared in half of the patients given vitamin D for 12 weeks.\n\n"
+        "Skin scaling and itching were reduced compared with placebo.",
+    )
+    _post(
+        archive,
+        "children-fitness",
+        "Children who run more are fitter",
+        "Kids who ran three times a week had better fitness scores at school.\n\n"
+        "Running and sports in childhood build endurance.",
+    )
+    _post(
+        archive,
+        "pregnancy-dose",
+        "Pregnant women need 4,000 IU of vitamin D",
+        "Pregnant women given 4,000 IU vitamin D daily had fewer complications.\n\n"
+        "Preeclampsia was less common with the higher dose during pregnancy.",
+    )
+    _post(archive, "psoriasis-index", "Psoriasis", "")  # a title-only index page
+    root = tmp_path_factory.mktemp("generalization-index") / "index"
+    build_index(archive, root, embedder)
+    return AnswerService(root, embedder, "https://example.org")
+
+
+def test_german_question_finds_the_english_post(service: AnswerService) -> None:
+    answer = service.ask("Hilft Vitamin D bei Schuppenflechte?")
+    assert answer.hits[0].slug.startswith("psoriasis")
+
+
+def test_follow_up_answered_in_context(service: AnswerService) -> None:
+    alone = service.ask("what about for kids?")
+    in_thread = service.ask(
+        "what about for kids?", previous=["does vitamin D reduce multiple sclerosis relapses?"]
+    )
+    assert alone.hits[0].slug == "children-fitness"
+    assert in_thread.hits[0].slug == "ms-relapses"
+
+
+def test_subject_change_answered_on_its_own(service: AnswerService) -> None:
+    question = "different question: does it help psoriasis?"
+    answer = service.ask(question, previous=["does vitamin D reduce multiple sclerosis relapses?"])
+    assert answer.hits[0].slug.startswith("psoriasis")
+    assert answer.hits == service.ask(question).hits
+
+
+def test_title_only_page_scored_below_its_title_match(service: AnswerService) -> None:
+    """A page with no text is judged on its title alone, less a margin: a post with text at
+    about the same score ranks above it, a clearly better title match still wins."""
+    searcher = service.searcher()
+    rows = {p.slug: i for i, p in enumerate(searcher.index.posts)}
+    vec = searcher.embedder.encode(["psoriasis"])[0]
+    scores = searcher.rank_posts(vec).scores
+    title_sim = float(vec @ searcher.index.title_vectors[rows["psoriasis-index"]])
+    assert scores[rows["psoriasis-index"]] == pytest.approx(title_sim - TITLE_ONLY_PENALTY)
+    assert TITLE_ONLY_PENALTY > 0
+
+
+def test_subject_the_archive_never_mentions_is_not_confident(service: AnswerService) -> None:
+    answer = service.ask("does vitamin D help hidradenitis suppurativa?")
+    assert not answer.confident
+    assert "hidradenitis" in answer.missing
+    assert service.ask("does vitamin D reduce multiple sclerosis relapses?").confident

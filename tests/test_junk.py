@@ -1,0 +1,104 @@
+"""Junk lines are never quoted, and the sentences that state a result still are."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+import pytest
+
+from retrieval import findings
+from retrieval.junk import is_junk
+
+JUNK = [
+    # author lists, affiliations, correspondence, e-mail
+    "Steffensen LH, Jørgensen L, Straume B, Mellgren SI.",
+    "Stacie Nguyen, Leo Baggerly, and Christine French are with GrassrootsHealth, Encinitas, CA.",
+    "b ERATO, Japan Science and Technology Agency, Kawaguchi, Saitama",
+    "Department of Neurology, University Hospital of North Norway, Tromsø, Norway.",
+    "Correspondence should be sent to Cedric F. Garland at the address below.",
+    "Address all requests to the first author by e-mail please.",
+    "Since meeting, this has been published online: Aspray TJ, Francis RM.",
+    "The authors declare no conflicts of interest regarding this publication.",
+    "This research was funded by the Department of Health, England.",
+    # journal and citation lines
+    "J Neurol. 2011 Mar 13. doi: 10.1007/s00415-011-5960-6",
+    "Am J Clin Nutr December 2013 vol. 98 no. 6 pages",
+    "Eur J Endocrinol. 2013 Oct 1;169(5):597-604.",
+    "Femoral and tibial stress fractures and vitamin D J R Army Med Corps, March 2014",
+    # site notes
+    "Google Scholar shows that this was cited by Google Scholar",
+    "The study is behind a $30 paywall",
+    "No abstract available, but the title says it all",
+    "The full text of the article is available online for free",
+    # captions and navigation
+    "See also VitaminDWiki Overview Gut and vitamin D for more",
+    "Click here to see the full chart of all the results",
+    "Figure 2: Serum levels by month in the treated group",
+    "Vitamin D levels Nordic winter study results chart.jpg",
+    "Venous ulcers healed 4X faster with weekly 50,000 IU vitamin D – RCT Oct 2012",
+    # table fragments
+    "Raynaud's Syndrome | T | 40 % | RCT, visual scale, 20000 IU avg | 10",
+    "| Cited By in Scopus (22)",
+    # title-case lines: names, headings, titles of other pages
+    "Molecular Aspects of the Role of Vitamin D in Muscle Function",
+    # abbreviations
+    "CD = Crohn disease; DBP = vitamin D binding protein; DC = dendritic cell",
+]
+
+FINDINGS = [
+    "Supplementation with 20,000 IU vitamin D(3) a week did not prevent bone loss in this "
+    "small population.",
+    "Patients in the hospital who received 50,000 IU weekly had fewer infections.",
+    "Results revealed a significant positive effect of vitamin D supplementation on muscle "
+    "strength (95% CI = 0.007-0.184; p = 0.034).",
+    "The strongest inverse correlation is with breast, colon and ovarian cancer.",
+    "However, the data cited by the authors utilized D2 supplementation.",
+    "Cathelicidin expression in the skin is induced by 1,25(OH)2D (Pludowski et al. 2013).",
+    "These subjects were recruited from the Department of Internal Medicine at King Abdulaziz "
+    "University Hospital.",
+    "Between December 2008 and June 2009, 130 patients were enrolled.",
+    "Hip BMD decreased by 2.1% in the vitamin D group and 1.9% in the placebo group.",
+    "CONCLUSION: VITAMIN D DID NOT PREVENT BONE LOSS IN THIS SMALL GROUP OF PATIENTS.",
+]
+
+
+@pytest.mark.parametrize("line", JUNK)
+def test_junk_is_never_quoted(line):
+    assert is_junk(line)
+    assert not findings.is_quotable(line)
+
+
+@pytest.mark.parametrize("sentence", FINDINGS)
+def test_results_stay_quotable(sentence):
+    assert not is_junk(sentence)
+    assert findings.is_quotable(sentence)
+
+
+def test_junk_check_is_fast():
+    """It runs on every sentence about to be shown: tens of microseconds at most, on a mix of
+    both (each line made distinct, so the per-text cache cannot answer)."""
+    lines = [f"{line} ({i})" for i in range(200) for line in JUNK + FINDINGS]
+    start = time.perf_counter()
+    for line in lines:
+        findings.is_quotable(line)
+    per_line = (time.perf_counter() - start) / len(lines)
+    assert per_line < 50e-6, f"{per_line * 1e6:.1f} µs a line"
+
+
+def _benchmark_check():
+    """The junk check of benchmarks/findings.py (written apart from `retrieval.junk`)."""
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "findings.py"
+    spec = importlib.util.spec_from_file_location("findings_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.junk_reasons
+
+
+def test_benchmark_check_agrees_on_the_examples():
+    """The benchmark's own check must see the same junk and pass the same findings, or a junk
+    count of 0 would mean nothing."""
+    junk_reasons = _benchmark_check()
+    assert [line for line in JUNK if not junk_reasons(line)] == []
+    assert [line for line in FINDINGS if junk_reasons(line)] == []

@@ -40,7 +40,6 @@ def main() -> None:
     p.add_argument("--model", default=None)
     p.add_argument("--backend", choices=BACKENDS, default="onnx")
     p.add_argument("--details", action="store_true", help="print one line per question too")
-    p.add_argument("--no-update", action="store_true", help="read the index as it is")
     args = p.parse_args()
     embedder = Embedder(args.model, backend=args.backend, cache_dir=args.index / "cache" / "onnx")
     service = AnswerService(args.index, embedder, "https://vitamindwiki.com")

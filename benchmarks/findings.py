@@ -12,6 +12,7 @@ itself. The index is only read. A seeded sample of 30 findings is printed for a 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -67,7 +68,7 @@ def junk_reasons(text: str) -> list[str]:
         reasons.append("title case (names, headings, titles)")
     name_initials = sum(
         bool(re.fullmatch(r"[A-Z][a-z'-]+", a) and re.fullmatch(r"[A-Z]{1,3}\d?[,.]", b))
-        for a, b in zip(words, words[1:], strict=False)
+        for a, b in itertools.pairwise(words)
     )
     if name_initials >= 2:  # "Smith AB, Jones C, ..."
         reasons.append("author list")

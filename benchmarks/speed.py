@@ -50,10 +50,10 @@ class Recording:
         self.seconds = 0.0
         self.bare_seconds = 0.0
 
-    def __getattr__(self, name: str):  # noqa: ANN204 - delegate everything else
+    def __getattr__(self, name: str):  # delegate everything else
         return getattr(self.inner, name)
 
-    def encode(self, texts, progress: bool = False):  # noqa: ANN001, ANN201
+    def encode(self, texts, progress: bool = False):
         started = time.perf_counter()
         out = self.inner.encode(texts)
         encoded = time.perf_counter()

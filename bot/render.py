@@ -7,10 +7,11 @@ from collections import Counter
 import discord
 
 from retrieval.search import Answer, Hit
+from retrieval.tags import is_generic
+from retrieval.text import clip
 
 NO_ANSWER = "The archive has nothing clear on that."
 EMPTY_QUESTION = "Ask a question about vitamin D, e.g. “does vitamin D help MS bone loss?”"
-GENERIC_TAGS = {"vitamin d", "vitamin d blood test", "intervention", "therapeutic intervention"}
 
 # Discord limits
 MESSAGE_MAX = 2000
@@ -18,6 +19,9 @@ TITLE_MAX = 256
 HIT_DESCRIPTION_MAX = 1500
 """Per post embed: three of them plus titles and footer stay under the 6,000 message total."""
 FOOTER_MAX = 2048
+DESCRIPTION_MAX = 4096
+CHOICE_MAX = 100
+"""Autocomplete choices: name and value."""
 MESSAGE_EMBEDS_TOTAL = 6000
 ECHO_MAX = 200
 """User text echoed back (thread names, refusals) is cut to this many characters."""
@@ -34,17 +38,6 @@ TITLE_ONLY = "Index page, no text: open it on the site."
 NO_FINDINGS = "No key findings quoted: open the post."
 
 
-def clip(text: str, limit: int) -> str:
-    """Cut to `limit` characters at a word boundary with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
-
-
 def safe_echo(text: str, limit: int = ECHO_MAX) -> str:
     """User text made inert for display: no mentions, no markdown, one line."""
     text = " ".join(text.split())
@@ -55,7 +48,7 @@ def safe_echo(text: str, limit: int = ECHO_MAX) -> str:
 def closest_tags(answer: Answer, n: int = 5) -> list[str]:
     """The most common specific tags among the returned posts."""
     counts = Counter(t for h in answer.hits for t in dict.fromkeys(x.lower() for x in h.tags))
-    return [t for t, _ in counts.most_common() if t not in GENERIC_TAGS][:n]
+    return [t for t, _ in counts.most_common() if not is_generic(t)][:n]
 
 
 def lead_line(answer: Answer, start: int = 0) -> str | None:
@@ -106,7 +99,7 @@ def not_confident_text(answer: Answer) -> str:
 def hit_embed(hit: Hit, number: int) -> discord.Embed:
     title = clip(f"{number}. {hit.title}", TITLE_MAX)
     bullets = "\n".join(f"• {discord.utils.escape_markdown(f)}" for f in hit.findings)
-    tags = ", ".join(t for t in hit.tags if t.lower() not in GENERIC_TAGS)[:300]
+    tags = ", ".join(t for t in hit.tags if not is_generic(t))[:300]
     parts = [bullets or f"_{TITLE_ONLY if not hit.has_text else NO_FINDINGS}_"]
     if tags:
         parts.append(f"-# Tags: {discord.utils.escape_markdown(tags)}")

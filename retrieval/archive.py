@@ -83,7 +83,10 @@ def parse_post(raw: bytes, path: str = "<memory>") -> Post:
         raise PostError("missing or empty 'slug'")
     slug = slug.strip()
     if ".." in slug or not SLUG_RE.match(slug):
-        raise PostError(f"unsafe slug {slug[:80]!r} (letters, digits, '-', '_', '.' only)")
+        raise PostError(
+            f"unsafe slug {slug[:80]!r} (letters, digits, '-', '_', '.', '+', '%' only, starting "
+            "with a letter or digit, no '..')"
+        )
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise PostError("missing or empty 'title'")

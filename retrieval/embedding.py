@@ -113,7 +113,7 @@ class Embedder:
         self._lock = threading.RLock()
         self.batch_size = batch_size
         self._model: SentenceTransformer | OnnxEncoder | None = None
-        self._tokenizer = None
+        self._tokenizer: Tokenizer | None = None
 
     def twin(self) -> Embedder:
         """A second instance of the same model, so builds never contend with queries."""
@@ -134,11 +134,14 @@ class Embedder:
             try:
                 self._model = self._load_onnx() if self.backend != "torch" else self._load_torch()
             except Exception as exc:
-                raise ModelError(
-                    f"cannot load embedding model {self.name!r} from {self.location!r} offline: "
-                    f"{exc}. Give a local model folder with --model or VDWBOT_MODEL."
-                ) from exc
+                raise self._cannot_load(exc) from exc
         return self._model
+
+    def _cannot_load(self, exc: Exception) -> ModelError:
+        return ModelError(
+            f"cannot load embedding model {self.name!r} from {self.location!r} offline: "
+            f"{exc}. Give a local model folder with --model or VDWBOT_MODEL."
+        )
 
     def _load_torch(self) -> SentenceTransformer:
         from sentence_transformers import SentenceTransformer
@@ -158,14 +161,16 @@ class Embedder:
 
     @cached_property
     def dimension(self) -> int:
-        if isinstance(self.model, OnnxEncoder):
+        model = self.model
+        if isinstance(model, OnnxEncoder):
             return int(self.encode(["dimension probe"]).shape[1])
-        return int(self.model.get_embedding_dimension())
+        return int(model.get_embedding_dimension() or self.encode(["dimension probe"]).shape[1])
 
     @cached_property
     def max_tokens(self) -> int:
-        if self.backend == "torch":
-            return int(self.model.max_seq_length)
+        model = self.model if self.backend == "torch" else None
+        if model is not None and not isinstance(model, OnnxEncoder):
+            return int(model.max_seq_length or max_tokens_of(self.location))
         return max_tokens_of(self.location)
 
     @property
@@ -173,7 +178,10 @@ class Embedder:
         """The model's own tokenizer, for chunking."""
         with self._lock:
             if self._tokenizer is None:
-                self._tokenizer = load_tokenizer(self.location)
+                try:
+                    self._tokenizer = load_tokenizer(self.location)
+                except Exception as exc:  # a missing folder, a hub name not in the cache
+                    raise self._cannot_load(exc) from exc
             return self._tokenizer
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Retrieval quality over a question file (format in DESIGN.md): nDCG, MRR, hits, facts, no-answer.
+"""Retrieval quality over a question file (format in docs/ARCHITECTURE.md): nDCG, MRR, hits,
+facts, no-answer.
 
 Grade 2 = the post answers the question, 1 = related. Questions with no relevant posts are
 no-answer questions: the right reply is `confident: false`.

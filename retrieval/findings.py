@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
 from retrieval.junk import is_junk
 from retrieval.sentences import split_sentences
+from retrieval.text import clip
 
 MAX_FINDING_CHARS = 300
 MIN_SENTENCE_CHARS = 25
@@ -170,14 +171,8 @@ def _may_conclude(low: str) -> bool:
 
 
 def shorten(text: str, limit: int = MAX_FINDING_CHARS) -> str:
-    """Cut at a word boundary with an ellipsis, so a finding never exceeds `limit` characters."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:") + "…"
+    """One line of at most `limit` characters, so a finding never exceeds it."""
+    return clip(" ".join(text.split()), limit)
 
 
 @lru_cache(maxsize=4096)
@@ -242,7 +237,10 @@ class Signals(NamedTuple):
 
 
 def _base_score(
-    cand: Candidate, relevance: float, query_numbers: set[str], title_numbers: set[str]
+    cand: Candidate,
+    relevance: float,
+    query_numbers: Collection[str],
+    title_numbers: Collection[str],
 ) -> float:
     """Everything in a candidate's score but its result cues: relevance to the question, the
     numbers asked about or reported in the title, bold lines and conclusions."""
@@ -259,8 +257,8 @@ def _base_score(
 def rank(
     cands: list[Candidate],
     signals: Signals,
-    query_numbers: set[str],
-    title_numbers: set[str] = frozenset(),
+    query_numbers: Collection[str],
+    title_numbers: Collection[str] = frozenset(),
     limit: int = 3,
 ) -> list[Finding]:
     """Best `limit` quotable findings, best first, each with its score.

@@ -112,12 +112,12 @@ def build_index(
             for p in loaded.posts
             if p.slug in old_slugs and old_slugs[p.slug] != p.content_hash
         )
-        unchanged = (
+        fingerprint = archive_fingerprint(loaded.posts)
+        if (
             reuse is not None
-            and reuse.manifest.get("archive_fingerprint") == archive_fingerprint(loaded.posts)
+            and reuse.manifest.get("archive_fingerprint") == fingerprint
             and reuse.ontology == tag_ontology
-        )
-        if unchanged:  # nothing to do: keep serving the current version
+        ):  # nothing to do: keep serving the current version
             report.version, report.chunks = reuse.version, len(reuse.chunks)
             report.reused = len(reuse.chunks) + len(reuse.posts)
             report.seconds = time.perf_counter() - started
@@ -125,7 +125,7 @@ def build_index(
         data = _assemble(loaded.posts, reuse, embedder, root, report, progress)
         data.manifest.update(
             archive=str(Path(archive).resolve()),
-            archive_fingerprint=archive_fingerprint(loaded.posts),
+            archive_fingerprint=fingerprint,
             skipped=[{"path": s.path, "reason": s.reason} for s in loaded.skipped],
         )
         data.ontology = tag_ontology
@@ -157,7 +157,7 @@ def _assemble(
     for row, post in enumerate(posts):
         progress("chunk", row, len(posts))
         old = reuse.by_slug.get(post.slug) if reuse else None
-        if old is not None and old.content_hash == post.content_hash:
+        if reuse is not None and old is not None and old.content_hash == post.content_hash:
             ids = np.flatnonzero(reuse.chunks.post_row == old.row)
             for i in ids:
                 h = reuse.chunks.embed_hash[i]
@@ -186,22 +186,7 @@ def _assemble(
             title_h = text_hash("title\0" + post.title)
             embed_texts.setdefault(title_h, post.title)
         title_hashes.append(title_h)
-        records.append(
-            store.PostRecord(
-                row,
-                post.slug,
-                post.title,
-                post.date,
-                post.tags,
-                post.categories,
-                post.aliases,
-                post.page_id,
-                post.path,
-                post.content_hash,
-                post.body,
-                bold,
-            )
-        )
+        records.append(store.PostRecord.of(post, row, bold))
     progress("chunk", len(posts), len(posts))
     vectors = _embed(embed_texts, reused_vectors, embedder, root, report, progress)
     dim = embedder.dimension

@@ -45,10 +45,6 @@ class Section:
     def boilerplate(self) -> bool:
         return bool(BOILERPLATE_HEADING_RE.match(self.heading))
 
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
 
 def clean_text(text: str) -> str:
     """Final pass on any text: entities decoded, leftover tags and invisible characters gone."""

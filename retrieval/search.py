@@ -92,7 +92,7 @@ class Answer:
         return not _has_words(self.question)
 
     def to_json(self) -> dict:
-        """The CLI/DESIGN.md JSON contract."""
+        """The JSON contract of `vdwbot ask --json` (docs/ARCHITECTURE.md)."""
         return {
             "question": self.question,
             "confident": self.confident,
@@ -155,7 +155,9 @@ class Searcher:
         self.words = ArchiveWords(self.lexical.idf)
         self.evidence = self._evidence_labels()
         codes = {label: i for i, label in enumerate(study_types.LABELS, 1)}
-        self._evidence_code = np.array([codes.get(e, 0) for e in self.evidence], dtype=np.int8)
+        self._evidence_code = np.array(
+            [codes.get(e or "", 0) for e in self.evidence], dtype=np.int8
+        )
 
     def _evidence_labels(self) -> list[str | None]:
         """Each post's study type, from its title, tags and opening chunk (fixed per version)."""

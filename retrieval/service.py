@@ -28,12 +28,7 @@ class AnswerService:
         self.base_url = base_url
         self._searcher: Searcher | None = None
         self._loading = threading.Lock()
-        self._builder: Embedder | None = None
         self.last_error: str | None = None
-
-    @property
-    def index(self) -> store.IndexData:
-        return self.searcher().index
 
     def searcher(self) -> Searcher:
         """The searcher over the serving version, switching when the pointer moved.
@@ -45,13 +40,16 @@ class AnswerService:
         serving = self._searcher
         if serving is not None and (current is None or current == serving.index.version):
             return serving
-        if not self._loading.acquire(blocking=serving is None):
+        if serving is not None and not self._loading.acquire(blocking=False):
             return serving  # another thread is loading the new version
+        if serving is None:
+            self._loading.acquire()
         try:
             serving = self._searcher
             current = store.current_version(self.root)
             if serving is None or (current and current != serving.index.version):
                 self._load(serving)
+            assert self._searcher is not None  # _load raised if there was nothing to serve
             return self._searcher
         finally:
             self._loading.release()

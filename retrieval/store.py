@@ -21,11 +21,13 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+from retrieval.archive import Post
 
 FORMAT_VERSION = 1
 KEEP_VERSIONS = 3
@@ -52,20 +54,16 @@ class IndexLoadError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class PostRecord:
+class PostRecord(Post):
+    """A post as a version stores it: the parsed post, its row, and what building it found."""
+
     row: int
-    slug: str
-    title: str
-    date: str
-    tags: tuple[str, ...]
-    categories: tuple[str, ...]
-    aliases: tuple[str, ...]
-    page_id: int | None
-    path: str
-    content_hash: str
-    body: str
     bold: tuple[str, ...] = ()
     """Lines the author bolded: the findings step prefers them."""
+
+    @classmethod
+    def of(cls, post: Post, row: int, bold: tuple[str, ...]) -> PostRecord:
+        return cls(**{f.name: getattr(post, f.name) for f in fields(Post)}, row=row, bold=bold)
 
 
 @dataclass
@@ -97,10 +95,6 @@ class IndexData:
 
     def __post_init__(self) -> None:
         self.by_slug = {p.slug: p for p in self.posts}
-
-    @property
-    def model(self) -> str:
-        return str(self.manifest.get("model", ""))
 
     @property
     def version(self) -> str:
@@ -326,9 +320,9 @@ def _read_ontology(root: Path, folder: Path) -> dict | None:
 def _post_record(r: tuple) -> PostRecord:
     row, slug, title, date, tags, cats, aliases, page_id, path, chash, body, bold = r
     return PostRecord(
-        row, slug, title, date or "", tuple(json.loads(tags)), tuple(json.loads(cats)),
-        tuple(json.loads(aliases)), page_id, path or "", chash, body or "",
-        tuple(json.loads(bold or "[]")),
+        row=row, slug=slug, title=title, date=date or "", tags=tuple(json.loads(tags)),
+        categories=tuple(json.loads(cats)), aliases=tuple(json.loads(aliases)), page_id=page_id,
+        path=path or "", content_hash=chash, body=body or "", bold=tuple(json.loads(bold or "[]")),
     )  # fmt: skip
 
 

@@ -31,10 +31,10 @@ _WORD_RE = re.compile(r"\w+")
 _FOLD = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i"})
 # Question words ("and", "my", "what") restate a sentence but say nothing about its topic.
 _FUNCTION_WORDS = frozenset(
-    ["a", "an", "and", "or", "with", "without", "for", "my", "our", "after", "before", "during"]
-    + ["also", "what", "which", "when", "why", "how", "does", "is", "it", "true", "can", "of"]
-    + ["in", "to"]
-)
+    ["a", "an", "and", "or", "with", "without", "for", "my", "our", "after", "before", "during",
+     "also", "what", "which", "when", "why", "how", "does", "is", "it", "true", "can", "of",
+     "in", "to"]
+)  # fmt: skip
 
 
 _VITAMIN_WORD = re.compile(r"\b[vw]itamin")

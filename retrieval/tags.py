@@ -16,9 +16,16 @@ from retrieval import synonyms
 from retrieval.ontology import TagOntology, tag_key
 from retrieval.store import IndexData, PostRecord
 
-__all__ = ["GENERIC", "TagCatalogue", "TagMatch", "tag_key"]
+__all__ = ["GENERIC_TAGS", "TagCatalogue", "TagMatch", "is_generic", "tag_key"]
 
-GENERIC = {"vitamin d", "top news"}
+GENERIC_TAGS = frozenset(
+    {"vitamin d", "vitamin d blood test", "intervention", "therapeutic intervention", "top news"}
+)
+"""On so many posts that they say nothing about one: never suggested, shown or called related."""
+
+
+def is_generic(tag: str) -> bool:
+    return tag_key(tag) in GENERIC_TAGS
 
 
 @dataclass(frozen=True)
@@ -49,9 +56,6 @@ class TagCatalogue:
         """The catalogue of a loaded index version, with the ontology it was built with."""
         ontology = TagOntology.from_json(index.ontology) if index.ontology else None
         return cls(index.posts, ontology)
-
-    def __len__(self) -> int:
-        return len(self._posts)
 
     def count(self, key: str) -> int:
         return len(self._posts.get(key, ()))
@@ -116,7 +120,7 @@ class TagCatalogue:
         """Tags that most often appear on the same posts."""
         counts: Counter[str] = Counter()
         for post in self._posts.get(key, ()):
-            counts.update({tag_key(t) for t in post.tags} - {key} - GENERIC)
+            counts.update({tag_key(t) for t in post.tags} - {key} - GENERIC_TAGS)
         counts.pop("", None)
         return [TagMatch(self.display[k], n) for k, n in counts.most_common(limit)]
 

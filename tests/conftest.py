@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("VDWBOT_SHARED", REPO.parent / "shared"))
-ARCHIVE = SHARED / "archive" / "posts"
-SEEDS = REPO / "seeds"
-SEED_SLUG = "2800-iu-vitamin-d-daily-did-not-decrease-bone-loss-for-those-with-ms"
-
-
-def write_post(folder: Path, slug: str, title: str, tags: list[str], paragraphs: int) -> None:
-    """A synthetic post in the archive's format (JSON front matter, markdown body)."""
-    meta = {"title": title, "slug": slug, "date": "2013-05-01", "tags": tags}
-    body = "\n\n".join(
-        f"{title}. In trial number {i} the participants took vitamin D for {i + 2} months and "
-        f"outcomes were measured against placebo with blood levels rising to {30 + i} ng/ml."
-        for i in range(paragraphs)
-    )
-    (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+from tests.helpers import ARCHIVE, SEEDS, sample_files, share_onnx_export
 
 
 @pytest.fixture(scope="session")
@@ -67,13 +50,6 @@ def embedder():
     return Embedder()
 
 
-def sample_files(archive: Path, n: int) -> list[Path]:
-    """A fixed, spread-out sample of archive files (every k-th by name)."""
-    files = sorted(archive.glob("*.md"))
-    step = max(1, len(files) // n)
-    return files[::step][:n]
-
-
 @pytest.fixture(scope="session")
 def sample_archive(archive_dir, tmp_path_factory) -> Path:
     """~150 real posts plus the seed, copied to a temp folder (never into the repo)."""
@@ -91,4 +67,5 @@ def sample_index(sample_archive, embedder, tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("index") / "sample"
     build_index(sample_archive, root, embedder)
+    share_onnx_export(embedder.cache_dir, root)  # CLI tests on it load the model, not export it
     return root

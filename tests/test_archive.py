@@ -115,3 +115,15 @@ def test_malformed_files_are_skipped_and_reported(tmp_path: Path, monkeypatch):
 def test_missing_archive_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="archive folder not found"):
         load_posts(tmp_path / "nope")
+
+
+@pytest.mark.parametrize("slug", ["a.b_c-d", "vitamin-d+k2", "50%-more", "9am"])
+def test_slugs_with_every_allowed_character_parse(slug):
+    assert parse_post(post_bytes({"slug": slug, "title": "x"})).slug == slug
+
+
+def test_unsafe_slug_reason_lists_what_is_allowed():
+    with pytest.raises(PostError) as err:
+        parse_post(post_bytes({"slug": "-a b", "title": "x"}))
+    for allowed in ("'-'", "'_'", "'.'", "'+'", "'%'", "letter or digit"):
+        assert allowed in str(err.value)

@@ -16,7 +16,6 @@ from bot.config import Settings
 from retrieval.evidence import LABELS
 from retrieval.indexer import build_index
 from retrieval.service import AnswerService
-from tests.conftest import SEED_SLUG, SEEDS, write_post
 from tests.discord_standin import (
     BASIC_PERMISSIONS,
     CHANNEL_ID,
@@ -26,6 +25,7 @@ from tests.discord_standin import (
     OTHER_CHANNEL_ID,
     StandIn,
 )
+from tests.helpers import SEED_SLUG, SEEDS, write_post
 
 SEED_URL = f"https://vitamindwiki.com/pages/{SEED_SLUG}/"
 TOPICS = [
@@ -160,7 +160,7 @@ def assert_inert(body: dict) -> None:
 
 
 async def test_commands_sync_and_ask_answers_with_embed(running):
-    standin, bot = running
+    standin, _bot = running
     synced = standin.calls_to(r"/applications/\d+/guilds/\d+/commands", "PUT")[-1].body
     assert {c["name"] for c in synced} == {"ask", "tag", "tags", "reindex", "status"}
     iid = await standin.slash("ask", question="does vitamin D help MS bone loss?")
@@ -290,7 +290,7 @@ async def test_reindex_refused_for_non_maintainers(running):
 
 
 async def test_reindex_by_maintainer_keeps_loop_and_answers_alive(running, archive):
-    standin, bot = running
+    standin, _bot = running
     for tag in ("newtopic-a", "newtopic-b"):
         write_post(archive, tag, f"Vitamin D and {tag} in a long study", [tag], 60)
     lag = LoopLag()

@@ -9,7 +9,7 @@ import sys
 
 from bot.cli import main
 from retrieval.indexer import build_index
-from tests.conftest import REPO, SEEDS
+from tests.helpers import REPO, SEEDS
 
 
 def test_tags_json_contract(tmp_path, embedder, capsys):

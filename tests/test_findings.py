@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from retrieval import findings, store
 from retrieval.indexer import build_index
 from retrieval.search import Searcher
-from tests.conftest import SEED_SLUG, SEEDS, write_post
+from tests.helpers import SEED_SLUG, SEEDS, write_post
 
 DEMO = "does vitamin D help MS bone loss?"
 SENTENCES = [

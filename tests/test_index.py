@@ -12,7 +12,7 @@ from bot.cli import main
 from retrieval import store
 from retrieval.indexer import build_index
 from retrieval.search import Searcher
-from tests.conftest import REPO, SEED_SLUG, SEEDS
+from tests.helpers import REPO, SEED_SLUG, SEEDS, share_onnx_export
 
 SEED_URL = f"https://vitamindwiki.com/pages/{SEED_SLUG}/"
 QUESTION = "does vitamin D help MS bone loss?"
@@ -100,8 +100,10 @@ def test_cli_text_answer(sample_index, capsys):
     assert SEED_URL in out
 
 
-def test_ask_without_index_builds_from_seeds(tmp_path, capsys):
+def test_ask_without_index_builds_from_seeds(tmp_path, embedder, capsys):
     root = tmp_path / "fresh"
+    embedder.load()
+    share_onnx_export(embedder.cache_dir, root)
     assert main(["ask", "--index", str(root), "--json", QUESTION]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["results"][0]["slug"] == SEED_SLUG

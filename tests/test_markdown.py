@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from retrieval.markdown import clean_text, to_sections
 
 LEFTOVER_RE = re.compile(
@@ -12,15 +14,15 @@ LEFTOVER_RE = re.compile(
 
 
 def all_text(body: str) -> str:
-    return "\n".join(f"{s.heading}\n{s.text}" for s in to_sections(body))
+    return "\n".join(line for s in to_sections(body) for line in [s.heading, *s.lines])
 
 
 def test_headings_become_sections():
     sections = to_sections("Intro line.\n\n# First\n\nOne.\n\n## Second part\n\nTwo.")
-    assert [(s.heading, s.text) for s in sections] == [
-        ("", "Intro line."),
-        ("First", "One."),
-        ("Second part", "Two."),
+    assert [(s.heading, s.lines) for s in sections] == [
+        ("", ["Intro line."]),
+        ("First", ["One."]),
+        ("Second part", ["Two."]),
     ]
 
 
@@ -74,6 +76,7 @@ def test_clean_text_removes_invisible_characters():
     assert clean_text("a\u200bb\u00a0 c &nbsp; d") == "ab c d"
 
 
+@pytest.mark.slow  # converts all 2,467 real posts
 def test_no_markup_left_in_any_real_post(archive_posts):
     bad = []
     for post in archive_posts.posts:

@@ -125,7 +125,10 @@ def test_term_overlap_equals_its_definition(text_words, query_words):
 
 
 def record(slug: str, tags: tuple[str, ...], date: str) -> PostRecord:
-    return PostRecord(0, slug, slug, date, tags, (), (), None, "", "h", "")
+    return PostRecord(
+        row=0, slug=slug, title=slug, date=date, tags=tags, categories=(), aliases=(), page_id=None,
+        body="", path="", content_hash="h",
+    )  # fmt: skip
 
 
 def test_tag_catalogue_fuzzy_synonyms_and_cooccurrence():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SEED_SLUG, SHARED
+from tests.helpers import REPO, SEED_SLUG, SHARED
 
 
 def quick_start_commands() -> list[str]:
@@ -28,6 +28,7 @@ def test_quick_start_is_two_commands_and_ci_runs_the_second():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # two steps of up to 1,800 s each: a venv from scratch, then demo
 def test_quick_start_in_a_fresh_clone(tmp_path: Path):
     if not (REPO / ".git").exists():
         pytest.skip("not a git checkout")

@@ -17,42 +17,80 @@ from retrieval.chunking import Chunker
 from retrieval.indexer import build_index
 from retrieval.markdown import to_sections
 from retrieval.service import AnswerService
-from tests.conftest import SEED_SLUG, SEEDS
+from tests.helpers import SEED_SLUG, SEEDS
 
 MAX_TOKENS = 256
 markdownish = st.lists(
     st.sampled_from(
-        list("abc XYZ 123.,;:!?*_#|-<>/&{}[]()\n\t\"'%")
-        + ["**", "{{< toc >}}", "<span>", "&nbsp;", "| a | b |\n|---|---|\n", "# ", "\u200b",
-           "\u202e", "😀", "é", "\x00", "\r\n", "IU", "ng/ml"]
+        [*"abc XYZ 123.,;:!?*_#|-<>/&{}[]()\n\t\"'%", "**", "{{< toc >}}", "<span>", "&nbsp;",
+         "| a | b |\n|---|---|\n", "# ", "\u200b", "\u202e", "😀", "é", "\x00", "\r\n", "IU",
+         "ng/ml"]
     ),
     max_size=120,
 ).map("".join)  # fmt: skip
-front_matter = st.dictionaries(
-    st.sampled_from(["title", "slug", "tags", "date", "categories", "extra", "aliases"]),
-    st.one_of(st.none(), st.integers(), st.text(max_size=30), st.lists(st.text(max_size=10))),
+words = st.sampled_from(
+    ["vitamin", "D3", "10,000 IU/day", "25(OH)D", "ng/ml.", "participants", "randomised", "of",
+     "the", "a", "Conclusion:", "supercalifragilisticexpialidocious", "x" * 60, "😀😀", "и", "中文"]
+)  # fmt: skip
+long_markdown = (
+    st.lists(st.one_of(words, markdownish), min_size=50, max_size=400)
+    .map(" ".join)
+    .map(lambda s: s.replace("\x00", ""))  # a NUL byte rejects the whole post: short bodies have it
 )
+"""Long enough to fill several chunks, so chunk boundaries and the window limit are exercised."""
+junk = st.one_of(st.none(), st.integers(), st.text(max_size=30), st.lists(st.text(max_size=10)))
+slugs = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._+%-]{0,40}", fullmatch=True)
+titles = st.text(min_size=1, max_size=80).filter(str.strip)
 
 
-@settings(max_examples=200, deadline=None)
-@given(front_matter, markdownish)
-def test_parser_never_raises_anything_but_post_error(meta, body):
-    raw = (json.dumps(meta) + "\n" + body).encode("utf-8", "surrogatepass")
-    try:
-        post = parse_post(raw)
-    except PostError:
-        return
-    assert post.slug and post.title
+@st.composite
+def front_matter(draw: st.DrawFn) -> dict:
+    """Mostly a usable title and slug (so the post goes on to the chunker), sometimes junk or
+    nothing, plus any mix of other fields holding anything."""
+    others = ["tags", "date", "categories", "extra", "aliases", "tiki_page_id"]
+    meta = draw(st.dictionaries(st.sampled_from(others), junk))
+    for key, good in (("title", titles), ("slug", slugs)):
+        kind = draw(st.integers(0, 9))
+        if kind < 8:
+            meta[key] = draw(good)
+        elif kind == 8:
+            meta[key] = draw(junk)
+    return meta
+
+
+def test_random_posts_never_break_the_parser_or_the_chunker(fast_tokenizer):
+    """Random front matter and markdown: a PostError or a post whose chunks fit, nothing else;
+    and most cases really reach the chunker."""
+    chunker = Chunker(fast_tokenizer, MAX_TOKENS)
+    parsed: list[int] = []
+
+    @settings(max_examples=200, deadline=None)
+    @given(front_matter(), st.one_of(markdownish, long_markdown))
+    def check(meta: dict, body: str) -> None:
+        raw = (json.dumps(meta) + "\n" + body).encode("utf-8", "surrogatepass")
+        try:
+            post = parse_post(raw)
+        except PostError:
+            return
+        assert post.slug and post.title
+        chunks = chunker.chunk_post(post)
+        ids = fast_tokenizer.encode_batch([c.embed_text for c in chunks])
+        assert all(len(e.ids) <= MAX_TOKENS for e in ids)  # special tokens included
+        parsed.append(len(chunks))
+
+    check()
+    assert len(parsed) >= 60, f"only {len(parsed)} of 200 random posts parsed"
+    assert sum(n > 0 for n in parsed) >= 15, "the chunker hardly ever had text to chunk"
 
 
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(title=st.text(max_size=300), body=markdownish)
+@given(title=st.text(max_size=300), body=long_markdown)
 def test_chunks_always_fit_and_findings_never_crash(fast_tokenizer, tokenizer, title, body):
     from retrieval.archive import Post
 
-    post = Post("s", title or "t", "", (), (), (), None, body * 3, "p", "h")
+    post = Post("s", title or "t", "", (), (), (), None, body, "p", "h")
     chunks = Chunker(fast_tokenizer, MAX_TOKENS).chunk_post(post)
     if chunks:
         ids = tokenizer([c.embed_text for c in chunks], add_special_tokens=True)["input_ids"]
@@ -99,7 +137,7 @@ def test_broken_index_files_name_the_file_and_the_fix(seed_index, name, damage):
 
 
 def test_missing_index_is_a_clear_error(tmp_path):
-    with pytest.raises(store.IndexLoadError, match="no index at .*vdwbot index build"):
+    with pytest.raises(store.IndexLoadError, match=r"no index at .*vdwbot index build"):
         store.load(tmp_path / "nothing")
 
 

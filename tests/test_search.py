@@ -9,7 +9,7 @@ import pytest
 from retrieval import store
 from retrieval.indexer import build_index
 from retrieval.search import CONFIDENT_SCORE, Searcher
-from tests.conftest import write_post
+from tests.helpers import write_post
 
 TITLE = "Vitamin D reduced falls in seniors"
 QUESTION = "does vitamin D reduce falls in seniors?"

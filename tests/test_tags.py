@@ -13,7 +13,7 @@ from retrieval import store
 from retrieval.ontology import TagOntology, parse_ontology, read_for_archive
 from retrieval.store import ChunkTable, IndexData, PostRecord
 from retrieval.tags import TagCatalogue
-from tests.conftest import SHARED, write_post
+from tests.helpers import SHARED, write_post
 
 SMALL_ONTOLOGY = """/* a made-up ontology in the site's format */
 "vitamin d" "calciferol" => #vitamin_d
@@ -29,7 +29,10 @@ SMALL_ONTOLOGY = """/* a made-up ontology in the site's format */
 
 
 def record(slug: str, tags: tuple[str, ...], date: str = "2013-01-01") -> PostRecord:
-    return PostRecord(0, slug, slug, date, tags, (), (), None, "", "h", "")
+    return PostRecord(
+        row=0, slug=slug, title=slug, date=date, tags=tags, categories=(), aliases=(),
+        page_id=None, body="", path="", content_hash="h",
+    )  # fmt: skip
 
 
 POSTS = [

@@ -23,7 +23,7 @@ from retrieval.synonyms import (
     parse,
     translate,
 )
-from tests.conftest import REPO, SHARED
+from tests.helpers import REPO, SHARED
 
 ONTOLOGY = SHARED / "archive" / "ontology.txt"
 MIN_POSTS = 10

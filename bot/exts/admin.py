@@ -21,9 +21,9 @@ PROGRESS_EVERY = 2.0
 """Seconds between edits of the progress message (Discord rate-limits edits)."""
 
 
-def is_maintainer(interaction: discord.Interaction) -> bool:
+def is_maintainer(interaction: discord.Interaction[VdwBot]) -> bool:
     """Checked at run time, whatever permissions a server admin gave the command."""
-    settings = interaction.client.settings  # type: ignore[attr-defined]
+    settings = interaction.client.settings
     if interaction.user.id in settings.maintainer_users:
         return True
     roles = {r.id for r in getattr(interaction.user, "roles", [])}
@@ -32,7 +32,7 @@ def is_maintainer(interaction: discord.Interaction) -> bool:
     return interaction.guild_id is not None and interaction.permissions.manage_guild
 
 
-def maintainers_only(interaction: discord.Interaction) -> bool:
+def maintainers_only(interaction: discord.Interaction[VdwBot]) -> bool:
     if not is_maintainer(interaction):
         raise NotMaintainer()
     return True

@@ -38,8 +38,8 @@ class Filters(TypedDict, total=False):
     newest: bool
 
 
-def ask_cooldown(interaction: discord.Interaction) -> app_commands.Cooldown:
-    settings = interaction.client.settings  # type: ignore[attr-defined]
+def ask_cooldown(interaction: discord.Interaction[VdwBot]) -> app_commands.Cooldown:
+    settings = interaction.client.settings
     return app_commands.Cooldown(settings.ask_rate, settings.ask_per_seconds)
 
 

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.app import VdwBot
 from bot.paginator import Paginator
-from bot.render import clip, safe_echo
+from bot.render import CHOICE_MAX, DESCRIPTION_MAX, FOOTER_MAX, TITLE_MAX, clip, safe_echo
 from retrieval.search import post_url
 from retrieval.tags import TagCatalogue, tag_key
 
@@ -33,14 +33,14 @@ def tag_pages(catalogue: TagCatalogue, key: str, base_url: str) -> list[discord.
             for p in chunk
         ]
         embed = discord.Embed(
-            title=clip(f"Tag: {name} ({len(posts)} posts)", 256),
-            description=clip("\n".join(lines), 4000),
+            title=clip(f"Tag: {name} ({len(posts)} posts)", TITLE_MAX),
+            description=clip("\n".join(lines), DESCRIPTION_MAX),
             colour=discord.Colour.gold(),
         )
         footer = f"Page {page + 1}/{total_pages}"
         if related:
             footer += f" · Related tags: {related}"
-        embed.set_footer(text=clip(footer, 2048))
+        embed.set_footer(text=clip(footer, FOOTER_MAX))
         pages.append(embed)
     return pages
 
@@ -76,7 +76,9 @@ class Tags(commands.Cog):
         catalogue = await self.catalogue()
         matches = await asyncio.to_thread(catalogue.match, current[:100], MAX_CHOICES)
         return [
-            app_commands.Choice(name=clip(f"{m.tag} ({m.posts})", 100), value=m.tag[:100])
+            app_commands.Choice(
+                name=clip(f"{m.tag} ({m.posts})", CHOICE_MAX), value=m.tag[:CHOICE_MAX]
+            )
             for m in matches
         ]
 
@@ -86,7 +88,9 @@ class Tags(commands.Cog):
         top = catalogue.top(40)
         text = ", ".join(f"{m.tag} ({m.posts})" for m in top)
         embed = discord.Embed(
-            title="Most used tags", description=clip(text, 4000), colour=discord.Colour.gold()
+            title="Most used tags",
+            description=clip(text, DESCRIPTION_MAX),
+            colour=discord.Colour.gold(),
         )
         embed.set_footer(text="Use /tag name to list a tag's posts")
         await interaction.response.send_message(embed=embed)

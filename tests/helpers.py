@@ -1,0 +1,38 @@
+"""Paths and builders the test files share (plain functions: fixtures stay in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("VDWBOT_SHARED", REPO.parent / "shared"))
+ARCHIVE = SHARED / "archive" / "posts"
+SEEDS = REPO / "seeds"
+SEED_SLUG = "2800-iu-vitamin-d-daily-did-not-decrease-bone-loss-for-those-with-ms"
+
+
+def write_post(folder: Path, slug: str, title: str, tags: list[str], paragraphs: int) -> None:
+    """A synthetic post in the archive's format (JSON front matter, markdown body)."""
+    meta = {"title": title, "slug": slug, "date": "2013-05-01", "tags": tags}
+    body = "\n\n".join(
+        f"{title}. In trial number {i} the participants took vitamin D for {i + 2} months and "
+        f"outcomes were measured against placebo with blood levels rising to {30 + i} ng/ml."
+        for i in range(paragraphs)
+    )
+    (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+
+
+def sample_files(archive: Path, n: int) -> list[Path]:
+    """A fixed, spread-out sample of archive files (every k-th by name)."""
+    files = sorted(archive.glob("*.md"))
+    step = max(1, len(files) // n)
+    return files[::step][:n]
+
+
+def share_onnx_export(cache_dir: Path, root: Path) -> None:
+    """Let a CLI run on index `root` reuse the ONNX export in `cache_dir` (an Embedder's) instead
+    of exporting the model again from torch: the CLI keeps its export in `root/cache/onnx`."""
+    shutil.copytree(cache_dir, root / "cache" / "onnx", dirs_exist_ok=True)

@@ -47,8 +47,9 @@ def main() -> None:
         report = service.build(args.archive, incremental=store.exists(args.index))
         print(report.summary().splitlines()[0], file=sys.stderr)
     files = args.questions or [p for p in DEFAULT_SETS if p.exists()]
-    out: dict = {"index_version": service.index.version}
-    body = chunk_bodies(service.index)
+    index = service.searcher().index
+    out: dict = {"index_version": index.version}
+    body = chunk_bodies(index)
     for path in files:
         summary, rows = evaluate(
             load_questions(path), lambda q, k, prev: service.ask(q, k=k, previous=prev), body

@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from retrieval import store  # noqa: E402
 from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
-from retrieval.evaluation import evaluate, load_questions  # noqa: E402
+from retrieval.evaluation import chunk_bodies, evaluate, load_questions  # noqa: E402
 from retrieval.service import AnswerService  # noqa: E402
 
 DEFAULT_SETS = [
@@ -47,10 +47,12 @@ def main() -> None:
         report = service.build(args.archive, incremental=store.exists(args.index))
         print(report.summary().splitlines()[0], file=sys.stderr)
     files = args.questions or [p for p in DEFAULT_SETS if p.exists()]
-    out: dict = {"index_version": service.searcher().index.version}
+    index = service.searcher().index
+    out: dict = {"index_version": index.version}
+    body = chunk_bodies(index)
     for path in files:
         summary, rows = evaluate(
-            load_questions(path), lambda q, k, prev: service.ask(q, k=k, previous=prev)
+            load_questions(path), lambda q, k, prev: service.ask(q, k=k, previous=prev), body
         )
         if args.details:
             for row in rows:

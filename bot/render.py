@@ -51,6 +51,13 @@ def closest_tags(answer: Answer, n: int = 5) -> list[str]:
     return [t for t, _ in counts.most_common() if not is_generic(t)][:n]
 
 
+def lead_line(answer: Answer, start: int = 0) -> str | None:
+    """'In short: <quoted sentence> [n]', n numbering the post it is quoted from."""
+    if answer.lead is None:
+        return None
+    return f"In short: {answer.lead.text} [{start + answer.lead.result + 1}]"
+
+
 def badge(hit: Hit) -> str:
     """Study type and year, e.g. "RCT · 2013" (empty when neither is known)."""
     parts = [EVIDENCE_NAMES.get(hit.evidence, hit.evidence) if hit.evidence else "", hit.year]
@@ -62,6 +69,8 @@ def answer_text(answer: Answer) -> str:
     if answer.empty:
         return EMPTY_QUESTION
     lines: list[str] = []
+    if lead := lead_line(answer):
+        lines += [lead, ""]
     if not answer.confident:
         tags = closest_tags(answer)
         lines.append(NO_ANSWER + (f" Closest tags: {', '.join(tags)}." if tags else ""))

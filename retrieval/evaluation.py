@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.search import Answer
+from retrieval.store import IndexData
 
 K = 10
 
@@ -75,7 +76,7 @@ def first_answer_rank(ranked: list[str], relevant: dict[str, int]) -> int | None
     return next((i + 1 for i, s in enumerate(ranked) if relevant.get(s, 0) >= 2), None)
 
 
-def score_question(q: Question, answer: Answer) -> dict:
+def score_question(q: Question, answer: Answer, body: Body | None = None) -> dict:
     ranked = [h.slug for h in answer.hits]
     row: dict = {"id": q.id, "kind": q.kind, "confident": answer.confident, "top": ranked[:3]}
     if not q.answerable:
@@ -89,10 +90,58 @@ def score_question(q: Question, answer: Answer) -> dict:
         hit3=float(rank is not None and rank <= 3),
         recall5=len(set(ranked[:5]) & set(answers)) / min(5, len(answers)),
     )
-    if q.answer_facts:
-        shown = _norm(" ".join(f for h in answer.hits[:3] for f in h.findings))
-        row["facts"] = sum(_norm(f) in shown for f in q.answer_facts) / len(q.answer_facts)
+    row.update(facts_row(q, answer, body))
     return row
+
+
+Body = Callable[[str], str]
+"""slug -> the text findings are quoted from (see `chunk_bodies`)."""
+
+
+def chunk_bodies(index: IndexData) -> Body:
+    """The indexed text of each post (its chunks and bold lines): everything findings can quote,
+    without the author, affiliation and citation lines and reference lists chunking leaves out."""
+    parts: dict[int, list[str]] = defaultdict(list)
+    for text, row in zip(index.chunks.text, index.chunks.post_row, strict=True):
+        parts[int(row)].append(text)
+    bodies = {p.slug: "\n".join([*parts.get(p.row, []), *p.bold]) for p in index.posts}
+    return lambda slug: bodies.get(slug, "")
+
+
+def facts_row(q: Question, answer: Answer, body: Body | None = None) -> dict:
+    """Share of the answer facts quoted in the findings of the first 3 posts and of the first
+    post; with `body`, also the shares the bodies of those posts hold (what findings could
+    reach at best), so sentence choice and post choice can be told apart."""
+    if not q.answerable or not q.answer_facts:
+        return {}
+    facts = [_norm(f) for f in q.answer_facts]
+
+    def share(texts: list[str]) -> float:
+        shown = _norm("\n".join(texts))
+        return sum(f in shown for f in facts) / len(facts)
+
+    first3, first = answer.hits[:3], answer.hits[:1]
+    row = {
+        "facts": share([f for h in first3 for f in h.findings]),
+        "facts1": share([f for h in first for f in h.findings]),
+    }
+    if body is not None:
+        row["body3"] = share([body(h.slug) for h in first3])
+        row["body1"] = share([body(h.slug) for h in first])
+    return row
+
+
+def facts_summary(rows: list[dict]) -> dict:
+    """Means of the facts measures, and the selection ratios (findings ÷ body ceiling)."""
+    rows = [r for r in rows if "facts" in r]
+    out: dict = {"n": len(rows)}
+    for key in ("facts", "facts1", "body3", "body1"):
+        if any(key in r for r in rows):
+            out[key] = _mean([r[key] for r in rows if key in r])
+    for facts, body in (("facts", "body3"), ("facts1", "body1")):
+        if out.get(body):
+            out[f"selection{body[-1]}"] = round(out[facts] / out[body], 4)
+    return out
 
 
 def _mean(values: list[float]) -> float:
@@ -111,6 +160,8 @@ def _metrics(rows: list[dict]) -> dict:
     if answerable:
         out.update({m: _mean([r[m] for r in answerable]) for m in METRICS})
         out["facts_in_findings"] = _mean([r["facts"] for r in answerable if "facts" in r])
+        if any("facts" in r for r in answerable):
+            out["facts"] = facts_summary(answerable)
         out["answerable_confident"] = _mean([float(r["confident"]) for r in answerable])
     if no_answer:
         out["no_answer"] = {
@@ -134,10 +185,13 @@ Ask = Callable[[str, int, tuple[str, ...]], Answer]
 """(question, k, earlier questions of the thread) -> answer."""
 
 
-def evaluate(questions: list[Question], ask: Ask) -> tuple[dict, list[dict]]:
-    """Ask every question (top K, follow-ups with their thread) -> (summary, per-question rows)."""
+def evaluate(
+    questions: list[Question], ask: Ask, body: Body | None = None
+) -> tuple[dict, list[dict]]:
+    """Ask every question (top K, follow-ups with their thread) -> (summary, per-question rows).
+    With `body`, the facts measures include what the shown posts hold (see `facts_row`)."""
     started = time.perf_counter()
-    rows = [score_question(q, ask(q.question, K, q.previous)) for q in questions]
+    rows = [score_question(q, ask(q.question, K, q.previous), body) for q in questions]
     summary = summarize(rows)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     return summary, rows

@@ -1,19 +1,21 @@
 """Key findings: the sentences of a post that answer the question, quoted verbatim.
 
 Candidates are the sentences of the post's best-matching chunks, its opening chunk (the abstract)
-and the lines the author bolded. They are ranked by similarity to the question, lifted for
-numbers (most for the numbers the question asked about or the title reports), bold lines and
-conclusions. Reference lists, citations, author lines and affiliations are never quoted.
+and the lines the author bolded. They are ranked for the result, not just for word overlap: the
+question's words and the meaning-similarity of the sentence's chunk, then what reads as a result
+(statistics, doses, levels and percentages, which way an outcome went), the numbers the question
+asked about or the title reports, bold lines and conclusions; a study's aim or a call for more
+research counts against. Reference lists, citations, author lines and affiliations are never
+quoted.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import NamedTuple
-
-import numpy as np
 
 from retrieval.junk import is_junk
 from retrieval.sentences import split_sentences
@@ -27,7 +29,78 @@ _WORD_RE = re.compile(r"[^\W\d_]{3,}")
 _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _CONCLUSION_RE = re.compile(r"^(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I)
 _CONCLUSION_STARTS = ("conclusion", "result", "findings", "interpretation")
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 80
+
+# Weights of the findings score (chosen on the dev and independent question sets together;
+# figures in the README).
+QUESTION_WEIGHT = 1.0
+MEANING_WEIGHT = 1.3
+STATISTICS_LIFT = 0.15
+QUANTITY_LIFT = 0.25
+DIRECTION_LIFT = 0.2
+AIM_PENALTY = 0.25
+NUMBER_LIFT = 0.03
+BOLD_LIFT = 0.12
+CONCLUSION_LIFT = 0.15
+QUERY_NUMBER_LIFT = 0.07
+TITLE_NUMBER_LIFT = 0.35
+
+
+class _Cue(NamedTuple):
+    """A pattern and substrings one of which each of its matches contains: most sentences have
+    none of them, and testing for substrings costs far less than running the pattern."""
+
+    keys: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    def found(self, text: str) -> bool:
+        return any(k in text for k in self.keys) and self.pattern.search(text) is not None
+
+
+_STATISTICS = _Cue(
+    ("<", "=", ">", "≤", "95", "interval", "ratio", "relative risk", "mean difference", "signific"),
+    re.compile(
+        r"\bp\s*[<=>≤]\s*0?\.\d|\b95\s*%|confidence interval|odds ratio|hazard ratio"
+        r"|relative risk|risk ratio|mean difference|\bsignifican"
+    ),
+)
+_RATIO = _Cue(
+    ("OR", "RR", "HR", "SMD", "WMD"), re.compile(r"\b(?:a?OR|RR|a?HR|IRR|SMD|WMD)\s*[=:,(]?\s*\d")
+)
+"""Looked for in the sentence as written: 'OR 0.6' is a statistic, 'or 2 doses' is not."""
+_QUANTITY = _Cue(
+    ("%", "percent", "iu", "i.u.", "unit", "ng", "nmol", "mcg", "µg", "ug", "mg", "x", "times",
+     "fold", "twice", "half", "halv", "doubled", "tripled"),
+    re.compile(
+        r"\d\s*(?:%|percent|iu\b|i\.u\.|units?\b|ng\b|nmol|mcg\b|µg|ug\b|mg\b|x\b|times\b|-?fold\b)"
+        r"|\b(?:twice|half|halved|doubled|tripled)\b"
+    ),
+)  # fmt: skip
+"""A dose, a blood level, a percentage or an 'x times': the amounts results are stated in."""
+_DIRECTION = _Cue(
+    ("not", "no ", "reduc", "decreas", "increas", "lower", "higher", "greater", "rais", "improv",
+     "prevent", "protect", "halv", "worse", "elevat", "declin", "benefi", "fell", "rose", "dropped",
+     "likely", "associated", "correlated", "linked", "risk of"),
+    re.compile(
+        r"\b(?:did|does|do|was|were) not\b|\bno (?:significant |)(?:effect|difference|change"
+        r"|benefit|association|improvement)|\bnot (?:significantly|associated)|\b(?:reduc|decreas"
+        r"|increas|lower|higher|greater|rais|improv|prevent|protect|halv|worse|elevat|declin"
+        r"|benefi)\w*|\b(?:fell|rose|dropped)\b|\b(?:more|less) likely"
+        r"|\b(?:associated|correlated|linked) with|\brisk of"
+    ),
+)  # fmt: skip
+"""Which way an outcome went: reduced, increased, did not, more likely..."""
+_AIM = _Cue(
+    ("aim", "objective", "purpose", "hypothes", "whether", " if", "sought to", "warranted",
+     "research", "studies", "trials", "needed", "unclear", "unknown", "little is known"),
+    re.compile(
+        r"\b(?:aims?|aimed|objectives?|purpose|hypothes[ie][sz]\w*) (?:of|was|were|to|is|that)\b"
+        r"|\b(?:assess|investigat|examin|evaluat|test|explor|determin)\w* (?:whether|if)\b"
+        r"|\bsought to|\bwarranted\b|\b(?:further|more|larger|future) (?:research|studies|trials)"
+        r"|\b(?:is|are|remains?) (?:needed|unclear|unknown)|\blittle is known"
+    ),
+)  # fmt: skip
+"""What a study set out to do, or a call for more research: context, not its result."""
 _LIST_MARK_RE = re.compile(r"^[-*]\s+")
 
 
@@ -40,13 +113,32 @@ class Sentence(NamedTuple):
     concludes: bool
 
 
+class Cues(NamedTuple):
+    """What in a sentence reads as a study's result, or as its aim."""
+
+    statistics: bool
+    """p-values, confidence intervals, odds, hazard or risk ratios, 'significant'."""
+    quantity: bool
+    direction: bool
+    aim: bool
+
+
 class Candidate(NamedTuple):
     sentence: Sentence
     bold: bool
+    source: int
+    """Index of the text (chunk or bold line) it was taken from."""
 
     @property
     def text(self) -> str:
         return self.sentence.text
+
+
+class Finding(NamedTuple):
+    text: str
+    score: float
+    aim: bool
+    """States what the study set out to do: quoted for context, never the lead answer."""
 
 
 def is_quotable(sentence: str) -> bool:
@@ -99,53 +191,112 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=16384)
+def cues(sentence: Sentence) -> Cues:
+    """The sentence's result cues. The patterns cost more than everything else a sentence is
+    checked for, so `rank` asks only for the sentences that can still make the top."""
+    low, has_number = sentence.low, sentence.has_number
+    return Cues(
+        _STATISTICS.found(low) or (has_number and _RATIO.found(sentence.text)),
+        has_number and _QUANTITY.found(low),
+        _DIRECTION.found(low),
+        _AIM.found(low),
+    )
+
+
+def result_lift(sentence: Sentence) -> float:
+    found = cues(sentence)
+    lift = STATISTICS_LIFT * found.statistics + QUANTITY_LIFT * found.quantity
+    return lift + DIRECTION_LIFT * found.direction - AIM_PENALTY * found.aim
+
+
 def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
-    """Sentences from the given chunks, in order, without repeats (quotability is checked in
+    """Sentences from the given texts, in order, without repeats (quotability is checked in
     `rank`, only for the sentences that rank high enough to be shown)."""
     bold_set = {" ".join(b.split()).lower() for b in bold}
     seen: set[str] = set()
     out: list[Candidate] = []
-    for text in chunk_texts:
+    for source, text in enumerate(chunk_texts):
         for sentence in sentences(text):
             if sentence.low in seen:
                 continue
             seen.add(sentence.low)
-            out.append(Candidate(sentence, any(b in sentence.low for b in bold_set)))
+            out.append(Candidate(sentence, any(b in sentence.low for b in bold_set), source))
             if len(out) >= MAX_CANDIDATES:
                 return out
     return out
 
 
+class Signals(NamedTuple):
+    """Per-candidate measures from outside this module, each 0..1 (one value per candidate)."""
+
+    question: Sequence[float]
+    """Lexical overlap with the question (share of its IDF weight)."""
+    meaning: Sequence[float]
+    """Meaning-similarity to the question of the chunk the sentence comes from."""
+
+
+def _base_score(
+    cand: Candidate,
+    relevance: float,
+    query_numbers: Collection[str],
+    title_numbers: Collection[str],
+) -> float:
+    """Everything in a candidate's score but its result cues: relevance to the question, the
+    numbers asked about or reported in the title, bold lines and conclusions."""
+    s = cand.sentence
+    value = relevance + NUMBER_LIFT * s.has_number + BOLD_LIFT * cand.bold
+    value += CONCLUSION_LIFT * s.concludes
+    if query_numbers and any(n in s.text for n in query_numbers):
+        value += QUERY_NUMBER_LIFT
+    if title_numbers and any(n in s.text for n in title_numbers):
+        value += TITLE_NUMBER_LIFT
+    return value
+
+
 def rank(
     cands: list[Candidate],
-    similarities: np.ndarray,
+    signals: Signals,
     query_numbers: Collection[str],
     title_numbers: Collection[str] = frozenset(),
     limit: int = 3,
-) -> list[str]:
-    """Best `limit` findings: similarity, lifted for numbers, bold lines and conclusions."""
+) -> list[Finding]:
+    """Best `limit` quotable findings, best first, each with its score.
+
+    Candidates are taken in order of their score without result cues; once `limit` findings are
+    chosen, a candidate whose cues could not lift it past the last of them ends the search."""
+    base = []
+    for i, cand in enumerate(cands):
+        relevance = QUESTION_WEIGHT * signals.question[i] + MEANING_WEIGHT * signals.meaning[i]
+        base.append((_base_score(cand, relevance, query_numbers, title_numbers), i))
+    base.sort(key=lambda x: -x[0])
+    most_lift = STATISTICS_LIFT + QUANTITY_LIFT + DIRECTION_LIFT
     scored: list[tuple[float, int]] = []
-    for i, (cand, sim) in enumerate(zip(cands, similarities, strict=True)):
-        score = float(sim)
-        if cand.sentence.has_number:
-            score += 0.05
-        if cand.bold:
-            score += 0.08
-        if cand.sentence.concludes:
-            score += 0.05
-        if query_numbers and any(n in cand.text for n in query_numbers):
-            score += 0.1
-        if title_numbers and any(n in cand.text for n in title_numbers):
-            score += 0.06
-        scored.append((score, i))
-    chosen: list[str] = []
-    for _, i in sorted(scored, reverse=True):
-        text = cands[i].text
-        if any(text in c or c in text for c in chosen):
-            continue  # the same sentence quoted twice (e.g. bold line and its paragraph)
-        if not is_quotable(text):
-            continue
-        chosen.append(text)
-        if len(chosen) == limit:
+    chosen: list[Finding] = []
+    quotable: dict[int, bool] = {}
+    for value, i in base:
+        if len(chosen) == limit and value + most_lift < chosen[-1].score:
             break
-    return [shorten(t) for t in chosen]
+        full = value + result_lift(cands[i].sentence)
+        bisect.insort(scored, (-full, i))
+        if len(chosen) < limit or full > chosen[-1].score:
+            chosen = _choose(cands, scored, limit, quotable)
+    return [f._replace(text=shorten(f.text)) for f in chosen]
+
+
+def _choose(
+    cands: list[Candidate], scored: list[tuple[float, int]], limit: int, quotable: dict[int, bool]
+) -> list[Finding]:
+    """The first `limit` of `scored` (best first) that are quotable and not quoted already."""
+    chosen: list[Finding] = []
+    for negative, i in scored:
+        text = cands[i].text
+        if any(text in c.text or c.text in text for c in chosen):
+            continue  # the same sentence quoted twice (e.g. bold line and its paragraph)
+        if i not in quotable:
+            quotable[i] = is_quotable(text)
+        if quotable[i]:
+            chosen.append(Finding(text, -negative, cues(cands[i].sentence).aim))
+            if len(chosen) == limit:
+                break
+    return chosen

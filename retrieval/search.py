@@ -45,6 +45,11 @@ DUPLICATE_WINDOW = 50
 NEAR_DUPLICATE_TITLE = 0.9
 """Title cosine above which a title-only post is taken as a copy of a post with a body."""
 
+FINDING_CHUNKS = 6
+"""Chunks of a post (the closest to the question) whose sentences may be quoted as findings."""
+LEAD_RANK_PENALTY = 0.1
+"""Lowers a finding's claim to be the lead for each place its post is below the first."""
+
 _NUM_RE = re.compile(r"\d[\d,.]*\d|\d")
 _NONE: frozenset[int] = frozenset()
 
@@ -65,6 +70,13 @@ class Hit:
     """False for a title-only post (an index page): there is nothing to quote."""
 
 
+class Lead(NamedTuple):
+    """The one quoted sentence that answers best: a finding of `hits[result]`."""
+
+    text: str
+    result: int
+
+
 @dataclass(frozen=True)
 class Answer:
     question: str
@@ -74,6 +86,8 @@ class Answer:
     """How many posts matched at all (for 'n posts matched' footers and paging)."""
     missing: tuple[str, ...] = ()
     """Specific words of the question that no post contains (then it is not confident)."""
+    lead: Lead | None = None
+    """The best quoted finding, when the answer is confident."""
 
     @property
     def empty(self) -> bool:
@@ -85,6 +99,7 @@ class Answer:
         return {
             "question": self.question,
             "confident": self.confident,
+            "lead": self.lead._asdict() if self.lead else None,
             "results": [
                 {
                     k: v
@@ -178,7 +193,9 @@ class Searcher:
         )
         return Ranking(scored.rows, scored.scores, scored.chunk_sims)
 
-    def finding_chunks(self, row: int, chunk_sims: np.ndarray, n: int = 2) -> list[int]:
+    def finding_chunks(
+        self, row: int, chunk_sims: np.ndarray, n: int = FINDING_CHUNKS
+    ) -> list[int]:
         """Ids of the post's `n` chunks closest to the query, then its opening chunk (usually
         the abstract) if not among them."""
         lo, hi = np.searchsorted(self.index.chunks.post_row, [row, row + 1])
@@ -266,9 +283,10 @@ class Searcher:
         if newest and matched:
             rows, matched = self._collapse(order, ranking.scores, max(start + max(k, 0), matched))
             rows = self._by_date(rows[:matched]) + rows[matched:]
-        hits = self._hits(rows[start : start + max(k, 0)], ranking, query)
+        hits, lead = self._hits(rows[start : start + max(k, 0)], ranking, query)
         missing = self._uncovered(query)
-        return Answer(question, matched > 0 and not missing, hits, matched, missing)
+        confident = matched > 0 and not missing
+        return Answer(question, confident, hits, matched, missing, lead if confident else None)
 
     def _is_topic(self, phrase: str) -> bool:
         return self.tags.count(tag_key(phrase)) > 0
@@ -296,21 +314,31 @@ class Searcher:
         rows: list[int],
         ranking: Ranking,
         query: Query,
-    ) -> list[Hit]:
-        per_post = []
-        for row in rows:
-            post = self.index.posts[row]
-            chunks = self.finding_chunks(row, ranking.chunk_sims)
-            texts = [self.index.chunks.text[c] for c in chunks] + list(post.bold)
-            per_post.append((post, findings.candidates(texts, list(post.bold))))
+    ) -> tuple[list[Hit], Lead | None]:
+        """The hits with their findings, and the best of those findings as the lead."""
         overlap = self.lexical.overlap(terms(query.lexical))
         numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
         hits: list[Hit] = []
-        for row, (post, cands) in zip(rows, per_post, strict=True):
-            sims = np.array([overlap(c.sentence.low) for c in cands])
-            found = findings.rank(cands, sims, numbers, _title_numbers(post.title))
-            hits.append(self._hit(post, float(ranking.scores[row]), found))
-        return hits
+        best: tuple[float, Lead] | None = None
+        for row in rows:
+            post = self.index.posts[row]
+            chunks = self.finding_chunks(row, ranking.chunk_sims, FINDING_CHUNKS)
+            texts = [self.index.chunks.text[c] for c in chunks] + list(post.bold)
+            cands = findings.candidates(texts, list(post.bold))
+            sims = ranking.chunk_sims[chunks] if chunks else np.zeros(0)
+            # a bold line is judged by the best chunk of its post
+            meaning = np.append(sims, [sims.max(initial=0.0)] * len(post.bold))
+            signals = findings.Signals(
+                [overlap(c.sentence.low) for c in cands], [float(meaning[c.source]) for c in cands]
+            )
+            found = findings.rank(cands, signals, numbers, _title_numbers(post.title))
+            answer = next((f for f in found if not f.aim), None)
+            if answer:
+                claim = answer.score - LEAD_RANK_PENALTY * len(hits)
+                if best is None or claim > best[0]:
+                    best = (claim, Lead(answer.text, len(hits)))
+            hits.append(self._hit(post, float(ranking.scores[row]), [f.text for f in found]))
+        return hits, best[1] if best else None
 
     def _hit(self, post: PostRecord, score: float, found: list[str]) -> Hit:
         return Hit(

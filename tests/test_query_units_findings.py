@@ -74,12 +74,14 @@ def test_findings_prefer_asked_numbers_bold_and_conclusions_and_never_repeat():
     )
     cands = findings.candidates([text, "vitamin D did not prevent bone loss"], ["did not prevent"])
     assert [c.bold for c in cands] == [False, False, True, True]
-    sims = np.array([0.2, 0.3, 0.3, 0.3])
+    sims = findings.Signals([0.2, 0.3, 0.3, 0.3], [0.0] * 4)
     best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)
-    assert best[0].startswith("Participants took 20,000 IU")  # the asked-about number wins
-    assert best[1].startswith("CONCLUSION")  # bold and a conclusion
+    assert best[0].text.startswith("CONCLUSION")  # bold, a conclusion and a result
+    assert best[1].text.startswith("Participants took 20,000 IU")
     # the bold line is inside the conclusion already: quoted once, so the third is the weather
-    assert best[2].startswith("The weather") and len(best) == 3
+    assert best[2].text.startswith("The weather") and len(best) == 3
+    unasked = findings.rank(cands, sims, query_numbers=set(), limit=3)
+    assert best[1].score - unasked[1].score == pytest.approx(findings.QUERY_NUMBER_LIFT)
 
 
 def test_findings_are_cut_at_a_word_with_ellipsis():

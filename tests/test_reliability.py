@@ -7,7 +7,6 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,8 +98,9 @@ def test_chunks_always_fit_and_findings_never_crash(fast_tokenizer, tokenizer, t
     sections = to_sections(body)
     bold = [b for s in sections for b in s.bold]
     cands = findings.candidates([c.text for c in chunks], bold)
-    found = findings.rank(cands, np.zeros(len(cands)), {"1"}, {"2"})
-    assert all(len(f) <= 300 for f in found)
+    zeros = [0.0] * len(cands)
+    found = findings.rank(cands, findings.Signals(zeros, zeros), {"1"}, {"2"})
+    assert all(len(f.text) <= 300 for f in found)
 
 
 def test_twenty_megabyte_post_is_skipped_not_fatal(tmp_path):

@@ -24,6 +24,7 @@ from bot.render import (
     MESSAGE_MAX,
     answer_embeds,
     clip,
+    lead_line,
     not_confident_text,
     safe_echo,
 )
@@ -155,7 +156,11 @@ def reply_for(
     if not answer.confident or not answer.hits:
         return {"content": not_confident_text(answer)}
     view = AnswerView(bot, answer, asker_id, 0, previous or [], filters)
-    return {"embeds": answer_embeds(answer), "view": view}
+    reply: dict = {"embeds": answer_embeds(answer), "view": view}
+    lead = lead_line(answer)
+    if lead:  # the one quoted sentence that answers, above the posts
+        reply["content"] = safe_echo(lead, MESSAGE_MAX)
+    return reply
 
 
 class Ask(commands.Cog):

@@ -1,0 +1,187 @@
+"""Key findings ranked for the result, and the lead answer quoted from them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retrieval import findings, store
+from retrieval.indexer import build_index
+from retrieval.search import Searcher
+from tests.helpers import SEED_SLUG, SEEDS, write_post
+
+DEMO = "does vitamin D help MS bone loss?"
+SENTENCES = [
+    "Vitamin D did not prevent bone loss in this small population of adults.",
+    "Those taking 4000 IU daily had 20 percent fewer falls (p = 0.03) than the others.",
+    "The aim of this study was to test vitamin D against placebo in adults.",
+    "Participants were randomised to receive 20 ng or placebo once a week for a year.",
+    "CONCLUSION: vitamin D reduced the risk of falls by a third in the elderly.",
+    "Weather was recorded daily at the site during the whole study period.",
+    "Odds of infection were lower with vitamin D (OR 0.61, 95% CI 0.4 to 0.9).",
+    "More research is needed to tell whether these effects last for longer.",
+]
+SEED_RESULT = (
+    "Supplementation with 20,000 IU vitamin D(3) a week did not prevent bone loss in this small "
+    "population."
+)
+
+
+def signals(n: int, question: float = 0.5, meaning: float = 0.5) -> findings.Signals:
+    return findings.Signals([question] * n, [meaning] * n)
+
+
+def cues(sentence: str) -> findings.Cues:
+    return findings.cues(findings.sentences(sentence)[0])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [("BMD fell by 1.4% in the placebo group (95% CI -2.3 to -0.4, p = 0.006).", (1, 1, 1, 0)),
+     ("Risk was lower with vitamin D (OR 0.61) than without it in this cohort.", (1, 0, 1, 0)),
+     ("Those who took 4,000 IU daily were 3 times more likely to reach 40 ng/ml.", (0, 1, 1, 0)),
+     ("Supplementation did not prevent bone loss in this small population.", (0, 0, 1, 0)),
+     ("Patients with MS or 2 of their carers filled in a questionnaire on diet.", (0, 0, 0, 0)),
+     ("In this trial we assessed whether a weekly dose prevents bone loss in MS.", (0, 0, 1, 1)),
+     ("The aim of this study was to compare vitamin D with placebo in adults.", (0, 0, 0, 1)),
+     ("Larger studies are warranted to assess the effect of vitamin D on bones.", (0, 0, 0, 1))],
+)  # fmt: skip
+def test_result_and_aim_cues(sentence, expected):
+    assert tuple(cues(sentence)) == tuple(map(bool, expected))
+
+
+def test_a_result_outranks_the_aim_it_answers_even_with_fewer_question_words():
+    text = (
+        "In this trial we assessed whether vitamin D prevents bone loss in persons with MS.\n"
+        "Vitamin D did not prevent bone loss: BMD fell by 0.7% (p = 0.118) with vitamin D."
+    )
+    cands = findings.candidates([text], [])
+    best = findings.rank(cands, findings.Signals([0.5, 0.3], [0.5, 0.5]), set(), limit=1)
+    assert best[0].text.startswith("Vitamin D did not prevent")
+
+
+def test_the_numbers_of_the_title_lift_the_sentence_that_reports_them():
+    text = (
+        "Bone density was measured at the hip and spine every six months in all of them.\n"
+        "Bone density was unchanged by 2,800 IU of vitamin D at the hip and spine after a year."
+    )
+    cands = findings.candidates([text], [])
+    found = findings.rank(cands, signals(2), set(), title_numbers={"2,800", "2800"}, limit=1)
+    assert found[0].text.startswith("Bone density was unchanged")
+
+
+def test_the_closer_chunk_lifts_its_sentences():
+    a = "Vitamin D levels were measured in all the participants of the cohort."
+    b = "Vitamin D levels were measured in every one of the children at birth."
+    cands = findings.candidates([a, b], [])
+    sig = findings.Signals([0.5, 0.5], [0.2, 0.6])
+    assert findings.rank(cands, sig, set(), limit=1)[0].text == b
+
+
+@given(
+    st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=12),
+    st.lists(st.floats(0, 1), min_size=24, max_size=24),
+    st.integers(1, 4),
+)
+def test_skipping_hopeless_candidates_never_changes_the_choice(picked, values, limit):
+    """`rank` stops early; the findings are those of scoring every candidate in full."""
+    cands = findings.candidates(["\n".join(picked)], [])
+    sig = findings.Signals(values[: len(cands)], values[12 : 12 + len(cands)])
+    found = findings.rank(cands, sig, {"4000"}, {"20"}, limit=limit)
+    full = sorted(
+        ((findings.rank(cands[i : i + 1], findings.Signals([sig.question[i]], [sig.meaning[i]]),
+                        {"4000"}, {"20"}, limit=1) or [None])[0] for i in range(len(cands))),
+        key=lambda f: -f.score if f else 0,
+    )  # fmt: skip
+    expected: list[findings.Finding] = []
+    for f in full:
+        if f and not any(f.text in e.text or e.text in f.text for e in expected):
+            expected.append(f)
+    assert [f.text for f in found] == [f.text for f in expected[:limit]]
+
+
+@pytest.fixture(scope="module")
+def demo_searcher(tmp_path_factory, embedder) -> Searcher:
+    """The README's demo archive (the seed post) and a few unrelated synthetic posts."""
+    archive = tmp_path_factory.mktemp("demo")
+    for f in SEEDS.glob("*.md"):
+        (archive / f.name).write_bytes(f.read_bytes())
+    for i, title in enumerate(["Omega-3 and depression", "Vitamin K2 and arteries"]):
+        write_post(archive, f"other-{i}", title, ["misc"], 2)
+    root = tmp_path_factory.mktemp("ix") / "demo"
+    build_index(archive, root, embedder)
+    return Searcher(store.load(root), embedder)
+
+
+def test_demo_question_quotes_and_leads_with_the_seed_result(demo_searcher):
+    answer = demo_searcher.search(DEMO)
+    assert answer.confident and answer.hits[0].slug == SEED_SLUG
+    assert SEED_RESULT in answer.hits[0].findings
+    assert answer.lead == (SEED_RESULT, 0)
+    assert json.loads(json.dumps(answer.to_json()))["lead"] == {"text": SEED_RESULT, "result": 0}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [DEMO, "is 20,000 IU a week enough for MS?", "vitamin D and depression", "K2 arteries",
+     "hip bone density in multiple sclerosis trial"],
+)  # fmt: skip
+def test_the_lead_is_always_one_of_the_shown_findings_and_never_an_aim(demo_searcher, question):
+    for k in (1, 3):
+        answer = demo_searcher.search(question, k=k)
+        if answer.lead is not None:
+            assert answer.confident
+            assert answer.lead.text in answer.hits[answer.lead.result].findings
+            assert not findings.cues(findings.sentences(answer.lead.text)[0]).aim
+
+
+def test_no_lead_when_not_confident(demo_searcher):
+    answer = demo_searcher.search("what is the capital of France?")
+    assert not answer.confident and answer.hits and answer.lead is None
+    assert answer.to_json()["lead"] is None
+
+
+def test_cli_text_and_discord_content_lead_with_the_quote(demo_searcher):
+    from bot.render import answer_text, lead_line
+
+    answer = demo_searcher.search(DEMO)
+    assert answer_text(answer).splitlines()[0] == f"In short: {SEED_RESULT} [1]"
+    assert lead_line(answer, start=3) == f"In short: {SEED_RESULT} [4]"
+    assert lead_line(demo_searcher.search("what is the capital of France?")) is None
+
+
+def test_facts_in_findings_against_what_the_shown_posts_hold():
+    from retrieval.evaluation import Question, facts_row, facts_summary, summarize
+    from retrieval.search import Answer, Hit
+
+    bodies = {
+        "a": "Doses of 20,000 IU weekly did not prevent bone loss. BMD fell 1.4% at the hip.",
+        "b": "Levels rose to 123 nmol/L.",
+    }
+    hits = [
+        Hit("a", "t", "", (), "u", 0.9, ["Doses of 20000 IU weekly did not prevent bone loss."]),
+        Hit("b", "t", "", (), "u", 0.8, []),
+        Hit("c", "t", "", (), "u", 0.7, ["Nothing to see."]),
+    ]
+    answer = Answer("?", True, hits, 3)
+    facts = ["20,000 IU weekly", "1.4% at the hip", "123 nmol/L", "not anywhere"]
+    q = Question("q", "?", "dose", {"a": 2}, facts)
+    row = facts_row(q, answer, lambda slug: bodies.get(slug, ""))
+    assert row == {"facts": 0.25, "facts1": 0.25, "body3": 0.75, "body1": 0.5}
+    lay = Question("r", "?", "lay", {"a": 2}, ["123 nmol/l"])
+    other = facts_row(lay, answer, lambda slug: bodies.get(slug, ""))
+    assert other == {"facts": 0.0, "facts1": 0.0, "body3": 1.0, "body1": 0.0}
+    assert facts_row(lay, answer) == {"facts": 0.0, "facts1": 0.0}  # no bodies, no ceilings
+    assert facts_row(Question("n", "?", "no_answer", {}, facts), answer) == {}
+    rows = [{**row, "kind": "dose"}, {**other, "kind": "lay"}]
+    summary = facts_summary(rows)
+    assert summary["facts"] == 0.125 and summary["body3"] == 0.875
+    assert summary["selection3"] == round(0.125 / 0.875, 4) and summary["selection1"] == 0.5
+    ranking = {"ndcg10": 1.0, "mrr": 1.0, "hit1": 1.0, "hit3": 1.0, "recall5": 1.0}
+    by_kind = summarize([{**r, **ranking, "confident": True} for r in rows])["by_kind"]
+    assert by_kind["lay"]["facts"] == {
+        "n": 1, "facts": 0.0, "facts1": 0.0, "body3": 1.0, "body1": 0.0, "selection3": 0.0
+    }  # fmt: skip

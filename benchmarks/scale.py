@@ -80,7 +80,7 @@ def export_real(index_root: Path, work: Path, n: int, backend: str) -> None:
     tokens = [lexical.token_ids(b.lexical) for b in built]
     embedder = Embedder(backend=backend)
     np.save(work / "query_vectors.npy", embedder.encode([b.dense for b in built]))
-    meta = {"posts": len(data.posts), "questions": qs, "tokens": tokens, "model": data.model}
+    meta = {"posts": len(data.posts), "questions": qs, "tokens": tokens}
     (work / "real.json").write_text(json.dumps(meta), "utf-8")
 
 

@@ -59,6 +59,7 @@ def serving_pools(tmp_path, setting: str) -> list[dict]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setting", ["1", "2"])
 def test_setting_in_force_in_every_serving_thread(tmp_path, setting):
     seen = serving_pools(tmp_path, setting)

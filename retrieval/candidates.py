@@ -36,14 +36,14 @@ LEXICAL_TOP = 100
 BM25 posts)"""
 PROBED = 0.025
 MIN_PROBES = 64
+"""Share of the inverted lists an approximate search reads, at least MIN_PROBES: a constant
+share keeps recall as the lists multiply (recall@10 at 30x, 2,776 lists: 0.989 with 32, 0.996
+with 64 and with 128)."""
 MISSED_BY = 0.05
 """How far above the last chunk found a post's unfound best chunk may be (the lists are
 approximate). A candidate the chunk search did not reach is scored only if, with its best chunk
 that high, it could enter the head: at 30x recall@10 was 0.992 with this margin and with none
 skipped, 0.990 with no margin, and the step took 2.1 instead of 3.0 ms."""
-"""Share of the inverted lists an approximate search reads, at least MIN_PROBES: a constant
-share keeps recall as the lists multiply (recall@10 at 30x, 2,776 lists: 0.989 with 32, 0.996
-with 64 and with 128)."""
 Combine = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """(best chunk or title-only similarity, title similarity, lexical score, prior) -> post score,
 for arrays of posts; must never decrease when one of its inputs grows. Priors are <= 0."""
@@ -55,7 +55,8 @@ class Scored(NamedTuple):
     scores: np.ndarray
     """Score of every post row; -inf for posts that were not candidates."""
     chunk_sims: np.ndarray
-    """Similarity of every chunk of a candidate post; -inf for the other chunks."""
+    """Similarity of each chunk scored (all of them when every post was scored; else those the
+    search reached, all chunks of the other candidates and of the head); -inf for the rest."""
     certain: int
     """How many leading entries of `rows` no post left out can outscore, as far as the
     neighbour lists are exact (all of them when every post was scored)."""

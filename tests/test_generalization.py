@@ -94,7 +94,7 @@ def test_other_language_previous_question_restated() -> None:
 
 @pytest.fixture(scope="module")
 def words() -> ArchiveWords:
-    return ArchiveWords(["diabetes", "psoriasis", "grandma", "bone", "fracture", "osteoporosis"])
+    return ArchiveWords(["diabete", "psoriasi", "grandma", "bone", "fracture", "osteoporosi"])
 
 
 def test_unknown_specific_word_reported(words: ArchiveWords) -> None:
@@ -107,6 +107,8 @@ def test_unknown_specific_word_reported(words: ArchiveWords) -> None:
     "question",
     [
         "does vitamin D help diabetis?",  # a misspelling of an archive word
+        "does vitamin D help ostoeporosis?",  # two letters swapped in a long word
+        "shoud I take vitamin D definately?",  # misspelt everyday words
         "my neighbour keeps forgetting things, would vitamin D help?",  # everyday words
         "does vitamin D help psoriasis?",  # in the archive
         "will the sunshine vitamin help brittle bones?",  # vocabulary aliases

@@ -72,9 +72,11 @@ def test_base_url_is_configurable(sample_index, embedder):
 def test_cli_json_contract(sample_index, capsys):
     assert main(["ask", "--index", str(sample_index), "--json", "-k", "4", QUESTION]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"question", "confident", "results"}
+    assert set(out) == {"question", "confident", "lead", "results"}
     assert out["question"] == QUESTION and out["confident"] is True
     assert len(out["results"]) == 4
+    lead = out["lead"]  # one of the quoted findings, naming the post it is from
+    assert lead["text"] in out["results"][lead["result"]]["findings"]
     for r in out["results"]:
         assert set(r) == {"slug", "title", "url", "score", "findings", "evidence", "year"}
         assert isinstance(r["score"], float) and all(isinstance(f, str) for f in r["findings"])
@@ -96,7 +98,9 @@ def test_cli_batch_keeps_order(sample_index, tmp_path, capsys):
 def test_cli_text_answer(sample_index, capsys):
     assert main(["ask", "--index", str(sample_index), QUESTION]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("1. 2800 IU vitamin D daily did not decrease bone loss for those with MS")
+    lead, posts = out.split("\n\n", 1)
+    assert lead.startswith("In short: ") and lead.endswith("[1]")
+    assert posts.startswith("1. 2800 IU vitamin D daily did not decrease bone loss for those with MS")
     assert SEED_URL in out
 
 

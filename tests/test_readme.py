@@ -34,7 +34,10 @@ def test_quick_start_in_a_fresh_clone(tmp_path: Path):
         pytest.skip("not a git checkout")
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTEST_ADDOPTS")}
+    # No outer make's command-line variables either: `make test PYTEST_ARGS=...` would hand
+    # them to the clone's make, which would run this test again, and again.
+    outer = ("VIRTUAL_ENV", "PYTEST_ADDOPTS", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    env = {k: v for k, v in os.environ.items() if k not in outer}
     env["VDWBOT_SHARED"] = str(SHARED)
     demo, tests = quick_start_commands()
     run = subprocess.run(

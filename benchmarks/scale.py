@@ -87,25 +87,21 @@ def export_real(index_root: Path, work: Path, n: int, backend: str) -> None:
 # ------------------------------------------------------------------ synthetic archive
 
 
-def synthetic(work: Path, scale: int, noise: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(chunk vectors, title vectors, chunk -> post row) of the archive `scale` times over."""
-    chunks, titles = np.load(work / "chunks.npy"), np.load(work / "titles.npy")
-    post_row = np.load(work / "post_row.npy")
-    n_posts = len(titles)
-    rng = np.random.default_rng(SEED)
-    out_chunks = np.empty((len(chunks) * scale, chunks.shape[1]), dtype=np.float32)
-    out_titles = np.empty((n_posts * scale, titles.shape[1]), dtype=np.float32)
-    for k in range(scale):
-        for real, out in ((chunks, out_chunks), (titles, out_titles)):
-            part = out[k * len(real) : (k + 1) * len(real)]
-            part[:] = real
-            if k:
-                part += rng.standard_normal(real.shape, dtype=np.float32) * (
-                    noise / np.sqrt(real.shape[1])
-                )
-                part /= np.linalg.norm(part, axis=1, keepdims=True)
-    rows = (post_row[None, :] + n_posts * np.arange(scale)[:, None]).ravel()
-    return out_chunks, out_titles, rows
+def copy_of(real: np.ndarray, k: int, noise: float, part: str) -> np.ndarray:
+    """Copy `k` of the real vectors: the real ones for 0, else each moved by Gaussian noise of
+    norm `noise` and normalised again (the same every time it is asked for)."""
+    if k == 0:
+        return real.copy()
+    rng = np.random.default_rng([SEED, k, ("chunks", "titles").index(part)])
+    moved = real + rng.standard_normal(real.shape, dtype=np.float32) * (
+        noise / np.sqrt(real.shape[1])
+    )
+    return moved / np.linalg.norm(moved, axis=1, keepdims=True)
+
+
+def scaled_rows(post_row: np.ndarray, n_posts: int, scale: int) -> np.ndarray:
+    """Chunk -> post row of the archive `scale` times over (copy k's posts follow copy k-1's)."""
+    return (post_row[None, :] + n_posts * np.arange(scale)[:, None]).ravel()
 
 
 def synthetic_postings(work: Path, scale: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -149,28 +145,45 @@ def lexical_scores(postings: tuple, n: int, ids: list[int]) -> np.ndarray:
 
 
 def build(work: Path, scale: int, kind: str, noise: float) -> None:
-    """Write the scale's FAISS indexes and the exact top 10 of each question."""
-    chunks, titles, post_row = synthetic(work, scale, noise)
+    """Write the scale's FAISS indexes and the exact top 10 of each question, a copy of the
+    archive at a time (the whole synthetic archive is never in memory as float32)."""
+    real = {"chunks": np.load(work / "chunks.npy"), "titles": np.load(work / "titles.npy")}
+    post_row = np.load(work / "post_row.npy")
     folder = work / f"x{scale}"
     folder.mkdir(exist_ok=True)
-    chosen = store.index_type_for(len(chunks), kind)  # as store.write_version chooses
-    kinds = {"chunks": chosen, "titles": chosen}
+    chosen = store.index_type_for(len(real["chunks"]) * scale, kind)  # as write_version does
     seconds = 0.0
-    for part, vectors in (("chunks", chunks), ("titles", titles)):
-        started = time.perf_counter()
-        index = store.make_index(vectors, kinds[part])
-        seconds += time.perf_counter() - started
+    for part, vectors in real.items():
+        n, d = len(vectors), vectors.shape[1]
+        index = store.empty_index(chosen, d, n * scale)
+        picked = store.training_rows(index, n * scale)
+        if len(picked):
+            sample = np.concatenate(
+                [
+                    copy_of(vectors, k, noise, part)[picked[picked // n == k] % n]
+                    for k in range(scale)
+                ]
+            )
+            started = time.perf_counter()
+            index.train(sample)
+            seconds += time.perf_counter() - started
+            del sample
+        for k in range(scale):
+            block = copy_of(vectors, k, noise, part)
+            started = time.perf_counter()
+            index.add(block)
+            seconds += time.perf_counter() - started
         faiss_write(index, folder / f"{part}.faiss")
         del index
-    np.save(folder / "post_row.npy", post_row)
+    np.save(folder / "post_row.npy", scaled_rows(post_row, len(real["titles"]), scale))
     postings = synthetic_postings(work, scale)
     for key, value in zip(("data", "indices", "indptr"), postings, strict=True):
         np.save(folder / f"bm25_{key}.npy", value)
-    real = json.loads((work / "real.json").read_text("utf-8"))
-    truth = exact_top(chunks, titles, post_row, postings, real["tokens"], work)
-    np.save(folder / "truth.npy", truth)
+    tokens = json.loads((work / "real.json").read_text("utf-8"))["tokens"]
+    np.save(folder / "truth.npy", exact_top(real, post_row, postings, tokens, work, scale, noise))
     (folder / "build.json").write_text(
-        json.dumps({"build_s": round(seconds, 1), "index_types": kinds}), "utf-8"
+        json.dumps({"build_s": round(seconds, 1), "index_types": {p: chosen for p in real}}),
+        "utf-8",
     )
 
 
@@ -181,32 +194,39 @@ def faiss_write(index, path: Path) -> None:
 
 
 def exact_top(
-    chunks: np.ndarray,
-    titles: np.ndarray,
+    real: dict[str, np.ndarray],
     post_row: np.ndarray,
     postings: tuple,
     tokens: list[list[int]],
     work: Path,
-    batch: int = 32,
+    scale: int,
+    noise: float,
 ) -> np.ndarray:
-    """Top 10 post rows of each question from every post's exact score."""
+    """Top 10 post rows of each question from every post's exact float32 score, scored a copy
+    of the archive at a time."""
     queries = np.load(work / "query_vectors.npy")
-    n_posts = len(titles)
+    n = len(real["titles"])
+    lexical = np.stack([lexical_scores(postings, n * scale, t) for t in tokens])  # (q, posts)
     starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
     text_rows = post_row[starts]
-    prior = title_only_prior(post_row, n_posts)
-    top = np.empty((len(queries), 10), dtype=np.int64)
-    for lo in range(0, len(queries), batch):
-        q = queries[lo : lo + batch]
-        title = titles @ q.T  # (posts, batch)
+    prior = title_only_prior(post_row, n)[:, None]
+    best_scores = np.full((len(queries), 10), -np.inf, dtype=np.float32)
+    best_rows = np.zeros((len(queries), 10), dtype=np.int64)
+    for k in range(scale):
+        title = copy_of(real["titles"], k, noise, "titles") @ queries.T  # (posts, q)
         dense = title.copy()
-        dense[text_rows] = np.maximum.reduceat(chunks @ q.T, starts, axis=0)
-        for j in range(len(q)):
-            lexical = lexical_scores(postings, n_posts, tokens[lo + j])
-            scores = _combine(dense[:, j], title[:, j], lexical, prior)
-            best = np.argpartition(-scores, 10)[:10]
-            top[lo + j] = best[np.argsort(-scores[best], kind="stable")]
-    return top
+        sims = copy_of(real["chunks"], k, noise, "chunks") @ queries.T
+        dense[text_rows] = np.maximum.reduceat(sims, starts, axis=0)
+        scores = _combine(dense, title, lexical[:, k * n : (k + 1) * n].T, prior).T  # (q, posts)
+        all_scores = np.concatenate([best_scores, scores], axis=1)
+        all_rows = np.concatenate(
+            [best_rows, np.broadcast_to(np.arange(n) + k * n, scores.shape)], 1
+        )
+        keep = np.argpartition(-all_scores, 9, axis=1)[:, :10]
+        best_scores = np.take_along_axis(all_scores, keep, 1)
+        best_rows = np.take_along_axis(all_rows, keep, 1)
+    order = np.argsort(-best_scores, axis=1, kind="stable")
+    return np.take_along_axis(best_rows, order, 1)
 
 
 # ------------------------------------------------------------------ child: serve

@@ -141,28 +141,37 @@ def index_type_for(n: int, setting: str = "auto") -> str:
 def make_index(vectors: np.ndarray | IvfRows, kind: str) -> faiss.Index:
     """A FAISS inner-product index of `kind` holding `vectors` (normalised rows)."""
     rows = np.ascontiguousarray(np.asarray(vectors), dtype=np.float32)
-    d = rows.shape[1]
-    index: faiss.Index
-    if kind == "flat":
-        index = faiss.IndexFlatIP(d)
-    elif kind == "ivf":
-        # k-means cells; bfloat16 codes: half the memory, scores within 1e-3 of float32. Near
-        # duplicates share a cell, where a graph (HNSW, tried first) loses them: recall@10 at
-        # 30x 0.961 with HNSW, 0.996 with this
-        lists = max(1, int(IVF_LISTS * np.sqrt(len(rows))))
-        bf16, ip = faiss.ScalarQuantizer.QT_bf16, faiss.METRIC_INNER_PRODUCT
-        ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, lists, bf16, ip)
-        ivf.cp.niter = 10
-        if len(rows):
-            sample = min(len(rows), IVF_TRAIN_PER_LIST * lists)
-            picked = np.random.default_rng(0).choice(len(rows), sample, replace=False)
-            ivf.train(rows[np.sort(picked)])
-        index = ivf
-    else:
-        raise ValueError(f"unknown index type {kind!r}")
+    index = empty_index(kind, rows.shape[1], len(rows))
+    picked = training_rows(index, len(rows))
+    if len(picked):
+        index.train(rows[picked])
     if len(rows):
         index.add(rows)
     return index
+
+
+def empty_index(kind: str, d: int, n: int) -> faiss.Index:
+    """An index of `kind` for `n` vectors of dimension `d`, not trained yet."""
+    if kind == "flat":
+        return faiss.IndexFlatIP(d)
+    if kind == "ivf":
+        # k-means cells; bfloat16 codes: half the memory, scores within 1e-3 of float32. Near
+        # duplicates share a cell, where a graph (HNSW, tried first) loses them: recall@10 at
+        # 30x 0.961 with HNSW, 0.996 with this
+        lists = max(1, int(IVF_LISTS * np.sqrt(n)))
+        bf16, ip = faiss.ScalarQuantizer.QT_bf16, faiss.METRIC_INNER_PRODUCT
+        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, lists, bf16, ip)
+        index.cp.niter = 10
+        return index
+    raise ValueError(f"unknown index type {kind!r}")
+
+
+def training_rows(index: faiss.Index, n: int) -> np.ndarray:
+    """Which of `n` rows train `index`: a fixed random sample, none for a flat index."""
+    if not isinstance(index, faiss.IndexIVF) or n == 0:
+        return np.zeros(0, dtype=np.int64)
+    sample = min(n, IVF_TRAIN_PER_LIST * index.nlist)
+    return np.sort(np.random.default_rng(0).choice(n, sample, replace=False))
 
 
 def kind_of(index: faiss.Index | None) -> str:

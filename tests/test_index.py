@@ -100,7 +100,9 @@ def test_cli_text_answer(sample_index, capsys):
     out = capsys.readouterr().out
     lead, posts = out.split("\n\n", 1)
     assert lead.startswith("In short: ") and lead.endswith("[1]")
-    assert posts.startswith("1. 2800 IU vitamin D daily did not decrease bone loss for those with MS")
+    assert posts.startswith(
+        "1. 2800 IU vitamin D daily did not decrease bone loss for those with MS"
+    )
     assert SEED_URL in out
 
 

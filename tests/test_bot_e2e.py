@@ -41,6 +41,9 @@ from tests.discord_standin import (
 )
 from tests.helpers import REPO, SEED_SLUG, SEEDS, write_post
 
+# Each test starts a real bot against the stand-in (about 90 s for the file): the full tier.
+pytestmark = pytest.mark.slow
+
 SEED_URL = f"https://vitamindwiki.com/pages/{SEED_SLUG}/"
 TOPICS = [
     ("pregnancy", "Pregnant women given 4000 IU vitamin D had fewer complications"),

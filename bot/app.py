@@ -8,7 +8,7 @@ import re
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Collection, Sequence
+from typing import Unpack
 
 import discord
 import yarl
@@ -19,7 +19,7 @@ from bot.errors import VdwTree
 from retrieval.errors import VdwError
 from retrieval.feedback import FEEDBACK_FILE, FeedbackStore
 from retrieval.question_log import QUESTIONS_FILE, QuestionLog
-from retrieval.search import Answer
+from retrieval.search import Answer, SearchOptions
 from retrieval.service import AnswerService
 
 log = logging.getLogger(__name__)
@@ -111,28 +111,13 @@ class VdwBot(commands.Bot):
         return bucket.update_rate_limit() if bucket else None
 
     async def answer(
-        self,
-        question: str,
-        k: int = 3,
-        start: int = 0,
-        previous: Sequence[str] = (),
-        *,
-        evidence: Collection[str] | None = None,
-        newest: bool = False,
+        self, question: str, k: int = 3, start: int = 0, **options: Unpack[SearchOptions]
     ) -> Answer:
         """Search off the event loop, a bounded number at a time; records latency for /status.
         A first page is a question asked: it goes to the question log (no user kept)."""
         async with self.search_slots:
             began = time.perf_counter()
-            answer = await asyncio.to_thread(
-                self.service.ask,
-                question,
-                k,
-                start,
-                previous=tuple(previous),
-                evidence=evidence,
-                newest=newest,
-            )
+            answer = await asyncio.to_thread(self.service.ask, question, k, start, **options)
             self.latencies.append(time.perf_counter() - began)
         if start == 0:
             try:

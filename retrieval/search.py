@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict, Unpack
 
 import numpy as np
 
@@ -109,6 +109,17 @@ class Answer:
                 for h in self.hits
             ],
         }
+
+
+class SearchOptions(TypedDict, total=False):
+    """How a question is searched beyond its words; the front ends pass these on as they are."""
+
+    previous: Sequence[str]
+    """The thread's earlier questions, oldest first, for follow-ups."""
+    evidence: Collection[str] | None
+    """Keep only posts of these study types."""
+    newest: bool
+    """List the confident posts newest first (the rest follow by score)."""
 
 
 class Ranking(NamedTuple):
@@ -253,19 +264,12 @@ class Searcher:
         return rows[~np.isin(rows, later)] if later else rows
 
     def search(
-        self,
-        question: str,
-        k: int = 3,
-        start: int = 0,
-        *,
-        previous: Sequence[str] = (),
-        evidence: Collection[str] | None = None,
-        newest: bool = False,
+        self, question: str, k: int = 3, start: int = 0, **options: Unpack[SearchOptions]
     ) -> Answer:
-        """The `k` best posts from rank `start` (for paging), with findings and links.
-        `previous`: the thread's earlier questions, oldest first, for follow-ups.
-        `evidence` keeps only posts of those study types; `newest` lists the confident posts
-        newest first (the rest follow by score)."""
+        """The `k` best posts from rank `start` (for paging), with findings and links."""
+        previous = options.get("previous", ())
+        evidence = options.get("evidence")
+        newest = options.get("newest", False)
         unknown = set(evidence or ()) - set(study_types.LABELS)
         if unknown:
             raise ValueError(f"unknown evidence labels: {', '.join(sorted(unknown))}")

@@ -11,14 +11,14 @@ import gc
 import logging
 import os
 import threading
-from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import Unpack
 
 from retrieval import store, threads
 from retrieval.archive_sync import pull
 from retrieval.embedding import Embedder
 from retrieval.indexer import BuildReport, Progress, build_index
-from retrieval.search import Answer, Searcher
+from retrieval.search import Answer, Searcher, SearchOptions
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +79,9 @@ class AnswerService:
         log.info("serving index version %s", data.version)
 
     def ask(
-        self,
-        question: str,
-        k: int = 3,
-        start: int = 0,
-        *,
-        previous: Sequence[str] = (),
-        evidence: Collection[str] | None = None,
-        newest: bool = False,
+        self, question: str, k: int = 3, start: int = 0, **options: Unpack[SearchOptions]
     ) -> Answer:
-        """`previous`: the conversation's earlier questions, oldest first."""
-        return self.searcher().search(
-            question, k=k, start=start, previous=previous, evidence=evidence, newest=newest
-        )
+        return self.searcher().search(question, k=k, start=start, **options)
 
     def build_embedder(self) -> Embedder:
         """A model instance of its own for a build beside live questions: it never waits on the

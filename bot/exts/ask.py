@@ -10,7 +10,6 @@ import asyncio
 import logging
 import re
 from collections import OrderedDict
-from typing import TypedDict
 
 import discord
 from discord import app_commands
@@ -29,7 +28,7 @@ from bot.render import (
     safe_echo,
 )
 from retrieval.evidence import LABELS
-from retrieval.search import Answer
+from retrieval.search import Answer, SearchOptions
 
 log = logging.getLogger(__name__)
 PAGE = 3
@@ -38,13 +37,6 @@ EVIDENCE_CHOICES = [app_commands.Choice(name=EVIDENCE_NAMES[v], value=v) for v i
 THREAD_NAME_MAX = 100
 MAX_THREADS = 2000
 """Threads whose questions are remembered; older ones fall back to the thread's name."""
-
-
-class Filters(TypedDict, total=False):
-    """What `/ask` narrowed the search to; 'More results' pages with the same."""
-
-    evidence: list[str] | None
-    newest: bool
 
 
 def slow_down(retry_after: float) -> str:
@@ -95,16 +87,15 @@ class AnswerView(discord.ui.View):
         answer: Answer,
         asker_id: int,
         start: int,
-        previous: list[str],
-        filters: Filters | None = None,
+        options: SearchOptions,
     ) -> None:
+        """`options`: how the question was searched ('More results' pages the same way)."""
         super().__init__(timeout=VIEW_TIMEOUT)
         self.bot = bot
         self.answer = answer
         self.asker_id = asker_id
         self.start = start
-        self.previous = previous
-        self.filters = filters or {}
+        self.options = options
         if start + PAGE >= answer.total:
             self.more.disabled = True
 
@@ -122,10 +113,8 @@ class AnswerView(discord.ui.View):
             return
         await interaction.response.defer()
         start = self.start + PAGE
-        answer = await self.bot.answer(
-            self.answer.question, PAGE, start, self.previous, **self.filters
-        )
-        view = AnswerView(self.bot, answer, self.asker_id, start, self.previous, self.filters)
+        answer = await self.bot.answer(self.answer.question, PAGE, start, **self.options)
+        view = AnswerView(self.bot, answer, self.asker_id, start, self.options)
         await interaction.followup.send(embeds=answer_embeds(answer, start), view=view)
 
     @discord.ui.button(emoji="👍", style=discord.ButtonStyle.secondary)
@@ -144,18 +133,14 @@ class AnswerView(discord.ui.View):
 
 
 def reply_for(
-    bot: VdwBot,
-    answer: Answer,
-    asker_id: int,
-    previous: list[str] | None = None,
-    filters: Filters | None = None,
+    bot: VdwBot, answer: Answer, asker_id: int, options: SearchOptions | None = None
 ) -> dict:
     """Keyword arguments for send(): embeds and buttons, or a plain 'nothing clear' text."""
     if answer.empty:
         return {"content": EMPTY_QUESTION}
     if not answer.confident or not answer.hits:
         return {"content": not_confident_text(answer)}
-    view = AnswerView(bot, answer, asker_id, 0, previous or [], filters)
+    view = AnswerView(bot, answer, asker_id, 0, options or {})
     reply: dict = {"embeds": answer_embeds(answer), "view": view}
     lead = lead_line(answer)
     if lead:  # the one quoted sentence that answers, above the posts
@@ -185,9 +170,12 @@ class Ask(commands.Cog):
     ) -> None:
         await interaction.response.defer(thinking=True)
         log.info("ask %s: %s", interaction.id, safe_echo(question, 100))
-        filters: Filters = {"evidence": [evidence.value] if evidence else None, "newest": newest}
-        answer = await self.bot.answer(question, PAGE, **filters)
-        reply = reply_for(self.bot, answer, interaction.user.id, None, filters)
+        options: SearchOptions = {
+            "evidence": [evidence.value] if evidence else None,
+            "newest": newest,
+        }
+        answer = await self.bot.answer(question, PAGE, **options)
+        reply = reply_for(self.bot, answer, interaction.user.id, options)
         await interaction.followup.send(**reply)
 
     def _invited(self, message: discord.Message) -> bool:
@@ -222,8 +210,9 @@ class Ask(commands.Cog):
             previous = self.conversations.previous(channel)
             if question:  # now: a follow-up arriving meanwhile is read after this one
                 self.conversations.add(channel.id, question)
-        answer = await self.bot.answer(question, PAGE, previous=previous)
-        reply = reply_for(self.bot, answer, message.author.id, previous)
+        options: SearchOptions = {"previous": previous}
+        answer = await self.bot.answer(question, PAGE, **options)
+        reply = reply_for(self.bot, answer, message.author.id, options)
         target: discord.abc.Messageable = channel
         if not in_thread:
             try:

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from retrieval.language import detect
-from retrieval.synonyms import matches, translate
+from retrieval.synonyms import matches
 
 _SHIFT_RE = re.compile(
     r"\b(?:different|another|other|new|separate|unrelated|off[- ]topic|random)\s+"
@@ -50,19 +49,14 @@ def subjects(text: str) -> set[str]:
     return {m.rule.phrase for m in matches(text, "en")} - MODIFIERS
 
 
-def english(text: str) -> str:
-    """`text` restated in English when it is in another language."""
-    lang = detect(text)
-    return translate(text, lang) if lang != "en" else text
-
-
 def context_for(question: str, previous: Sequence[str], is_topic: Callable[[str], bool]) -> str:
-    """The earlier question to read the English `question` with ('' for none: a new subject)."""
+    """The earlier question to read the English `question` with ('' for none: a new subject).
+    `previous`: the thread's earlier questions in English, oldest first."""
     if not previous:
         return ""
     if _SHIFT_RE.search(question):
         return ""
-    last = english(previous[-1])
+    last = previous[-1]
     own = {s for s in subjects(question) if is_topic(s)}
     if own and not own & subjects(last) and not _BACK_RE.search(question):
         return ""

@@ -58,6 +58,12 @@ def _drop_untranslated(text: str, lang: str) -> str:
     return " ".join(kept)
 
 
+def in_english(text: str) -> tuple[str, str]:
+    """(the language of a normalised question, the question restated in English)."""
+    lang = detect(text)
+    return lang, text if lang == "en" else _drop_untranslated(translate(text, lang), lang)
+
+
 def build_query(
     question: str,
     previous: Sequence[str] = (),
@@ -65,9 +71,9 @@ def build_query(
 ) -> Query:
     """`is_topic`: whether a vocabulary phrase is one of the archive's topics (its tags)."""
     text = normalize_question(question)
-    lang = detect(text)
-    english = _drop_untranslated(translate(text, lang), lang) if lang != "en" else text
-    context = conversation.context_for(english, [normalize_question(p) for p in previous], is_topic)
+    lang, english = in_english(text)
+    earlier = [in_english(normalize_question(previous[-1]))[1]] if previous else []
+    context = conversation.context_for(english, earlier, is_topic)
     searched = f"{context} {english}" if context else english
     extra = expansions(searched)
     dense = f"{english} ({', '.join(extra)})" if extra else english

@@ -88,7 +88,7 @@ def test_follow_up_pointing_back_keeps_context_despite_new_topic() -> None:
 
 
 def test_other_language_previous_question_restated() -> None:
-    context = context_for("and for kids?", ["Hilft Vitamin D bei Schuppenflechte?"], _any_topic)
+    context = build_query("and for kids?", ["Hilft Vitamin D bei Schuppenflechte?"]).context
     assert "psoriasis" in context
 
 

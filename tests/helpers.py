@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -36,3 +37,12 @@ def share_onnx_export(cache_dir: Path, root: Path) -> None:
     """Let a CLI run on index `root` reuse the ONNX export in `cache_dir` (an Embedder's) instead
     of exporting the model again from torch: the CLI keeps its export in `root/cache/onnx`."""
     shutil.copytree(cache_dir, root / "cache" / "onnx", dirs_exist_ok=True)
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in `cwd` as a fixed test identity; its output (the command must succeed)."""
+    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t"}
+    env = {**os.environ, **who, "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

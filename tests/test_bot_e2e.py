@@ -39,7 +39,7 @@ from tests.discord_standin import (
     StandIn,
     is_public_followup,
 )
-from tests.helpers import REPO, SEED_SLUG, SEEDS, write_post
+from tests.helpers import REPO, SEED_SLUG, SEEDS, git, write_post
 
 # Each test starts a real bot against the stand-in (about 90 s for the file): the full tier.
 pytestmark = pytest.mark.slow
@@ -58,14 +58,6 @@ SUNLIGHT_POSTS = 12
 POSTS = 1 + len(TOPICS) + SUNLIGHT_POSTS
 MAINTAINER_USER = 4242
 NOT_CONFIDENT = "how do I change a tire on a Tesla"
-
-
-def git(cwd: Path, *args: str) -> str:
-    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t"}
-    env = {**os.environ, **who, "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def fill_archive(folder: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from retrieval import store
 from retrieval.indexer import build_index
-from tests.helpers import REPO, SEED_SLUG, SEEDS, share_onnx_export, write_post
+from tests.helpers import REPO, SEED_SLUG, SEEDS, git, share_onnx_export, write_post
 
 
 def write_posts(folder: Path, n: int, paragraphs: int, prefix: str = "post") -> None:
@@ -116,14 +116,6 @@ def test_kill_9_mid_build_leaves_previous_version_serving(tmp_path, embedder, mo
         assert report.embedded > 0 and report.reused >= CHILD_BATCH, report.summary()
     else:
         assert report.embedded == 0, report.summary()
-
-
-def git(cwd: Path, *args: str) -> str:
-    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t"}
-    env = {**os.environ, **who, "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.mark.slow  # git, and a vdwbot process per pull

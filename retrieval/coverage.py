@@ -82,8 +82,8 @@ class ArchiveWords:
         edits (a letter missing, added, changed or two swapped: 'diabetis'), or, for words of 7
         letters or more, within about three ('osteoperosis'). Measured on typos made by random
         edits of 600 rare archive words: one edit 100% found, two 67-71%, a sound-alike
-        spelling plus one edit 58-67% (over runs, each a different sample); none of 19 real medical words the archive lacks was taken for a
-        typo."""
+        spelling plus one edit 58-67% (over runs, each a different sample); none of 19 real
+        medical words the archive lacks was taken for a typo."""
         variants = _deletions(word)
         spellings = (self._archive, self._everyday)
         if any(s.near(word, variants) for s in spellings):

@@ -74,8 +74,9 @@ def build_query(
     lang, english = in_english(text)
     earlier = [in_english(normalize_question(previous[-1]))[1]] if previous else []
     context = conversation.context_for(english, earlier, is_topic)
-    searched = f"{context} {english}" if context else english
-    extra = expansions(searched)
+    gist = conversation.gist(context, is_topic) if context else ""
+    searched = f"{gist} {english}" if gist else english
+    extra = expansions(f"{context} {english}" if context else english)
     dense = f"{english} ({', '.join(extra)})" if extra else english
     lexical = " ".join(dict.fromkeys([searched, text, *extra, *equivalents(searched)]))
-    return Query(text, dense, lexical, lang, english, context)
+    return Query(text, dense, lexical, lang, english, gist)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.conversation import context_for
+from retrieval.conversation import context_for, gist
 from retrieval.coverage import ArchiveWords
 from retrieval.indexer import build_index
 from retrieval.language import detect
@@ -85,6 +85,19 @@ def test_new_subject_searched_alone(follow_up: str) -> None:
 def test_follow_up_pointing_back_keeps_context_despite_new_topic() -> None:
     previous = ["are hip fractures more likely with low vitamin D?"]
     assert context_for("what about after a stroke?", previous, _any_topic) == previous[0]
+
+
+def test_follow_up_takes_the_gist_of_the_earlier_question() -> None:
+    query = build_query(
+        "what dose did they use?", ["does vitamin D help with psoriasis?"], _any_topic
+    )
+    assert "psoriasis" in query.context.split()
+    assert not {"does", "help", "with"} & set(query.context.split())  # framing, not subject
+    assert query.context in query.lexical and "psoriasis" in query.lexical
+
+
+def test_gist_of_a_question_without_rare_words_is_the_question() -> None:
+    assert gist("what about the others?", _any_topic) == "what about the others?"
 
 
 def test_other_language_previous_question_restated() -> None:

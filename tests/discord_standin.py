@@ -293,8 +293,8 @@ class StandIn:
 
     def connection_for(self, guild_id: int) -> Connection:
         """The live connection whose shard receives this guild's events."""
-        live = [c for c in self.connections if c.shard and c.session and not c.ws.closed]
-        found = [c for c in live if c.shard and shard_of(guild_id, c.shard[1]) == c.shard[0]]
+        found = [c for c in self.connections if c.shard and c.session and not c.ws.closed
+                 and shard_of(guild_id, c.shard[1]) == c.shard[0]]  # fmt: skip
         assert found, f"no connection of the bot receives guild {guild_id}"
         return found[-1]
 

@@ -44,7 +44,10 @@ def point_at(api_base: str | None, gateway: str | None) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
 
 
-class VdwBot(commands.Bot):
+class VdwBot(commands.AutoShardedBot):
+    """Sharded so that one process or several split the guilds: `VDWBOT_SHARD_COUNT` shards in
+    all, this process running `VDWBOT_SHARD_IDS` of them (all when empty)."""
+
     def __init__(self, settings: Settings, service: AnswerService) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -55,11 +58,14 @@ class VdwBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=VdwTree,
             help_command=None,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids or None,  # type: ignore[arg-type]  # None (its default): all
         )
         self.settings = settings
         self.service = service
         self.started_at = time.monotonic()
-        self.latencies: deque[float] = deque(maxlen=2000)
+        self.answer_times: deque[float] = deque(maxlen=2000)
+        """Seconds per search, for /status (`latencies` is discord.py's, per shard)."""
         self.search_slots = asyncio.Semaphore(settings.max_concurrent_searches)
         self.feedback = FeedbackStore(service.root / FEEDBACK_FILE)
         self.questions = QuestionLog(service.root / QUESTIONS_FILE, settings.question_log_days)
@@ -84,6 +90,14 @@ class VdwBot(commands.Bot):
                 f"({type(exc).__name__}: {exc}); VDWBOT_DISCORD_API_BASE should be the server's "
                 f"root (e.g. https://discord.com) or its {API_PATH} URL"
             ) from None
+
+    async def launch_shards(self) -> None:
+        """Without a shard count, the count `GET /gateway/bot` recommends, but the gateway URL a
+        single-shard client uses (`VDWBOT_DISCORD_GATEWAY` or discord.py's), not the announced
+        one: the gateway setting keeps pointing where it says."""
+        if self.shard_count is None:
+            self.shard_count, _url, _limits = await self.http.get_bot_gateway()
+        await super().launch_shards()
 
     async def setup_hook(self) -> None:
         self._setting_up = True
@@ -118,7 +132,7 @@ class VdwBot(commands.Bot):
         async with self.search_slots:
             began = time.perf_counter()
             answer = await asyncio.to_thread(self.service.ask, question, k, start, **options)
-            self.latencies.append(time.perf_counter() - began)
+            self.answer_times.append(time.perf_counter() - began)
         if start == 0:
             try:
                 await asyncio.to_thread(self.questions.record, answer)

@@ -228,7 +228,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(run())
     except discord.LoginFailure:
         raise CliError("Discord rejected DISCORD_TOKEN: copy the bot token again") from None
-    except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+    except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as exc:
         raise CliError(f"cannot reach Discord: {type(exc).__name__}: {exc}") from None
     return 0
 

@@ -6,8 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from retrieval.errors import VdwError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MAX_PREVIOUS = 4
@@ -65,8 +67,55 @@ class Settings(BaseSettings):
         None, description="REST base URL, with or without /api/v10 (a proxy, a local stand-in)"
     )
     discord_gateway: str | None = Field(None, description="gateway websocket URL")
+    shard_count: int | None = Field(
+        None, ge=1, description="shards of the whole bot (unset: the count Discord recommends)"
+    )
+    shard_ids: IdList = Field(
+        default_factory=list, description="shards this process runs (empty: all of the count)"
+    )
+
+    @model_validator(mode="after")
+    def _shards_fit_the_count(self) -> Settings:
+        """Refused here, at startup, rather than by discord.py or as a shard never connected."""
+        if not self.shard_ids:
+            return self
+        if self.shard_count is None:
+            raise ValueError(
+                "VDWBOT_SHARD_IDS needs VDWBOT_SHARD_COUNT (the shards of all processes)"
+            )
+        outside = [i for i in self.shard_ids if not 0 <= i < self.shard_count]
+        if outside:
+            raise ValueError(
+                f"VDWBOT_SHARD_IDS {outside} not in 0..{self.shard_count - 1} "
+                f"(VDWBOT_SHARD_COUNT={self.shard_count})"
+            )
+        if len(set(self.shard_ids)) != len(self.shard_ids):
+            raise ValueError(f"VDWBOT_SHARD_IDS {self.shard_ids} names a shard twice")
+        return self
+
+
+class SettingsError(VdwError):
+    """A setting's value is refused: one line naming the variable, not pydantic's traceback."""
+
+
+def describe(error: ValidationError) -> str:
+    """Each refused value as `VARIABLE: why`, in the names the user set."""
+    fields = Settings.model_fields
+    parts = []
+    for e in error.errors():
+        why = str(e["ctx"]["error"]) if e["type"] == "value_error" else e["msg"]
+        if not e["loc"]:  # a check across settings: its message names them
+            parts.append(why)
+            continue
+        name = str(e["loc"][0])
+        alias = fields[name].validation_alias if name in fields else None
+        parts.append(f"{alias if isinstance(alias, str) else 'VDWBOT_' + name.upper()}: {why}")
+    return "bad setting: " + "; ".join(parts)
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None

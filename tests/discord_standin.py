@@ -4,6 +4,10 @@ The real discord.py client connects to it unchanged except for the API and gatew
 Every REST call is recorded so tests can assert on exactly what the bot sent. Like Discord for a
 bot without the message-content intent, it delivers a message's text only when the message
 mentions the bot, and it announces the threads the bot creates with THREAD_CREATE.
+
+Like Discord, it shards: `GET /gateway/bot` announces `shards`, and each gateway connection gets
+only the guilds, interactions and messages of the shard its IDENTIFY named
+(`shard_id = (guild_id >> 22) % shard_count`). By default there is one guild and one shard.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from aiohttp import WSMsgType, web
 APP_ID = 900000000000000001
 BOT_ID = 900000000000000002
 GUILD_ID = 900000000000000010
+OTHER_GUILD_ID = GUILD_ID + (1 << 22)
+"""A second guild: of two shards, GUILD_ID is on shard 1 and this one on shard 0."""
 CHANNEL_ID = 900000000000000020
 OTHER_CHANNEL_ID = 900000000000000021
 MAINTAINER_ROLE_ID = 900000000000000030
@@ -36,9 +42,19 @@ def user(uid: int, name: str = "someone") -> dict:
             "global_name": name}  # fmt: skip
 
 
-def channel(cid: int, name: str) -> dict:
-    return {"id": str(cid), "type": 0, "name": name, "position": 0, "guild_id": str(GUILD_ID),
+def channel(cid: int, name: str, guild_id: int = GUILD_ID) -> dict:
+    return {"id": str(cid), "type": 0, "name": name, "position": 0, "guild_id": str(guild_id),
             "permission_overwrites": [], "nsfw": False, "parent_id": None}  # fmt: skip
+
+
+def in_guild(first_id: int, guild_id: int) -> int:
+    """The id in `guild_id` of what `first_id` is in GUILD_ID (a channel, the maintainer role)."""
+    return first_id + guild_id - GUILD_ID
+
+
+def shard_of(guild_id: int, count: int) -> int:
+    """Discord's rule for which shard of `count` receives a guild's events."""
+    return (guild_id >> 22) % count
 
 
 @dataclass
@@ -54,6 +70,26 @@ class Call:
 
 
 @dataclass
+class Connection:
+    """One gateway websocket and the session it carries (taken over by the one that resumes)."""
+
+    ws: web.WebSocketResponse
+    shard: tuple[int, int] | None = None
+    """[shard id, shard count] from the IDENTIFY (or the session resumed)."""
+    session: str | None = None
+    seq: int = 0
+
+
+@dataclass
+class Dispatched:
+    """An event sent to the bot, and the shard of the connection it went out on."""
+
+    event: str
+    shard: tuple[int, int]
+    data: dict
+
+
+@dataclass
 class StandIn:
     calls: list[Call] = field(default_factory=list)
     identified: int = 0
@@ -62,13 +98,24 @@ class StandIn:
     ids: itertools.count = field(default_factory=lambda: itertools.count(990000000000000000))
     port: int = 0
     heartbeat_ms: int = 41250
+    shards: int = 1
+    """The shard count `GET /gateway/bot` recommends."""
+    guilds: tuple[int, ...] = (GUILD_ID,)
+    announced_gateway: str | None = None
+    """The gateway URL `GET /gateway/bot` announces (default: this stand-in's)."""
+    identifies: list[tuple[int, int]] = field(default_factory=list)
+    """The `shard` of every IDENTIFY, in order."""
+    dispatched: list[Dispatched] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.app = web.Application()
         self.app.router.add_get("/gateway-ws", self.gateway)
         self.app.router.add_route("*", "/api/v10/{tail:.*}", self.rest)
-        self.ws: web.WebSocketResponse | None = None
-        self.seq = 0
+        self.connections: list[Connection] = []
+        self.guild_of: dict[int, int] = {
+            in_guild(cid, gid): gid for gid in self.guilds for cid in (CHANNEL_ID, OTHER_CHANNEL_ID)
+        }
+        """Channel (and thread) id -> its guild."""
         self.changed = asyncio.Condition()
         self.runner: web.AppRunner | None = None
         self._background: set[asyncio.Task] = set()
@@ -175,7 +222,8 @@ class StandIn:
                               "owner": user(1, "owner"), "verify_key": "0" * 64,
                               "flags": 0})  # fmt: skip
         if path in ("/gateway", "/gateway/bot"):
-            return self.json({"url": self.gateway_url, "shards": 1, "session_start_limit":
+            return self.json({"url": self.announced_gateway or self.gateway_url,
+                              "shards": self.shards, "session_start_limit":
                               {"total": 1000, "remaining": 1000, "reset_after": 0,
                                "max_concurrency": 1}})  # fmt: skip
         if re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path) and method == "PUT":
@@ -194,7 +242,9 @@ class StandIn:
             return self.json(msg)
         m = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)
         if m:
-            return self.json({"id": self.next_id(), "type": 11, "guild_id": str(GUILD_ID),
+            thread_id = self.next_id()
+            guild_id = self.guild_of[int(thread_id)] = self.guild_of.get(int(m.group(1)), GUILD_ID)
+            return self.json({"id": thread_id, "type": 11, "guild_id": str(guild_id),
                               "parent_id": m.group(1), "owner_id": str(BOT_ID),
                               "name": body.get("name", ""), "message_count": 0,
                               "member_count": 1, "rate_limit_per_user": 0, "flags": 0,
@@ -211,7 +261,8 @@ class StandIn:
     async def gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self.ws = ws
+        conn = Connection(ws)
+        self.connections.append(conn)
         await ws.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_ms}})
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
@@ -223,45 +274,81 @@ class StandIn:
                 await ws.send_json({"op": 11})
             elif op == 2:
                 self.identified += 1
-                await self.send_ready(ws)
+                shard_id, count = payload["d"].get("shard") or (0, 1)
+                conn.shard = (shard_id, count)
+                conn.session = f"standin-session-{len(self.connections)}"
+                self.identifies.append(conn.shard)
+                await self.send_ready(conn)
             elif op == 6:
                 self.resumed += 1
-                await self.dispatch("RESUMED", {})
+                old = self.session(payload["d"]["session_id"])
+                conn.shard, conn.session, conn.seq = old.shard, old.session, old.seq
+                old.session = None  # the new connection carries the session from now on
+                await self.send(conn, "RESUMED", {})
             await self._notify()
         return ws
 
-    async def send_ready(self, ws: web.WebSocketResponse) -> None:
-        await self.dispatch("READY", {
-            "v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-            "session_id": "standin-session", "resume_gateway_url": self.gateway_url,
+    def session(self, session_id: str) -> Connection:
+        return next(c for c in self.connections if c.session == session_id)
+
+    def connection_for(self, guild_id: int) -> Connection:
+        """The live connection whose shard receives this guild's events."""
+        found = [c for c in self.connections if c.shard and c.session and not c.ws.closed
+                 and shard_of(guild_id, c.shard[1]) == c.shard[0]]  # fmt: skip
+        assert found, f"no connection of the bot receives guild {guild_id}"
+        return found[-1]
+
+    async def send_ready(self, conn: Connection) -> None:
+        assert conn.shard is not None
+        shard_id, count = conn.shard
+        mine = [gid for gid in self.guilds if shard_of(gid, count) == shard_id]
+        await self.send(conn, "READY", {
+            "v": 10, "user": BOT_USER,
+            "guilds": [{"id": str(g), "unavailable": True} for g in mine],
+            "session_id": conn.session, "resume_gateway_url": self.gateway_url,
             "application": {"id": str(APP_ID), "flags": 0}, "private_channels": [],
+            "shard": [shard_id, count],
         })  # fmt: skip
-        await self.dispatch("GUILD_CREATE", {
-            "id": str(GUILD_ID), "name": "Test guild", "icon": None, "owner_id": "1",
+        for gid in mine:
+            await self.send(conn, "GUILD_CREATE", self.guild(gid))
+
+    def guild(self, gid: int) -> dict:
+        roles = [(gid, "@everyone"), (in_guild(MAINTAINER_ROLE_ID, gid), "maintainers")]
+        return {
+            "id": str(gid), "name": f"Test guild {self.guilds.index(gid)}", "icon": None,
+            "owner_id": "1",
             "roles": [{"id": str(rid), "name": name, "permissions": "0", "position": pos,
                        "color": 0, "hoist": False, "managed": False, "mentionable": False,
                        "flags": 0}
-                      for pos, (rid, name) in enumerate(
-                          [(GUILD_ID, "@everyone"), (MAINTAINER_ROLE_ID, "maintainers")])],
+                      for pos, (rid, name) in enumerate(roles)],
             "emojis": [], "stickers": [], "features": [], "threads": [], "members": [],
-            "channels": [channel(CHANNEL_ID, "ask-here"), channel(OTHER_CHANNEL_ID, "general")],
+            "channels": [channel(in_guild(CHANNEL_ID, gid), "ask-here", gid),
+                         channel(in_guild(OTHER_CHANNEL_ID, gid), "general", gid)],
             "member_count": 2, "large": False, "mfa_level": 0, "verification_level": 0,
             "explicit_content_filter": 0, "default_message_notifications": 0, "premium_tier": 0,
             "preferred_locale": "en-US", "system_channel_id": None, "unavailable": False,
             "voice_states": [], "presences": [], "stage_instances": [],
             "guild_scheduled_events": [], "nsfw_level": 0, "premium_progress_bar_enabled": False,
             "joined_at": NOW,
-        })  # fmt: skip
+        }  # fmt: skip
+
+    async def send(self, conn: Connection, event: str, data: dict) -> None:
+        assert conn.shard is not None
+        conn.seq += 1
+        self.dispatched.append(Dispatched(event, conn.shard, data))
+        await conn.ws.send_json({"op": 0, "t": event, "s": conn.seq, "d": data})
 
     async def dispatch(self, event: str, data: dict) -> None:
-        assert self.ws is not None, "the bot is not connected"
-        self.seq += 1
-        await self.ws.send_json({"op": 0, "t": event, "s": self.seq, "d": data})
+        """Send a guild's event on the connection of that guild's shard."""
+        await self.send(self.connection_for(int(data.get("guild_id", GUILD_ID))), event, data)
 
-    async def drop_connection(self) -> None:
+    async def drop_connection(self, guild_id: int = GUILD_ID) -> None:
         """Ask the client to reconnect (op 7), as Discord does; it should RESUME."""
-        assert self.ws is not None
-        await self.ws.send_json({"op": 7, "d": None})
+        await self.connection_for(guild_id).ws.send_json({"op": 7, "d": None})
+
+    def shard_of_event(self, event_id: str) -> tuple[int, int]:
+        """The shard of the connection an interaction or message (by id) went out on."""
+        return next(d.shard for d in self.dispatched if d.data.get("id") == event_id)
 
     # ------------------------------------------------------------ interactions and messages
 
@@ -278,17 +365,19 @@ class StandIn:
         permissions: int = BASIC_PERMISSIONS,
         roles: list[int] | None = None,
         message: dict | None = None,
+        guild_id: int = GUILD_ID,
     ) -> str:
-        """Dispatch an INTERACTION_CREATE; returns the interaction id."""
+        """Dispatch an INTERACTION_CREATE in the guild's ask channel; returns the interaction id."""
         iid = self.next_id()
+        cid = in_guild(CHANNEL_ID, guild_id)
         payload = {
             "id": iid, "application_id": str(APP_ID), "type": kind, "token": f"token-{iid}",
-            "version": 1, "attachment_size_limit": 8388608, "guild_id": str(GUILD_ID),
-            "channel_id": str(CHANNEL_ID), "channel": channel(CHANNEL_ID, "ask-here"),
+            "version": 1, "attachment_size_limit": 8388608, "guild_id": str(guild_id),
+            "channel_id": str(cid), "channel": channel(cid, "ask-here", guild_id),
             "member": self.member(uid, permissions, roles),
             "app_permissions": str(BASIC_PERMISSIONS),
             "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)}, "context": 0, "data": data,
+            "authorizing_integration_owners": {"0": str(guild_id)}, "context": 0, "data": data,
         }  # fmt: skip
         if message is not None:
             payload["message"] = message
@@ -301,13 +390,14 @@ class StandIn:
         uid: int = 111,
         permissions: int = BASIC_PERMISSIONS,
         roles: list[int] | None = None,
+        guild_id: int = GUILD_ID,
         **options,
     ) -> str:
         opts = [{"name": k, "type": 5 if isinstance(v, bool) else 3, "value": v}
                 for k, v in options.items()]  # fmt: skip
         data = {"id": self.next_id(), "name": command, "type": 1, "options": opts,
-                "guild_id": str(GUILD_ID)}  # fmt: skip
-        return await self.interact(2, data, uid, permissions, roles)
+                "guild_id": str(guild_id)}  # fmt: skip
+        return await self.interact(2, data, uid, permissions, roles, guild_id=guild_id)
 
     async def autocomplete(self, name: str, option: str, value: str, uid: int = 111) -> str:
         data = {"id": self.next_id(), "name": name, "type": 1, "guild_id": str(GUILD_ID),
@@ -327,7 +417,8 @@ class StandIn:
         await self.dispatch("MESSAGE_CREATE", {
             **self.message(str(channel_id), {"content": content if mention_bot else ""},
                            author=user(uid)),
-            "id": mid, "guild_id": str(GUILD_ID), "member": self.member(uid, BASIC_PERMISSIONS),
+            "id": mid, "guild_id": str(self.guild_of[channel_id]),
+            "member": self.member(uid, BASIC_PERMISSIONS),
             "mentions": [BOT_USER] if mention_bot else [],
         })  # fmt: skip
         return mid

@@ -35,11 +35,13 @@ from tests.discord_standin import (
     MAINTAINER_ROLE_ID,
     MANAGE_GUILD,
     OTHER_CHANNEL_ID,
+    OTHER_GUILD_ID,
     Call,
     StandIn,
     is_public_followup,
+    shard_of,
 )
-from tests.helpers import REPO, SEED_SLUG, SEEDS, git, write_post
+from tests.helpers import REPO, SEED_SLUG, SEEDS, git, share_onnx_export, write_post
 
 # Each test starts a real bot against the stand-in (about 90 s for the file): the full tier.
 pytestmark = pytest.mark.slow
@@ -130,11 +132,11 @@ def assert_inert(body: dict) -> None:
 
 @asynccontextmanager
 async def bot_session(
-    root: Path, embedder, api_suffix: str = "", **overrides
+    root: Path, embedder, api_suffix: str = "", standin: StandIn | None = None, **overrides
 ) -> AsyncIterator[tuple[StandIn, VdwBot]]:
     """(stand-in, bot) with the bot connected and its commands synced; on the way out, every
     message the bot sent or edited is checked with `assert_inert`."""
-    standin = StandIn(heartbeat_ms=300)
+    standin = standin or StandIn(heartbeat_ms=300)
     await standin.start()
     point_at(standin.api_base + api_suffix, standin.gateway_url)
     options = {
@@ -457,6 +459,7 @@ async def test_status_for_maintainers(running):
     assert f"**Serving version** `{version}`" in content and f"**Posts** {POSTS}" in content
     assert "all-MiniLM-L6-v2" in content and "**answers** 1 " in content
     assert "**Archive sync** off" in content
+    assert "**Shards** 0 of 1 · heartbeat 0: " in content
 
 
 async def test_report_lists_unanswered_questions_and_thumbs_down(running):
@@ -792,3 +795,102 @@ async def test_token_never_appears_in_the_logs_of_an_answering_bot(built_index, 
     assert "commands synced" in text and f"ask {asked}: does vitamin D help" in text  # it logged
     assert token not in text and "secret-fake-token" not in text
     assert "Traceback" not in text
+
+
+# ---------------------------------------------------------------- shards
+
+
+async def test_one_process_runs_the_shards_discord_recommends(index_copy, embedder):
+    """No shard setting, the gateway recommending 2: one process identifies both shards and
+    answers in a guild of each, each guild's questions arriving on its own shard's connection."""
+    standin = StandIn(heartbeat_ms=300, shards=2, guilds=(GUILD_ID, OTHER_GUILD_ID),
+                      announced_gateway="ws://127.0.0.1:9/not-the-configured-gateway")  # fmt: skip
+    guilds = [GUILD_ID, OTHER_GUILD_ID]
+    async with bot_session(index_copy, embedder, standin=standin, guild_ids=guilds) as (_, bot):
+        # connected through VDWBOT_DISCORD_GATEWAY, not the URL /gateway/bot announced
+        assert sorted(standin.identifies) == [(0, 2), (1, 2)]
+        assert (bot.shard_count, sorted(bot.shards)) == (2, [0, 1])
+        for uid, gid in enumerate(guilds, start=1201):
+            iid = await standin.slash("ask", uid=uid, guild_id=gid, question="vitamin D and MS")
+            assert standin.shard_of_event(iid) == (shard_of(gid, 2), 2)
+            (reply,) = await followups(standin, iid)
+            assert reply.body["embeds"][0]["url"] == SEED_URL
+        iid = await standin.slash("status", uid=1203, permissions=MANAGE_GUILD | BASIC_PERMISSIONS)
+        status = (await callback(standin, iid)).body["data"]["content"]
+        assert "**Shards** 0, 1 of 2 · heartbeat 0: " in status and ", 1: " in status
+
+
+async def test_two_processes_split_the_shards_switch_together_and_build_one_at_a_time(
+    built_index, archive, embedder, tmp_path
+):
+    """Two `vdwbot run` processes, shard 0 and shard 1 of 2, on one index folder: each answers
+    its own guild's questions; a /reindex while another build holds the folder is refused as busy
+    with the index untouched; after one process reindexes, the other answers from the new
+    version too."""
+    root = tmp_path / "ix"
+    shutil.copytree(built_index, root)
+    share_onnx_export(embedder.cache_dir, root)  # no ONNX export in either process
+    posts = tmp_path / "posts"
+    shutil.copytree(archive, posts)
+    write_post(posts, "sharded-post", "Vitamin D and gout flares in a reindexed post", ["gout"], 3)
+    standin = StandIn(heartbeat_ms=300, shards=2, guilds=(GUILD_ID, OTHER_GUILD_ID))
+    await standin.start()
+    env = {**os.environ, "DISCORD_TOKEN": "fake-token-abc", "VDWBOT_INDEX": str(root),
+           "VDWBOT_ARCHIVE": str(posts), "VDWBOT_GUILD_IDS": f"{GUILD_ID},{OTHER_GUILD_ID}",
+           "VDWBOT_MAINTAINER_USERS": str(MAINTAINER_USER), "VDWBOT_SHARD_COUNT": "2",
+           "VDWBOT_DISCORD_API_BASE": standin.api_base,
+           "VDWBOT_DISCORD_GATEWAY": standin.gateway_url}  # fmt: skip
+    logs = {shard: tmp_path / f"shard{shard}.log" for shard in (0, 1)}
+    procs = {}
+    for shard, log_file in logs.items():
+        with open(log_file, "wb") as out:
+            procs[shard] = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", cwd=REPO,
+                env={**env, "VDWBOT_SHARD_IDS": str(shard)}, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+    owner = {gid: shard_of(gid, 2) for gid in (GUILD_ID, OTHER_GUILD_ID)}
+    assert sorted(owner.values()) == [0, 1]  # one guild on each shard
+    asked: dict[int, list[str]] = {0: [], 1: []}
+
+    async def ask(gid: int, question: str, uid: int) -> dict:
+        iid = await standin.slash("ask", uid=uid, guild_id=gid, question=question)
+        assert standin.shard_of_event(iid) == (owner[gid], 2)
+        asked[owner[gid]].append(iid)
+        (answer,) = await followups(standin, iid, timeout=90)  # public: not an error reply
+        return answer.body
+
+    try:
+        try:  # both loaded model and index, synced commands and connected: one shard each
+            await standin.wait_for(lambda s: sorted(s.identifies) == [(0, 2), (1, 2)], 240)
+        except TimeoutError:
+            pytest.fail("\n".join(f.read_text() for f in logs.values()))
+        for uid, gid in enumerate(owner, start=1301):
+            answer = await ask(gid, "does vitamin D help MS bone loss?", uid)
+            assert answer["embeds"][0]["url"] == SEED_URL
+
+        version, versions = store.current_version(root), sorted((root / "versions").iterdir())
+        with store.build_lock(root):  # another build (a CLI update, a /reindex) holds the folder
+            iid = await standin.slash("reindex", uid=MAINTAINER_USER, guild_id=OTHER_GUILD_ID)
+            stopped = await edited_to(standin, iid, "Reindex stopped", timeout=60)
+        assert "another build is running" in stopped.body["content"]
+        assert store.current_version(root) == version
+        assert sorted((root / "versions").iterdir()) == versions
+
+        iid = await standin.slash("reindex", uid=MAINTAINER_USER, guild_id=GUILD_ID)
+        done = await edited_to(standin, iid, "Reindex done", timeout=240)
+        assert "added 1, updated 0, removed 0" in done.body["content"]
+        assert store.current_version(root) != version
+        for uid, gid in enumerate(owner, start=1311):  # the other process switched as well
+            answer = await ask(gid, "vitamin D and gout flares", uid)
+            assert answer["embeds"][0]["url"].endswith("/pages/sharded-post/")
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            await asyncio.wait_for(proc.wait(), 30)
+        await standin.stop()
+    text = {shard: f.read_text() for shard, f in logs.items()}
+    for shard, other in ((0, 1), (1, 0)):  # each question answered by its shard's process only
+        assert all(f"ask {iid}: " in text[shard] for iid in asked[shard]), text[shard]
+        assert not [iid for iid in asked[shard] if f"ask {iid}: " in text[other]]
+        assert "Traceback" not in text[shard], text[shard]

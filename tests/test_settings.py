@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.cli import main
+from bot.config import Settings, get_settings
 from tests.helpers import REPO
 
-KEYS = ("VDWBOT_INDEX", "VDWBOT_BACKEND", "VDWBOT_MAINTAINER_USERS", "VDWBOT_ARCHIVE_PULL")
+KEYS = ("VDWBOT_INDEX", "VDWBOT_BACKEND", "VDWBOT_MAINTAINER_USERS", "VDWBOT_ARCHIVE_PULL",
+        "VDWBOT_SHARD_COUNT", "VDWBOT_SHARD_IDS")  # fmt: skip
 
 
 @pytest.fixture
@@ -48,6 +50,38 @@ def test_a_bad_value_is_refused(clean_env, monkeypatch):
     monkeypatch.setenv("VDWBOT_BACKEND", "cuda")
     with pytest.raises(ValidationError, match="backend"):
         Settings()
+
+
+def test_shard_settings(clean_env, monkeypatch):
+    assert (Settings().shard_count, Settings().shard_ids) == (None, [])  # as Discord recommends
+    monkeypatch.setenv("VDWBOT_SHARD_COUNT", "2")
+    monkeypatch.setenv("VDWBOT_SHARD_IDS", "0,1")
+    assert (Settings().shard_count, Settings().shard_ids) == (2, [0, 1])
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"VDWBOT_SHARD_IDS": "1"}, "VDWBOT_SHARD_IDS needs VDWBOT_SHARD_COUNT"),
+        ({"VDWBOT_SHARD_COUNT": "2", "VDWBOT_SHARD_IDS": "0 2"},
+         "VDWBOT_SHARD_IDS [2] not in 0..1 (VDWBOT_SHARD_COUNT=2)"),
+        ({"VDWBOT_SHARD_COUNT": "2", "VDWBOT_SHARD_IDS": "1,1"},
+         "VDWBOT_SHARD_IDS [1, 1] names a shard twice"),
+        ({"VDWBOT_SHARD_COUNT": "0"}, "VDWBOT_SHARD_COUNT: Input should be greater than or equal"),
+        ({"VDWBOT_BACKEND": "cuda"}, "VDWBOT_BACKEND: Input should be 'onnx', 'onnx-int8' or"),
+    ],
+)  # fmt: skip
+def test_a_bad_setting_stops_startup_with_one_line(clean_env, monkeypatch, capsys, env, message):
+    """`vdwbot run` (or any command) names the variable and the fix; no traceback."""
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        assert main(["run"]) == 1
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err.startswith(f"vdwbot: bad setting: {message}") and err.count("\n") == 1, err
 
 
 def test_readme_settings_table_lists_every_setting():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import math
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -209,7 +210,7 @@ class Admin(commands.Cog):
     async def status(self, interaction: discord.Interaction) -> None:
         searcher = await asyncio.to_thread(self.bot.service.searcher)
         m = searcher.index.manifest
-        lat = list(self.bot.latencies)
+        lat = list(self.bot.answer_times)
         uptime = time.monotonic() - self.bot.started_at
         lines = [
             f"**Serving version** `{searcher.index.version}` built {m.get('built_at')} "
@@ -220,12 +221,23 @@ class Admin(commands.Cog):
             f"**Uptime** {uptime / 3600:.1f} h · **answers** {len(lat)} · latency p50 "
             f"{percentile(lat, 0.5) * 1000:.0f} ms, p95 {percentile(lat, 0.95) * 1000:.0f} ms",
             f"**Archive sync** {self._sync_line()}",
+            f"**Shards** {self._shard_line()}",
         ]
         if self.bot.service.last_error:
             lines.append(f"**Last load error** {clip(self.bot.service.last_error, 300)}")
         if self.bot.rebuilding.locked():
             lines.append("A reindex or archive sync is running.")
         await interaction.response.send_message(clip("\n".join(lines), MESSAGE_MAX), ephemeral=True)
+
+    def _shard_line(self) -> str:
+        """This process's shards of the count, each with its gateway heartbeat latency (several
+        processes each run some shards: /status answers from the one owning this guild's)."""
+        pings = ", ".join(
+            f"{sid}: {s * 1000:.0f} ms" if math.isfinite(s) else f"{sid}: –"
+            for sid, s in sorted(self.bot.latencies)
+        )
+        ids = self.bot.shard_ids or range(self.bot.shard_count or 0)
+        return f"{', '.join(map(str, ids))} of {self.bot.shard_count} · heartbeat {pings}"
 
     def _sync_line(self) -> str:
         hours = self.bot.settings.sync_hours

@@ -29,16 +29,18 @@ import numpy as np
 from retrieval import store
 from retrieval.store import IndexData, IvfRows
 
-CHUNK_NEIGHBOURS = 200
-TITLE_NEIGHBOURS = 200
+CHUNK_NEIGHBOURS = 400
+TITLE_NEIGHBOURS = 400
 LEXICAL_TOP = 100
-"""(recall@10 at 30x with benchmarks/scale.py: 0.996 with these, 0.988 with 100 titles and 50
-BM25 posts)"""
-PROBED = 0.025
+"""(recall@10 with benchmarks/scale.py: at 30x 0.996 with 200 chunks and titles, 0.988 with 100
+titles and 50 BM25 posts; at 100x, where one post's 100 near-copies fill a list of 200, 0.969
+with 200 chunks and titles, 0.984 with either at 400, 0.992 with both, for the same time)"""
+PROBED = 0.0125
 MIN_PROBES = 64
 """Share of the inverted lists an approximate search reads, at least MIN_PROBES: a constant
 share keeps recall as the lists multiply (recall@10 at 30x, 2,776 lists: 0.989 with 32, 0.996
-with 64 and with 128)."""
+with 64 and with 128; at 100x, 5,069 lists, with 400 neighbours: 0.992 with 127 probes, 0.990
+with 64 and 1 ms less ranking time, 0.988 with 51)."""
 MISSED_BY = 0.05
 """How far above the last chunk found a post's unfound best chunk may be (the lists are
 approximate). A candidate the chunk search did not reach is scored only if, with its best chunk

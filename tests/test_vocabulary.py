@@ -1,6 +1,7 @@
 """The topic vocabulary (retrieval/synonyms.txt): it parses, says how it was made, covers every
-ontology topic and every tag of 10+ posts in eight languages, keeps its English aliases
-unambiguous, and restates other-language questions in English.
+ontology topic, every tag of 10+ posts and every health subject that 3+ titles or a tag of 3-9
+posts name, in eight languages, keeps its English aliases unambiguous, and restates
+other-language questions in English.
 
 Every sentence here was written for these tests; none comes from an evaluation set.
 """
@@ -318,3 +319,158 @@ def test_language_aliases_are_spread_over_the_topics(topics):
     for lang in LANGUAGES:
         per_topic = [sum(r.lang == lang for r in rules) for rules in groups.values()]
         assert sum(n >= 2 for n in per_topic) >= 0.7 * len(per_topic), lang
+
+
+# ---------------------------------------------------------------- title and rare-tag subjects
+
+TITLE_MIN_POSTS = 3  # N of the rule in synonyms.txt's header: a term in 3+ titles
+RARE_TAGS = range(3, MIN_POSTS)  # tags of 3-9 posts
+NOT_TOPICS = REPO / "tests" / "data" / "title_terms_not_topics.txt"
+# Words that neither start nor end a title term ('risk of cancer' is a term, 'of cancer' is not).
+TERM_STOPWORDS = frozenset(
+    str.split(
+        "a about above after again against all am an and any are as at be because been before "
+        "being below between both but by can could did do does doing down during each few for "
+        "from further had has have having he her here hers him his how i if in into is it its "
+        "itself just me more most my no nor not now of off on once only or other our out over own "
+        "same she should so some such than that the their them then there these they this those "
+        "through to too under until up very was we were what when where which while who whom why "
+        "will with would you your yours vs via per may might also less new etc"
+    )
+)
+# Title terms of the rule that name a health subject: each now has a group or an alias line.
+TITLE_SUBJECTS = [
+    *str.split(
+        "copd knee mri calcitriol analogs folic calcification hormone hormones review mice rats "
+        "diet diarrhea fructose frailty ulcers absorption bioavailability cofactors rda "
+        "hyperglycemia nutrients immigrants military veterans workers altitude musculoskeletal "
+        "aspirin interferon oxide hospital protein spine spinal pediatrics endocrine rheumatology "
+        "prediabetics psorasis t1 egg deficiencies blacks mothers maternal prescriptions drugs "
+        "reuteri roundup mag"
+    ),
+    *["quality of life", "weight gain", "half life", "clinical trials", "folic acid"],
+]
+RARE_TAG_SUBJECTS = ["Calcitriol", "Season of Birth", "Vitamin C", "Glyphosate", "B12"]
+
+
+def _covered_words(text: str, lang: str | None = "en", *, tags: bool = False) -> list[bool]:
+    """For each word of `text`: is it inside an alias or phrase of the vocabulary?"""
+    spans = [(m.start, m.end) for m in matches(text, lang, tags=tags)]
+    return [
+        any(a <= w.start() and w.end() <= b for a, b in spans) for w in re.finditer(r"\w+", text)
+    ]
+
+
+def title_terms(posts, min_posts: int = TITLE_MIN_POSTS) -> dict[str, int]:
+    """Every word or 2-/3-word phrase of the titles, outside every alias and phrase that matches
+    in the title (English lines), not a number and not starting or ending with a stopword, that
+    is in `min_posts` or more titles; with its title count."""
+    counts: Counter[str] = Counter()
+    for post in posts:
+        covered = _covered_words(post.title)
+        tokens = [
+            None if hit or w.isdigit() or len(w) < 2 else w
+            for w, hit in zip(
+                map(synonyms.fold, re.findall(r"\w+", post.title)), covered, strict=True
+            )
+        ]
+        grams = set()
+        for n in (1, 2, 3):
+            for i in range(len(tokens) - n + 1):
+                gram = tokens[i : i + n]
+                if None in gram or gram[0] in TERM_STOPWORDS or gram[-1] in TERM_STOPWORDS:
+                    continue
+                grams.add(" ".join(gram))
+        counts.update(grams)
+    return {t: n for t, n in counts.items() if n >= min_posts}
+
+
+def uncovered_rare_tags(posts) -> dict[str, int]:
+    """Tags of 3-9 posts with a word that no alias or phrase (any language, tag-only) covers;
+    'Cancer - Lung' is read as 'lung cancer'."""
+    counts = Counter(t for post in posts for t in set(post.tags))
+    found = {}
+    for tag, n in counts.items():
+        name = re.sub(r"^cancer - (.+)$", r"\1 cancer", tag, flags=re.I).replace("_", " ")
+        content = [w not in TERM_STOPWORDS for w in synonyms.words(name)]
+        if n in RARE_TAGS and not all(
+            hit or not c
+            for hit, c in zip(_covered_words(name, None, tags=True), content, strict=True)
+        ):
+            found[tag] = n
+    return found
+
+
+def not_topics() -> set[str]:
+    lines = NOT_TOPICS.read_text("utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def test_title_term_rule_on_synthetic_titles():
+    class Post:
+        def __init__(self, title, tags=()):
+            self.title, self.tags = title, tags
+
+    posts = [Post("Zorblax reduced 2X in mice"), Post("Zorblax and vitamin D"),
+             Post("Less zorblax with breast cancer"), Post("Qwerty in 2012", ("Qwerty tag",)),
+             Post("x", ("Qwerty tag",)), Post("y", ("Qwerty tag", "Cancer - Lung"))]  # fmt: skip
+    assert title_terms(posts) == {"zorblax": 3}  # 'mice', 'vitamin d', 'breast cancer' are known
+    assert title_terms(posts, 1)["reduced 2x"] == 1 and "2012" not in title_terms(posts, 1)
+    assert uncovered_rare_tags(posts) == {"Qwerty tag": 3}  # 'Cancer - Lung' is lung cancer
+
+
+def test_every_title_term_and_rare_tag_is_a_topic_or_listed_as_none(archive_posts):
+    """The rule of the header's last paragraph: what titles (3+) and rare tags (3-9 posts) name
+    is either matched by the vocabulary or listed, judged by hand, as naming no health subject."""
+    terms = title_terms(archive_posts.posts)
+    tags = uncovered_rare_tags(archive_posts.posts)
+    assert len(terms) > 300  # the rule still reads the titles
+    listed = not_topics()
+    assert sorted(set(terms) - listed) == []
+    assert sorted(set(tags) - listed) == []
+    # The subjects are matched now; none of them is hidden in the list of non-topics.
+    assert not set(TITLE_SUBJECTS) & set(terms) and not set(TITLE_SUBJECTS) & listed
+    assert not set(RARE_TAG_SUBJECTS) & set(tags) and not set(RARE_TAG_SUBJECTS) & listed
+
+
+def test_title_subject_groups_name_every_language():
+    """Each new topic of the last section has an English line and lines in all seven languages
+    (alias lines for a topic of an earlier section need not)."""
+    text = synonyms.RULES_FILE.read_text("utf-8")
+    cut = text.index("Title and rare-tag subjects (added")
+    before = {r.phrase for r in parse(text[: text.rindex("/*", 0, cut)])}
+    section = re.sub(r"/\*.*?\*/", "", text[text.index("*/", cut) + 2 :], flags=re.S)
+    groups: dict[str, set[str]] = {}
+    for rule in parse(section):
+        if rule.phrase not in before:
+            groups.setdefault(rule.phrase, set()).add(rule.lang)
+    assert len(groups) >= 40
+    thin = {p: langs for p, langs in groups.items() if not {"", *LANGUAGES} <= langs}
+    assert thin == {}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "phrases"),
+    [
+        ("en", "Is COPD or emphysema linked to low vitamin D?", ["copd"]),
+        ("en", "Does folate or B12 interact with D3?", ["folic acid", "vitamin b12"]),
+        ("de", "Hilft Vitamin D bei Knieschmerzen und Durchfall?", ["knee", "diarrhea"]),
+        ("de", "Wie lang ist die Halbwertszeit von Calcitriol?", ["half life", "active vitamin d"]),
+        ("es", "¿La vitamina D mejora la calidad de vida en la EPOC?", ["quality of life", "copd"]),
+        ("es", "Mi médico me dio paricalcitol, ¿es lo mismo?", ["vitamin d analogs"]),
+        ("fr", "La vitamine D contre la fragilité et la BPCO ?", ["frailty", "copd"]),
+        ("fr", "Quelle est la demi-vie de la vitamine D ?", ["half life"]),
+        ("it", "La vitamina D aiuta l'assorbimento dei minerali?", ["absorption", "mineral"]),
+        ("it", "Soldati e reclute hanno poca vitamina D?", ["military"]),
+        ("pt", "Vitamina D e ácido fólico na gravidez", ["folic acid", "pregnancy"]),
+        ("pt", "Ganho de peso com vitamina D em camundongos", ["weight gain", "mice"]),
+        ("nl", "Helpt vitamine D bij COPD en kniepijn?", ["copd", "knee"]),
+        ("nl", "Is er een verband met verkalking van de vaten?", ["calcification"]),
+        ("pl", "Czy witamina D pomaga na POChP i biegunkę?", ["copd", "diarrhea"]),
+        ("pl", "Witamina D a kwas foliowy i jakość życia", ["folic acid", "quality of life"]),
+    ],
+)  # fmt: skip
+def test_title_subjects_restate_in_english(lang, question, phrases):
+    english_text = translate(question, lang).lower()
+    for phrase in phrases:
+        assert phrase in english_text, (english_text, phrase)

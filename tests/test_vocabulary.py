@@ -346,7 +346,7 @@ TITLE_SUBJECTS = [
         "hyperglycemia nutrients immigrants military veterans workers altitude musculoskeletal "
         "aspirin interferon oxide hospital protein spine spinal pediatrics endocrine rheumatology "
         "prediabetics psorasis t1 egg deficiencies blacks mothers maternal prescriptions drugs "
-        "reuteri roundup mag"
+        "reuteri roundup mag aortic race caucasians swallowing metabolites youths dermatologists"
     ),
     *["quality of life", "weight gain", "half life", "clinical trials", "folic acid"],
 ]

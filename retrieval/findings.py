@@ -264,20 +264,26 @@ def rank(
     """Best `limit` quotable findings, best first, each with its score.
 
     Candidates are taken in order of their score without result cues; once `limit` findings are
-    chosen, a candidate whose cues could not lift it past the last of them ends the search."""
+    chosen, a candidate whose cues could not lift it past the last of them is skipped, and ends
+    the search when no candidate's could (only a sentence with a number can state an amount)."""
     base = []
     for i, cand in enumerate(cands):
         relevance = QUESTION_WEIGHT * signals.question[i] + MEANING_WEIGHT * signals.meaning[i]
         base.append((_base_score(cand, relevance, query_numbers, title_numbers), i))
     base.sort(key=lambda x: -x[0])
-    most_lift = STATISTICS_LIFT + QUANTITY_LIFT + DIRECTION_LIFT
+    wordy_lift = STATISTICS_LIFT + DIRECTION_LIFT
+    most_lift = wordy_lift + QUANTITY_LIFT
     scored: list[tuple[float, int]] = []
     chosen: list[Finding] = []
     quotable: dict[int, bool] = {}
     for value, i in base:
-        if len(chosen) == limit and value + most_lift < chosen[-1].score:
-            break
-        full = value + result_lift(cands[i].sentence)
+        sentence = cands[i].sentence
+        if len(chosen) == limit:
+            if value + most_lift < chosen[-1].score:
+                break
+            if not sentence.has_number and value + wordy_lift < chosen[-1].score:
+                continue
+        full = value + result_lift(sentence)
         bisect.insort(scored, (-full, i))
         if len(chosen) < limit or full > chosen[-1].score:
             chosen = _choose(cands, scored, limit, quotable)

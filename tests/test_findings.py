@@ -31,7 +31,7 @@ SEED_RESULT = (
 
 
 def signals(n: int, question: float = 0.5, meaning: float = 0.5) -> findings.Signals:
-    return findings.Signals([question] * n, [meaning] * n)
+    return findings.Signals([question] * n, [meaning] * n, [0.0] * n)
 
 
 def cues(sentence: str) -> findings.Cues:
@@ -59,8 +59,22 @@ def test_a_result_outranks_the_aim_it_answers_even_with_fewer_question_words():
         "Vitamin D did not prevent bone loss: BMD fell by 0.7% (p = 0.118) with vitamin D."
     )
     cands = findings.candidates([text], [])
-    best = findings.rank(cands, findings.Signals([0.5, 0.3], [0.5, 0.5]), set(), limit=1)
+    sig = findings.Signals([0.5, 0.3], [0.5, 0.5], [0.5, 0.5])
+    best = findings.rank(cands, sig, set(), limit=1)
     assert best[0].text.startswith("Vitamin D did not prevent")
+
+
+def test_a_sentence_whose_chunk_names_the_subject_outranks_one_whose_chunk_does_not():
+    from retrieval.lexical import TermOverlap
+    from retrieval.search import _overlaps
+
+    other = "Adults from the city took part in this.\nBone density did not change in a year."
+    named = "Adults with multiple sclerosis took part.\nBone density did not change over a year."
+    cands = findings.candidates([other, named], [])
+    question, context = _overlaps(cands, TermOverlap({"sclerosi": 1.0, "bone": 1.0}))
+    assert question == [0.0, 0.5, 0.5, 0.5] and context == [0.5, 0.5, 1.0, 1.0]
+    sig = findings.Signals(question, [0.5] * 4, context)
+    assert findings.rank(cands, sig, set(), limit=1)[0].text == named.splitlines()[1]
 
 
 def test_the_numbers_of_the_title_lift_the_sentence_that_reports_them():
@@ -77,23 +91,24 @@ def test_the_closer_chunk_lifts_its_sentences():
     a = "Vitamin D levels were measured in all the participants of the cohort."
     b = "Vitamin D levels were measured in every one of the children at birth."
     cands = findings.candidates([a, b], [])
-    sig = findings.Signals([0.5, 0.5], [0.2, 0.6])
+    sig = findings.Signals([0.5, 0.5], [0.2, 0.6], [0.5, 0.5])
     assert findings.rank(cands, sig, set(), limit=1)[0].text == b
 
 
 @given(
     st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=12),
-    st.lists(st.floats(0, 1), min_size=24, max_size=24),
+    st.lists(st.floats(0, 1), min_size=36, max_size=36),
     st.integers(1, 4),
 )
 def test_skipping_hopeless_candidates_never_changes_the_choice(picked, values, limit):
     """`rank` stops early; the findings are those of scoring every candidate in full."""
     cands = findings.candidates(["\n".join(picked)], [])
-    sig = findings.Signals(values[: len(cands)], values[12 : 12 + len(cands)])
+    n = len(cands)
+    sig = findings.Signals(values[:n], values[12 : 12 + n], values[24 : 24 + n])
     found = findings.rank(cands, sig, {"4000"}, {"20"}, limit=limit)
     full = sorted(
-        ((findings.rank(cands[i : i + 1], findings.Signals([sig.question[i]], [sig.meaning[i]]),
-                        {"4000"}, {"20"}, limit=1) or [None])[0] for i in range(len(cands))),
+        ((findings.rank(cands[i : i + 1], findings.Signals(*([s[i]] for s in sig)), {"4000"},
+                        {"20"}, limit=1) or [None])[0] for i in range(n)),
         key=lambda f: -f.score if f else 0,
     )  # fmt: skip
     expected: list[findings.Finding] = []

@@ -74,7 +74,7 @@ def test_findings_prefer_asked_numbers_bold_and_conclusions_and_never_repeat():
     )
     cands = findings.candidates([text, "vitamin D did not prevent bone loss"], ["did not prevent"])
     assert [c.bold for c in cands] == [False, False, True, True]
-    sims = findings.Signals([0.2, 0.3, 0.3, 0.3], [0.0] * 4)
+    sims = findings.Signals([0.2, 0.3, 0.3, 0.3], [0.0] * 4, [0.0] * 4)
     best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)
     assert best[0].text.startswith("CONCLUSION")  # bold, a conclusion and a result
     assert best[1].text.startswith("Participants took 20,000 IU")

@@ -335,6 +335,7 @@ class Searcher:
         """The hits with their findings, and the best of those findings as the lead."""
         overlap = self.lexical.overlap(terms(query.lexical))
         numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
+        asks_dose = findings.asks_for_dose(query.english)
         hits: list[Hit] = []
         best: tuple[float, Lead] | None = None
         for row in rows:
@@ -347,7 +348,9 @@ class Searcher:
             meaning = np.append(sims, [sims.max(initial=0.0)] * len(post.bold))
             question, context = _overlaps(cands, overlap)
             signals = findings.Signals(question, [float(meaning[c.source]) for c in cands], context)
-            found = findings.rank(cands, signals, numbers, _title_numbers(post.title))
+            found = findings.rank(
+                cands, signals, numbers, _title_numbers(post.title), asks_dose=asks_dose
+            )
             answer = next((f for f in found if not f.aim), None)
             if answer:
                 claim = answer.score - LEAD_RANK_PENALTY * len(hits)

@@ -34,6 +34,9 @@ class Query:
     """The question restated in English (the question itself when it is English)."""
     context: str = ""
     """The thread's earlier question (in English) a follow-up is read with; '' for none."""
+    asked: str = ""
+    """`lexical` of the question alone, without `context`: what key findings are matched on. A
+    follow-up's posts are about the thread's topic already; what it adds is what it asks."""
 
 
 def normalize_question(question: str) -> str:
@@ -77,5 +80,12 @@ def build_query(
     searched = f"{context} {english}" if context else english
     extra = expansions(searched)
     dense = f"{english} ({', '.join(extra)})" if extra else english
-    lexical = " ".join(dict.fromkeys([searched, text, *extra, *equivalents(searched)]))
-    return Query(text, dense, lexical, lang, english, context)
+    lexical = _lexical(searched, text, extra)
+    asked = _lexical(english, text, expansions(english)) if context else lexical
+    return Query(text, dense, lexical, lang, english, context, asked)
+
+
+def _lexical(searched: str, text: str, extra: list[str]) -> str:
+    """The words matched exactly: the English question, as asked, the vocabulary's phrasing and
+    the quantities in the archive's units."""
+    return " ".join(dict.fromkeys([searched, text, *extra, *equivalents(searched)]))

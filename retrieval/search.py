@@ -333,7 +333,7 @@ class Searcher:
         query: Query,
     ) -> tuple[list[Hit], Lead | None]:
         """The hits with their findings, and the best of those findings as the lead."""
-        overlap = self.lexical.overlap(terms(query.lexical))
+        overlap = self.lexical.overlap(terms(query.asked))
         numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
         asks_dose = findings.asks_for_dose(query.english)
         hits: list[Hit] = []

@@ -57,6 +57,14 @@ def test_query_texts():
     assert normalize_question("x" * 5000) == "x" * 1000
 
 
+def test_findings_match_what_a_follow_up_asks_not_its_thread():
+    q = build_query("any trials on it?", ["does vitamin D help psoriasis?"])
+    assert "psoriasis" in q.context and "psoriasis" in q.lexical
+    assert "trials" in q.asked and "psoriasis" not in q.asked
+    alone = build_query("does vitamin D help psoriasis?")
+    assert alone.asked == alone.lexical
+
+
 def test_findings_skip_citations_authors_and_fragments():
     assert not findings.is_quotable("Steffensen LH, Jørgensen L, Straume B, Mellgren SI.")
     assert not findings.is_quotable("Monangi N1, Slaughter JL, Dawodu A, Smith C, Akinbi HT.")

@@ -57,12 +57,15 @@ def test_query_texts():
     assert normalize_question("x" * 5000) == "x" * 1000
 
 
-def test_findings_match_what_a_follow_up_asks_not_its_thread():
+def test_findings_match_what_the_question_asks_in_english_not_its_thread():
     q = build_query("any trials on it?", ["does vitamin D help psoriasis?"])
     assert "psoriasis" in q.context and "psoriasis" in q.lexical
     assert "trials" in q.asked and "psoriasis" not in q.asked
     alone = build_query("does vitamin D help psoriasis?")
     assert alone.asked == alone.lexical
+    german = build_query("Hilft Vitamin D bei Schuppenflechte?")
+    assert "Schuppenflechte" in german.lexical and "psoriasis" in german.asked
+    assert "Schuppenflechte" not in german.asked
 
 
 def test_findings_skip_citations_authors_and_fragments():

@@ -129,7 +129,7 @@ def title_questions(
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--index", type=Path, default=Path("/work/main/index/archive"))
+    p.add_argument("--index", type=Path, default=HERE.parent / "index" / "archive")
     p.add_argument("--generated", type=int, default=360, help="questions made from titles")
     p.add_argument("--seed", type=int, default=11)
     p.add_argument("--backend", choices=BACKENDS, default="onnx")

@@ -70,6 +70,7 @@ _WORDS_RE = re.compile(
     r"https?:|www\.|(?:doi|pmid|pmcid|isbn|issn)\b|correspondence\b|corresponding author"
     r"|reprint requests?\b|e-?mail\b|fax\b|affiliated with\b|epub\b|ahead of print\b"
     r"|before print\b|published online first\b|publication date\b|p\.? ?o\.? box \d"
+    r"|copyright\b|all rights reserved\b|key ?words?\s*:"
     r"|(?:received|accepted) for publication|(?:funded|sponsored) by\b|clinicaltrials\.gov|nct\d"
     r"|honorari|financial support|consultan(?:t|cy) (?:for|to)\b|conflicts? of interest"
     r"|journal\b[^.]{0,80}(?:19|20)\d\d[.,;]?$|this (?:web ?)?page\b|nofollow\b|href\b"
@@ -95,6 +96,7 @@ _TRIGGERS = frozenset({
     "issue", "pp", "cited", "scholar", "scopus", "paywall", "pay", "abstract", "text", "pdf",
     "download", "downloads", "downloaded", "downloading", "downloadable", "publisher", "click",
     "clicking", "see", "vitamindwiki", "attach", "attached", "attachment", "attachments", "box",
+    "copyright", "rights", "key", "keyword", "keywords",
 })  # fmt: skip
 """A word of every `_WORDS_RE` match. Only ~7% of sentences have one: finding the words and
 testing the set takes half the time of running the regex on every sentence."""
@@ -142,9 +144,10 @@ _ABBREVIATIONS_RE = re.compile(r" = [A-Za-z][^;=]{2,80}; [\w()-]{1,30} = [A-Za-z
 _JOURNAL_RE = re.compile(r"\bJ\.? [A-Z].*\b(?:19|20)\d\d\b")
 """An abbreviated journal name ("Am J Clin Nutr", "J R Army Med Corps") and a year."""
 _NUMBERED_REF_RE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b")
-_LOWER_WORD_RE = re.compile(r"\b[a-z][\w'’-]{3,}")
+_LOWER_WORD_RE = re.compile(r"(?<![A-Za-z]-)\b[a-z][\w'’-]{3,}")
 _CAPITAL_WORD_RE = re.compile(r"\b[A-Z][a-z][\w'’-]{2,}")
-"""Longer words in lower case, and capitalised ones (acronyms and shouting not counted)."""
+"""Longer words in lower case, and capitalised ones (acronyms and shouting not counted); the
+tail of a hyphenated word is no word of its own ('P-value' in a table's header row)."""
 
 
 @lru_cache(maxsize=16384)

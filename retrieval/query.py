@@ -33,7 +33,13 @@ class Query:
     english: str
     """The question restated in English (the question itself when it is English)."""
     context: str = ""
-    """The thread's earlier question (in English) a follow-up is read with; '' for none."""
+    """The gist of the thread's earlier question (in English) a follow-up is read with; '' for
+    none."""
+    asked: str = ""
+    """`lexical` of the English question alone: what key findings are matched on. Without
+    `context` (a follow-up's posts are about the thread's topic already; what it adds is what it
+    asks) and without another language's words (the posts are English: those words matched
+    almost nothing and only shrank the share the English words carry)."""
 
 
 def normalize_question(question: str) -> str:
@@ -78,5 +84,13 @@ def build_query(
     searched = f"{gist} {english}" if gist else english
     extra = expansions(f"{context} {english}" if context else english)
     dense = f"{english} ({', '.join(extra)})" if extra else english
-    lexical = " ".join(dict.fromkeys([searched, text, *extra, *equivalents(searched)]))
-    return Query(text, dense, lexical, lang, english, gist)
+    lexical = _lexical(searched, extra, text)
+    alone = searched == text  # English, and no earlier question to read it with
+    asked = lexical if alone else _lexical(english, expansions(english) if context else extra)
+    return Query(text, dense, lexical, lang, english, gist, asked)
+
+
+def _lexical(english: str, extra: list[str], *also: str) -> str:
+    """The words matched exactly: the English question, `also` (the question as asked), the
+    vocabulary's phrasing and the quantities in the archive's units."""
+    return " ".join(dict.fromkeys([english, *also, *extra, *equivalents(english)]))

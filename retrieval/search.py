@@ -22,7 +22,7 @@ from retrieval import findings, threads
 from retrieval.candidates import CandidateScorer
 from retrieval.coverage import ArchiveWords
 from retrieval.embedding import Embedder
-from retrieval.lexical import LexicalIndex, terms
+from retrieval.lexical import LexicalIndex, TermOverlap, terms
 from retrieval.query import Query, build_query
 from retrieval.store import IndexData, PostRecord
 from retrieval.tags import TagCatalogue, tag_key
@@ -150,6 +150,19 @@ def _has_words(text: str) -> bool:
 def _title_numbers(title: str) -> frozenset[str]:
     """The quantities a post's title reports; kept, since the same posts answer many questions."""
     return frozenset(number_forms(title))
+
+
+def _overlaps(
+    cands: list[findings.Candidate], overlap: TermOverlap
+) -> tuple[list[float], list[float]]:
+    """Each candidate's overlap with the question, and that of the text it comes from (the
+    question's terms found in any of that text's candidates: no text is tokenised twice)."""
+    found = [overlap.found(c.sentence.low) for c in cands]
+    by_source: dict[int, set[str]] = {}
+    for cand, words in zip(cands, found, strict=True):
+        by_source.setdefault(cand.source, set()).update(words)
+    context = {source: overlap.share(words) for source, words in by_source.items()}
+    return [overlap.share(words) for words in found], [context[c.source] for c in cands]
 
 
 def post_url(slug: str, base_url: str = DEFAULT_BASE_URL) -> str:
@@ -320,8 +333,9 @@ class Searcher:
         query: Query,
     ) -> tuple[list[Hit], Lead | None]:
         """The hits with their findings, and the best of those findings as the lead."""
-        overlap = self.lexical.overlap(terms(query.lexical))
+        overlap = self.lexical.overlap(terms(query.asked))
         numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
+        asks_dose = findings.asks_for_dose(query.english)
         hits: list[Hit] = []
         best: tuple[float, Lead] | None = None
         for row in rows:
@@ -332,10 +346,11 @@ class Searcher:
             sims = ranking.chunk_sims[chunks] if chunks else np.zeros(0)
             # a bold line is judged by the best chunk of its post
             meaning = np.append(sims, [sims.max(initial=0.0)] * len(post.bold))
-            signals = findings.Signals(
-                [overlap(c.sentence.low) for c in cands], [float(meaning[c.source]) for c in cands]
+            question, context = _overlaps(cands, overlap)
+            signals = findings.Signals(question, [float(meaning[c.source]) for c in cands], context)
+            found = findings.rank(
+                cands, signals, numbers, _title_numbers(post.title), asks_dose=asks_dose
             )
-            found = findings.rank(cands, signals, numbers, _title_numbers(post.title))
             answer = next((f for f in found if not f.aim), None)
             if answer:
                 claim = answer.score - LEAD_RANK_PENALTY * len(hits)

@@ -31,7 +31,7 @@ SEED_RESULT = (
 
 
 def signals(n: int, question: float = 0.5, meaning: float = 0.5) -> findings.Signals:
-    return findings.Signals([question] * n, [meaning] * n)
+    return findings.Signals([question] * n, [meaning] * n, [0.0] * n)
 
 
 def cues(sentence: str) -> findings.Cues:
@@ -59,8 +59,59 @@ def test_a_result_outranks_the_aim_it_answers_even_with_fewer_question_words():
         "Vitamin D did not prevent bone loss: BMD fell by 0.7% (p = 0.118) with vitamin D."
     )
     cands = findings.candidates([text], [])
-    best = findings.rank(cands, findings.Signals([0.5, 0.3], [0.5, 0.5]), set(), limit=1)
+    sig = findings.Signals([0.5, 0.3], [0.5, 0.5], [0.5, 0.5])
+    best = findings.rank(cands, sig, set(), limit=1)
     assert best[0].text.startswith("Vitamin D did not prevent")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [("how much vitamin D should a pregnant woman take?", True),
+     ("what dose works for MS?", True),
+     ("is 10k IU a day safe long term", True),
+     ("how many mcg for a toddler?", True),
+     ("how much lower is the risk of falls with vitamin D?", False),
+     ("does vitamin D help depression?", False),
+     ("what level should I aim for?", False)],
+)  # fmt: skip
+def test_a_question_asking_for_an_amount_is_told_apart(question, asks):
+    assert findings.asks_for_dose(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("sentence", "dose"),
+    [("Mothers were given 10k IU or 50 mcg a day, or 1.25 mg once a month.", True),
+     ("Those who took 4,000 IU/day were 3 times more likely to reach 40 ng/ml.", True),
+     ("Blood levels rose to 40 ng/ml (100 nmol/l) in 20% of the treated group.", False),
+     ("During the trial a weekly dose prevented bone loss in most patients.", False)],
+)  # fmt: skip
+def test_a_stated_dose_is_told_apart_from_other_amounts(sentence, dose):
+    assert findings.states_dose(findings.sentences(sentence)[0]) is dose
+
+
+def test_a_dose_question_prefers_the_sentence_that_states_the_dose():
+    text = (
+        "Blood levels were 40 ng/ml in the treated group at the end of the year.\n"
+        "The treated group took 4,000 IU of vitamin D every day for the whole year."
+    )
+    cands = findings.candidates([text], [])
+    sig = findings.Signals([0.6, 0.5], [0.5, 0.5], [0.5, 0.5])
+    assert findings.rank(cands, sig, set(), limit=1)[0].text.startswith("Blood levels")
+    found = findings.rank(cands, sig, set(), limit=1, asks_dose=True)
+    assert found[0].text.startswith("The treated group took")
+
+
+def test_a_sentence_whose_chunk_names_the_subject_outranks_one_whose_chunk_does_not():
+    from retrieval.lexical import TermOverlap
+    from retrieval.search import _overlaps
+
+    other = "Adults from the city took part in this.\nBone density did not change in a year."
+    named = "Adults with multiple sclerosis took part.\nBone density did not change over a year."
+    cands = findings.candidates([other, named], [])
+    question, context = _overlaps(cands, TermOverlap({"sclerosi": 1.0, "bone": 1.0}))
+    assert question == [0.0, 0.5, 0.5, 0.5] and context == [0.5, 0.5, 1.0, 1.0]
+    sig = findings.Signals(question, [0.5] * 4, context)
+    assert findings.rank(cands, sig, set(), limit=1)[0].text == named.splitlines()[1]
 
 
 def test_the_numbers_of_the_title_lift_the_sentence_that_reports_them():
@@ -77,23 +128,25 @@ def test_the_closer_chunk_lifts_its_sentences():
     a = "Vitamin D levels were measured in all the participants of the cohort."
     b = "Vitamin D levels were measured in every one of the children at birth."
     cands = findings.candidates([a, b], [])
-    sig = findings.Signals([0.5, 0.5], [0.2, 0.6])
+    sig = findings.Signals([0.5, 0.5], [0.2, 0.6], [0.5, 0.5])
     assert findings.rank(cands, sig, set(), limit=1)[0].text == b
 
 
 @given(
     st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=12),
-    st.lists(st.floats(0, 1), min_size=24, max_size=24),
+    st.lists(st.floats(0, 1), min_size=36, max_size=36),
     st.integers(1, 4),
+    st.booleans(),
 )
-def test_skipping_hopeless_candidates_never_changes_the_choice(picked, values, limit):
+def test_skipping_hopeless_candidates_never_changes_the_choice(picked, values, limit, dose):
     """`rank` stops early; the findings are those of scoring every candidate in full."""
     cands = findings.candidates(["\n".join(picked)], [])
-    sig = findings.Signals(values[: len(cands)], values[12 : 12 + len(cands)])
-    found = findings.rank(cands, sig, {"4000"}, {"20"}, limit=limit)
+    n = len(cands)
+    sig = findings.Signals(values[:n], values[12 : 12 + n], values[24 : 24 + n])
+    found = findings.rank(cands, sig, {"4000"}, {"20"}, limit=limit, asks_dose=dose)
     full = sorted(
-        ((findings.rank(cands[i : i + 1], findings.Signals([sig.question[i]], [sig.meaning[i]]),
-                        {"4000"}, {"20"}, limit=1) or [None])[0] for i in range(len(cands))),
+        ((findings.rank(cands[i : i + 1], findings.Signals(*([s[i]] for s in sig)), {"4000"},
+                        {"20"}, limit=1, asks_dose=dose) or [None])[0] for i in range(n)),
         key=lambda f: -f.score if f else 0,
     )  # fmt: skip
     expected: list[findings.Finding] = []

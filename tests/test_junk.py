@@ -22,6 +22,8 @@ JUNK = [
     "Since meeting, this has been published online: Aspray TJ, Francis RM.",
     "The authors declare no conflicts of interest regarding this publication.",
     "This research was funded by the Department of Health, England.",
+    "This article is protected by copyright.",
+    "Studies were searched for with the following keywords: vitamin D, rickets, osteomalacia.",
     # journal and citation lines
     "J Neurol. 2011 Mar 13. doi: 10.1007/s00415-011-5960-6",
     "Am J Clin Nutr December 2013 vol. 98 no. 6 pages",
@@ -41,6 +43,7 @@ JUNK = [
     # table fragments
     "Raynaud's Syndrome | T | 40 % | RCT, visual scale, 20000 IU avg | 10",
     "| Cited By in Scopus (22)",
+    "Disease Observed Expected RR (95% CI) P-value",
     # title-case lines: names, headings, titles of other pages
     "Molecular Aspects of the Role of Vitamin D in Muscle Function",
     # abbreviations

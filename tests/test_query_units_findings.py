@@ -57,6 +57,17 @@ def test_query_texts():
     assert normalize_question("x" * 5000) == "x" * 1000
 
 
+def test_findings_match_what_the_question_asks_in_english_not_its_thread():
+    q = build_query("any trials on it?", ["does vitamin D help psoriasis?"])
+    assert "psoriasis" in q.context and "psoriasis" in q.lexical
+    assert "trials" in q.asked and "psoriasis" not in q.asked
+    alone = build_query("does vitamin D help psoriasis?")
+    assert alone.asked == alone.lexical
+    german = build_query("Hilft Vitamin D bei Schuppenflechte?")
+    assert "Schuppenflechte" in german.lexical and "psoriasis" in german.asked
+    assert "Schuppenflechte" not in german.asked
+
+
 def test_findings_skip_citations_authors_and_fragments():
     assert not findings.is_quotable("Steffensen LH, Jørgensen L, Straume B, Mellgren SI.")
     assert not findings.is_quotable("Monangi N1, Slaughter JL, Dawodu A, Smith C, Akinbi HT.")
@@ -74,7 +85,7 @@ def test_findings_prefer_asked_numbers_bold_and_conclusions_and_never_repeat():
     )
     cands = findings.candidates([text, "vitamin D did not prevent bone loss"], ["did not prevent"])
     assert [c.bold for c in cands] == [False, False, True, True]
-    sims = findings.Signals([0.2, 0.3, 0.3, 0.3], [0.0] * 4)
+    sims = findings.Signals([0.2, 0.3, 0.3, 0.3], [0.0] * 4, [0.0] * 4)
     best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)
     assert best[0].text.startswith("CONCLUSION")  # bold, a conclusion and a result
     assert best[1].text.startswith("Participants took 20,000 IU")

@@ -99,7 +99,7 @@ def test_chunks_always_fit_and_findings_never_crash(fast_tokenizer, tokenizer, t
     bold = [b for s in sections for b in s.bold]
     cands = findings.candidates([c.text for c in chunks], bold)
     zeros = [0.0] * len(cands)
-    found = findings.rank(cands, findings.Signals(zeros, zeros), {"1"}, {"2"})
+    found = findings.rank(cands, findings.Signals(zeros, zeros, zeros), {"1"}, {"2"})
     assert all(len(f.text) <= 300 for f in found)
 
 

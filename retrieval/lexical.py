@@ -46,6 +46,16 @@ class LexicalIndex:
         tokens = [t for t in _BM25_TOKEN_RE.findall(query.lower()) if t not in _BM25_STOP]
         return self.retriever.get_tokens_ids(tokens) if self.n else []
 
+    def posts_with(self, word: str) -> np.ndarray | None:
+        """Rows of the posts whose title, tags or text has the lower-case word; None for a word
+        BM25 does not index (a stopword or a single character), which says nothing."""
+        if len(word) < 2 or word in _BM25_STOP or not _BM25_TOKEN_RE.fullmatch(word):
+            return None
+        token = self.retriever.vocab_dict.get(word) if self.n else None
+        if token is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.retriever.get_scores_from_ids([token]))
+
     def overlap(self, query_terms: set[str]) -> TermOverlap:
         """Scorer of how much of the question's IDF weight a sentence contains."""
         return TermOverlap({w: self.idf.get(w, 1.0) for w in query_terms})

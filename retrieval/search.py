@@ -20,7 +20,7 @@ import numpy as np
 from retrieval import evidence as study_types
 from retrieval import findings, threads
 from retrieval.candidates import CandidateScorer
-from retrieval.coverage import ArchiveWords
+from retrieval.coverage import ArchiveWords, SubjectCoverage
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, TermOverlap, terms
 from retrieval.query import Query, build_query
@@ -85,7 +85,8 @@ class Answer:
     total: int
     """How many posts matched at all (for 'n posts matched' footers and paging)."""
     missing: tuple[str, ...] = ()
-    """Specific words of the question that no post contains (then it is not confident)."""
+    """Specific words of the question that no post contains, and listed subjects it names that
+    the archive barely covers (then it is not confident)."""
     lead: Lead | None = None
     """The best quoted finding, when the answer is confident."""
 
@@ -190,11 +191,21 @@ class Searcher:
         self._title_only = np.where(self._has_text, 0, -TITLE_ONLY_PENALTY).astype(np.float32)
         self._copy_of = self._title_only_copies()
         self.words = ArchiveWords(self.lexical.idf)
+        self.subjects = SubjectCoverage(
+            [p.title for p in index.posts], self._post_texts(), self.lexical.posts_with
+        )
         self.evidence = self._evidence_labels()
         codes = {label: i for i, label in enumerate(study_types.LABELS, 1)}
         self._evidence_code = np.array(
             [codes.get(e or "", 0) for e in self.evidence], dtype=np.int8
         )
+
+    def _post_texts(self) -> list[str]:
+        """Each post's title, bold lines and chunks as one text (for subject coverage)."""
+        texts = [[p.title, *p.bold] for p in self.index.posts]
+        for text, row in zip(self.index.chunks.text, self.index.chunks.post_row, strict=True):
+            texts[int(row)].append(text)
+        return ["\n".join(t) for t in texts]
 
     def _evidence_labels(self) -> list[str | None]:
         """Each post's study type, from its title, tags and opening chunk (fixed per version)."""
@@ -316,10 +327,12 @@ class Searcher:
         return self.embedder.encode([text])[0]
 
     def _uncovered(self, query: Query) -> tuple[str, ...]:
-        """The question's specific words that no post contains."""
+        """The question's specific words that no post contains, then the listed subjects it
+        names that the archive barely covers."""
         if query.lang != "en":
             return ()
-        return tuple(self.words.unknown(self.words.specific_words(query.english)))
+        words = self.words.unknown(self.words.specific_words(query.english))
+        return tuple(dict.fromkeys([*words, *self.subjects.named(query.english)]))
 
     def _by_date(self, rows: list[int]) -> list[int]:
         """`rows` newest first; same date, by score as given (a reversed sort is still stable);

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.lexical import terms
+from retrieval.lexical import LexicalIndex, terms
+from retrieval.store import IndexData
 from retrieval.synonyms import matches
 from retrieval.synonyms import words as alias_words
 
@@ -132,8 +133,9 @@ SUBJECT_POSTS = 1
 """A listed subject named in at most this many posts (and in no title) is not covered. On the
 dev set every K from 0 to 10 gave the same figures (no-answer 14/16 -> 16/16, answerable
 confident 0.991 unchanged), so K was chosen on questions made from the archive's own titles,
-bold lines and opening sentences (1,225, covered by definition): flagged 0 / 1 / 3 / 7 with
-K = 0 / 1 / 2 / 5. K = 1 still catches a subject that one unrelated post names in passing."""
+bold lines and opening sentences (benchmarks/subjects.py: 1,217 in English, covered by
+definition): flagged 0 / 1 / 3 / 7 with K = 0 / 1 / 2 / 5. K = 1 still catches a subject that
+one unrelated post names in passing."""
 _TOKEN_RE = re.compile(r"\w+")
 _WORD_CHAR_RE = re.compile(r"\w")
 
@@ -171,15 +173,19 @@ def _is_topic(name: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _names() -> tuple[dict[tuple[str, ...], int], int]:
+def _names() -> tuple[dict[tuple[str, ...], int], dict[str, int]]:
     """Name words -> subject number (the same for every version, so built once), leaving out
-    vocabulary topics; and the most words a name has."""
+    vocabulary topics; and, per first word, the most words a name starting with it has (a
+    question's other words cost one lookup each)."""
     table: dict[tuple[str, ...], int] = {}
     for number, names in enumerate(subjects()):
         for name in names:
             if not _is_topic(name):
                 table.setdefault(_tokens(name), number)
-    return table, max(map(len, table), default=0)
+    longest: dict[str, int] = {}
+    for key in table:
+        longest[key[0]] = max(longest.get(key[0], 0), len(key))
+    return table, longest
 
 
 class _Phrase:
@@ -224,6 +230,17 @@ class SubjectCoverage:
             number for number, names in enumerate(subjects()) if not self._covered(names)
         )
 
+    @classmethod
+    def for_index(
+        cls, index: IndexData, lexical: LexicalIndex, most: int = SUBJECT_POSTS
+    ) -> SubjectCoverage:
+        """From each post's title, bold lines and chunks, the word index giving candidates."""
+        texts = [[p.title, *p.bold] for p in index.posts]
+        for text, row in zip(index.chunks.text, index.chunks.post_row, strict=True):
+            texts[int(row)].append(text)
+        titles = [p.title for p in index.posts]
+        return cls(titles, ["\n".join(t) for t in texts], lexical.posts_with, most)
+
     def _covered(self, names: tuple[str, ...]) -> bool:
         """Some title names the subject, or more than `most` posts do (counting stops there)."""
         found: set[int] = set()
@@ -253,19 +270,20 @@ class SubjectCoverage:
         """The barely covered subjects an English question names (as written, lower-case):
         longest name first at each word, none inside a vocabulary alias."""
         table, longest = _names()
-        spans = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN_RE.finditer(english)]
-        topics = [(m.start, m.end) for m in matches(english, "en")]
+        low = english.lower()
+        spans = list(_TOKEN_RE.finditer(low))
+        words = [m.group() for m in spans]
         out: list[str] = []
         i = 0
-        while i < len(spans):
-            for n in range(min(longest, len(spans) - i), 0, -1):
-                number = table.get(tuple(s[2] for s in spans[i : i + n]))
+        while i < len(words):
+            for n in range(min(longest.get(words[i], 0), len(words) - i), 0, -1):
+                number = table.get(tuple(words[i : i + n]))
                 if number is None:
                     continue
-                start, end = spans[i][0], spans[i + n - 1][1]
-                inside = any(a <= start and end <= b for a, b in topics)
-                if number in self.uncovered and not inside:
-                    out.append(english[start:end].lower())
+                if number in self.uncovered:
+                    start, end = spans[i].start(), spans[i + n - 1].end()
+                    if not any(m.start <= start and end <= m.end for m in matches(english, "en")):
+                        out.append(low[start:end])
                 i += n - 1
                 break
             i += 1

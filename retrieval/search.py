@@ -191,21 +191,12 @@ class Searcher:
         self._title_only = np.where(self._has_text, 0, -TITLE_ONLY_PENALTY).astype(np.float32)
         self._copy_of = self._title_only_copies()
         self.words = ArchiveWords(self.lexical.idf)
-        self.subjects = SubjectCoverage(
-            [p.title for p in index.posts], self._post_texts(), self.lexical.posts_with
-        )
+        self.subjects = SubjectCoverage.for_index(index, self.lexical)
         self.evidence = self._evidence_labels()
         codes = {label: i for i, label in enumerate(study_types.LABELS, 1)}
         self._evidence_code = np.array(
             [codes.get(e or "", 0) for e in self.evidence], dtype=np.int8
         )
-
-    def _post_texts(self) -> list[str]:
-        """Each post's title, bold lines and chunks as one text (for subject coverage)."""
-        texts = [[p.title, *p.bold] for p in self.index.posts]
-        for text, row in zip(self.index.chunks.text, self.index.chunks.post_row, strict=True):
-            texts[int(row)].append(text)
-        return ["\n".join(t) for t in texts]
 
     def _evidence_labels(self) -> list[str | None]:
         """Each post's study type, from its title, tags and opening chunk (fixed per version)."""

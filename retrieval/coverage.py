@@ -210,6 +210,41 @@ def _phrase(words: tuple[str, ...]) -> _Phrase:
     return _Phrase(words)
 
 
+def _covered(
+    names: tuple[str, ...],
+    titles: list[str],
+    texts: list[str],
+    posts_with: Callable[[str], np.ndarray | None],
+    most: int,
+) -> bool:
+    """Some title names the subject, or more than `most` posts do (counting stops there)."""
+    found: set[int] = set()
+    for name in names:
+        words = _tokens(name)
+        rows = _candidates(words, posts_with, len(texts))
+        phrase = _phrase(words)
+        if any(phrase.in_(titles[r]) for r in rows):
+            return True
+        for row in rows:
+            if row not in found and phrase.in_(texts[row]):
+                found.add(row)
+                if len(found) > most:
+                    return True
+    return False
+
+
+def _candidates(
+    words: tuple[str, ...], posts_with: Callable[[str], np.ndarray | None], n: int
+) -> list[int]:
+    """Rows (of `n`) that hold every indexed word of a name."""
+    rows: np.ndarray | None = None
+    for word in words:
+        having = posts_with(word)
+        if having is not None:
+            rows = having if rows is None else np.intersect1d(rows, having)
+    return list(range(n)) if rows is None else rows.tolist()
+
+
 class SubjectCoverage:
     """The listed subjects one index version barely covers (worked out when it loads)."""
 
@@ -221,13 +256,14 @@ class SubjectCoverage:
         most: int = SUBJECT_POSTS,
     ) -> None:
         """`titles` and `texts` (title, text and bold lines) per post row; `posts_with` finds
-        the rows holding a word (a cheap superset, for the phrase test to confirm)."""
-        self._titles = [t.lower() for t in titles]
-        self._texts = [t.lower() for t in texts]
-        self._posts_with = posts_with
-        self._most = most
+        the rows holding a word (a cheap superset, for the phrase test to confirm). Only the
+        subject numbers are kept, not the texts."""
+        low_titles = [t.lower() for t in titles]
+        low_texts = [t.lower() for t in texts]
         self.uncovered = frozenset(
-            number for number, names in enumerate(subjects()) if not self._covered(names)
+            number
+            for number, names in enumerate(subjects())
+            if not _covered(names, low_titles, low_texts, posts_with, most)
         )
 
     @classmethod
@@ -240,31 +276,6 @@ class SubjectCoverage:
             texts[int(row)].append(text)
         titles = [p.title for p in index.posts]
         return cls(titles, ["\n".join(t) for t in texts], lexical.posts_with, most)
-
-    def _covered(self, names: tuple[str, ...]) -> bool:
-        """Some title names the subject, or more than `most` posts do (counting stops there)."""
-        found: set[int] = set()
-        for name in names:
-            words = _tokens(name)
-            rows = self._candidates(words)
-            phrase = _phrase(words)
-            if any(phrase.in_(self._titles[r]) for r in rows):
-                return True
-            for row in rows:
-                if row not in found and phrase.in_(self._texts[row]):
-                    found.add(row)
-                    if len(found) > self._most:
-                        return True
-        return False
-
-    def _candidates(self, words: tuple[str, ...]) -> list[int]:
-        """Rows that hold every indexed word of a name."""
-        rows: np.ndarray | None = None
-        for word in words:
-            having = self._posts_with(word)
-            if having is not None:
-                rows = having if rows is None else np.intersect1d(rows, having)
-        return list(range(len(self._texts))) if rows is None else rows.tolist()
 
     def named(self, english: str) -> list[str]:
         """The barely covered subjects an English question names (as written, lower-case):
@@ -282,7 +293,7 @@ class SubjectCoverage:
                     continue
                 if number in self.uncovered:
                     start, end = spans[i].start(), spans[i + n - 1].end()
-                    if not any(m.start <= start and end <= m.end for m in matches(english, "en")):
+                    if not any(m.start <= start and end <= m.end for m in matches(low, "en")):
                         out.append(low[start:end])
                 i += n - 1
                 break

@@ -51,6 +51,13 @@ def closest_tags(answer: Answer, n: int = 5) -> list[str]:
     return [t for t, _ in counts.most_common() if not is_generic(t)][:n]
 
 
+def uncovered(answer: Answer) -> list[str]:
+    """The question's subjects no post covers (why the answer is not confident), a word dropped
+    when a longer name holds it ('hidradenitis' inside 'hidradenitis suppurativa')."""
+    names = list(dict.fromkeys(answer.missing))
+    return [n for n in names if not any(n != m and n in m for m in names)]
+
+
 def lead_line(answer: Answer, start: int = 0) -> str | None:
     """'In short: <quoted sentence> [n]', n numbering the post it is quoted from."""
     if answer.lead is None:
@@ -74,6 +81,8 @@ def answer_text(answer: Answer) -> str:
     if not answer.confident:
         tags = closest_tags(answer)
         lines.append(NO_ANSWER + (f" Closest tags: {', '.join(tags)}." if tags else ""))
+        if names := uncovered(answer):
+            lines.append(f"No post is about: {', '.join(names)}.")
         lines.append("The nearest posts, for what they are worth:")
     for n, hit in enumerate(answer.hits, 1):
         label = f" [{badge(hit)}]" if badge(hit) else ""
@@ -91,6 +100,8 @@ def not_confident_text(answer: Answer) -> str:
     """Chat reply when the archive has no clear answer: say so, suggest tags for /tag."""
     tags = closest_tags(answer)
     text = NO_ANSWER
+    if names := uncovered(answer):
+        text += " No post is about: " + ", ".join(f"**{safe_echo(n, 60)}**" for n in names) + "."
     if tags:
         text += " Closest tags (try `/tag`): " + ", ".join(f"**{safe_echo(t, 60)}**" for t in tags)
     return clip(text, MESSAGE_MAX)

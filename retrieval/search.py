@@ -101,6 +101,7 @@ class Answer:
             "question": self.question,
             "confident": self.confident,
             "lead": self.lead._asdict() if self.lead else None,
+            "missing": list(self.missing),
             "results": [
                 {
                     k: v

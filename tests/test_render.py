@@ -1,9 +1,10 @@
-"""What people read: footers that count honestly, thread names without markdown escapes."""
+"""What people read: footers that count honestly, thread names without markdown escapes, the
+subject an answer lacks named once and made inert."""
 
 from __future__ import annotations
 
 from bot.exts.ask import thread_name
-from bot.render import answer_embeds
+from bot.render import answer_embeds, answer_text, not_confident_text
 from retrieval.search import Answer, Hit
 
 
@@ -32,3 +33,17 @@ def test_thread_name_is_the_question_as_typed():
     assert name.startswith("does *vitamin_D* help MS?") and "\\" not in name
     assert len(name) <= 100
     assert thread_name("   ") == "Question"
+
+
+def test_the_subject_no_post_covers_is_named_once():
+    missing = ("hidradenitis", "hidradenitis suppurativa")
+    text = answer_text(Answer("q", False, hits(2), 0, missing))
+    assert "No post is about: hidradenitis suppurativa." in text
+    assert "hidradenitis," not in text  # the word inside the longer name is not repeated
+    assert "No post is about" not in answer_text(Answer("q", False, hits(2), 0))
+
+
+def test_a_named_subject_in_chat_cannot_ping_or_format():
+    reply = not_confident_text(Answer("q", False, hits(1), 0, ("@everyone *x*",)))
+    assert "@everyone" not in reply and "*x*" not in reply
+    assert "No post is about" in reply

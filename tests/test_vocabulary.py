@@ -474,3 +474,138 @@ def test_title_subjects_restate_in_english(lang, question, phrases):
     english_text = translate(question, lang).lower()
     for phrase in phrases:
         assert phrase in english_text, (english_text, phrase)
+
+
+# ---------------------------------------------------------------- completeness audit (2026-11-26)
+
+QUESTION_WORDS_START = "/* help */"  # the question-word groups follow the topic groups
+
+
+def _groups() -> list[tuple[str, dict[str, list[str]]]]:
+    """Each `/* name */` block of the file with its lines: (name, {(prefix, phrase): aliases})."""
+    text = synonyms.RULES_FILE.read_text("utf-8")
+    found = []
+    for block in re.split(r"\n(?=/\* )", text)[1:]:
+        name = block.split("*/", 1)[0].removeprefix("/*").strip()
+        lines: dict[tuple[str, str], list[str]] = {}
+        for rule in parse(re.sub(r"/\*.*?\*/", "", block, flags=re.S)):
+            lines.setdefault((rule.lang, rule.phrase), []).append(rule.alias)
+        found.append((name, lines))
+    return found
+
+
+def _combined(lines: dict[tuple[str, str], list[str]]) -> bool:
+    """A topic that is two topics together ('magnesium and cancer'): its German names join two
+    names with 'und'; its Polish line is the two first names, composed."""
+    return any(" und " in alias for (lang, _), aliases in lines.items() if lang == "de"
+               for alias in aliases)  # fmt: skip
+
+
+def test_every_group_with_one_language_line_has_all_seven():
+    """Topic and question-word groups alike: a phrase that one language restates, every language
+    restates (Dutch 'or' once lacked a line: 'of' is English, so it reads 'ofwel')."""
+    thin = {}
+    for name, lines in _groups():
+        for phrase in {p for _, p in lines}:
+            langs = {lang for lang, p in lines if p == phrase and lang in LANGUAGES}
+            if langs and langs != set(LANGUAGES):
+                thin[(name, phrase)] = sorted(set(LANGUAGES) - langs)
+    assert thin == {}
+
+
+def test_every_polish_topic_line_has_several_forms():
+    """Polish questions inflect the topic's noun (nominative, genitive, accusative, instrumental,
+    locative): a topic line with a single form misses most of them. Combined topics and the
+    question words ('bez', 'oraz') are exempt."""
+    text = synonyms.RULES_FILE.read_text("utf-8")
+    question_words = {r.phrase for r in parse(text[text.index(QUESTION_WORDS_START) :])}
+    single = {
+        (name, phrase): aliases
+        for name, lines in _groups()
+        if not _combined(lines)
+        for (lang, phrase), aliases in lines.items()
+        if lang == "pl" and len(aliases) < 2 and phrase not in question_words
+    }
+    assert single == {}
+
+
+def test_every_language_restates_the_common_adjectives():
+    """The adjective people use in a question ('toxic', 'diabetic', 'pregnant', 'deficient',
+    'allergic', 'obese', 'asthmatic', 'depressed') is on the topic's line in all seven languages."""
+    adjectives = {
+        "too much d": dict(de="giftig", es="tóxico", fr="toxique", it="tossico", pt="tóxico",
+                           nl="giftig", pl="toksyczny"),
+        "diabetes": dict(de="diabetiker", es="diabético", fr="diabétique", it="diabetico",
+                         pt="diabético", nl="diabetisch", pl="cukrzycowy"),
+        "pregnancy": dict(de="schwanger", es="embarazada", fr="enceinte", it="incinta",
+                          pt="grávida", nl="zwanger", pl="ciężarna"),
+        "deficiency": dict(de="mangelhaft", es="deficiente", fr="carencé", it="carente",
+                           pt="deficiente", nl="deficiënt", pl="niedostateczny"),
+        "allergy": dict(de="allergisch", es="alérgico", fr="allergique", it="allergico",
+                        pt="alérgico", nl="allergisch", pl="uczulony"),
+        "obesity": dict(de="übergewichtig", es="obeso", fr="obèse", it="obeso", pt="obeso",
+                        nl="zwaarlijvig", pl="otyły"),
+        "asthma": dict(de="asthmatisch", es="asmático", fr="asthmatique", it="asmatico",
+                       pt="asmático", nl="astmatisch", pl="astmatyczny"),
+        "depression": dict(de="depressiv", es="deprimido", fr="déprimé", it="depresso",
+                           pt="deprimido", nl="depressief", pl="depresyjny"),
+    }  # fmt: skip
+    for phrase, by_lang in adjectives.items():
+        for lang, word in by_lang.items():
+            assert expansions(word, lang) == [phrase], (lang, word)
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "phrases"),
+    [
+        ("de", "Meine Mutter ist übergewichtig und hat Bluthochdruck: hilft Vitamin D?",
+         ["mother", "obesity", "hypertension", "help"]),
+        ("de", "Ist Vitamin D für Diabetiker sicher, oder wird es in hohen Dosen giftig?",
+         ["diabetes", "safe", "high dose", "too much d"]),
+        ("de", "Wir nehmen täglich 4000 IE; brauchen die Kinder mehr im Winter?",
+         ["take", "daily", "iu", "need", "child", "winter"]),
+        ("es", "¿Es tóxica la vitamina D para las embarazadas con asma?",
+         ["too much d", "pregnancy", "asthma"]),
+        ("es", "¿La vitamina D ayudaría a mis hijos con dermatitis atópica?",
+         ["help", "child", "atopic dermatitis"]),
+        ("es", "Mi abuela es diabética y tiene los huesos débiles, ¿cuánto debe tomar?",
+         ["seniors", "diabetes", "osteoporosis", "how much", "need", "take"]),
+        ("fr", "Mon fils est allergique et asthmatique : la vitamine D aide-t-elle ?",
+         ["child", "allergy", "asthma", "help"]),
+        ("fr", "Est-ce dangereux de prendre de fortes doses pendant la grossesse ?",
+         ["risk", "take", "high dose", "pregnancy"]),
+        ("fr", "Ma mère est carencée et fatiguée, faut-il une dose de charge ?",
+         ["mother", "deficiency", "chronic fatigue", "need", "loading dose"]),
+        ("it", "Sono carente di vitamina D e molto stanca, quanto devo prenderne?",
+         ["deficiency", "chronic fatigue", "need"]),
+        ("it", "I bambini asmatici dovrebbero prendere vitamina D in inverno?",
+         ["child", "asthma", "need", "take", "winter"]),
+        ("pt", "Os idosos diabéticos precisam de doses mais altas?",
+         ["seniors", "diabetes", "need"]),
+        ("pt", "A vitamina D ajudou a minha filha com psoríase e ansiedade?",
+         ["help", "child", "psoriasis", "anxiety"]),
+        ("nl", "Helpen hoge doses vitamine D tegen depressieve klachten bij ouderen?",
+         ["help", "high dose", "depression", "seniors"]),
+        ("nl", "Mijn zoon is allergisch en vaak verkouden; is vitamine D veilig?",
+         ["child", "allergy", "virus", "safe"]),
+        ("pl", "Czy witamina D pomaga kobietom w ciąży z cukrzycą ciążową?",
+         ["help", "pregnancy", "gestational diabetes"]),
+        ("pl", "Mój syn ma niedobór witaminy D i często choruje na infekcje",
+         ["child", "deficiency", "disease", "infection"]),
+        ("pl", "Czy duże dawki witaminy D są bezpieczne dla osób starszych z nadciśnieniem?",
+         ["high dose", "safe", "seniors", "hypertension"]),
+    ],
+)  # fmt: skip
+def test_audit_restates_adjectives_inflections_and_question_verbs(lang, question, phrases):
+    english_text = translate(question, lang).lower()
+    for phrase in phrases:
+        assert phrase in english_text, (english_text, phrase)
+
+
+def test_audit_aliases_do_not_swallow_a_second_subject():
+    """An audit alias does not join two subjects (folic acid *in pregnancy*, emphysema *in
+    smokers*), so the second one is still restated."""
+    assert {"folic acid", "pregnancy"} <= set(expansions("ácido fólico na gravidez", "pt"))
+    assert {"growing pains", "child"} <= set(expansions("Wachstumsschmerzen bei Kindern", "de"))
+    assert {"copd", "smoking"} <= set(expansions("longemfyseem bij rokers", "nl"))
+    assert "treatment" in expansions("soulager la douleur", "fr")  # relieve: treat, not decrease

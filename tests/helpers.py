@@ -26,6 +26,14 @@ def write_post(folder: Path, slug: str, title: str, tags: list[str], paragraphs:
     (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
 
 
+def write_text_post(
+    folder: Path, slug: str, title: str, body: str, date: str = "2015-01-01"
+) -> None:
+    """A post with the given body (written for what a test asks of it), no tags."""
+    meta = {"title": title, "slug": slug, "date": date, "tags": []}
+    (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+
+
 def sample_files(archive: Path, n: int) -> list[Path]:
     """A fixed, spread-out sample of archive files (every k-th by name)."""
     files = sorted(archive.glob("*.md"))

@@ -3,9 +3,6 @@ never covers, title-only pages. Unit checks first, then the whole search on a sm
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from retrieval.conversation import context_for, gist
@@ -15,6 +12,7 @@ from retrieval.language import detect
 from retrieval.query import build_query
 from retrieval.search import TITLE_ONLY_PENALTY
 from retrieval.service import AnswerService
+from tests.helpers import write_text_post
 
 
 @pytest.mark.parametrize(
@@ -131,49 +129,44 @@ def test_covered_questions_report_nothing(words: ArchiveWords, question: str) ->
     assert words.unknown(words.specific_words(question)) == []
 
 
-def _post(folder: Path, slug: str, title: str, body: str, date: str = "2015-01-01") -> None:
-    meta = {"title": title, "slug": slug, "date": date, "tags": []}
-    (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
-
-
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService:
     archive = tmp_path_factory.mktemp("generalization")
-    _post(
+    write_text_post(
         archive,
         "ms-relapses",
         "Fewer multiple sclerosis relapses with 10,000 IU of vitamin D",
         "Multiple sclerosis patients given 10,000 IU vitamin D daily had 40% fewer relapses.\n\n"
         "Children with multiple sclerosis had fewer relapses with vitamin D as well.",
     )
-    _post(
+    write_text_post(
         archive,
         "psoriasis-topical",
         "Psoriasis improved with vitamin D",
         "Psoriasis plaques cleared in half of the patients given vitamin D for 12 weeks.\n\n"
         "Skin scaling and itching were reduced compared with placebo.",
     )
-    _post(
+    write_text_post(
         archive,
         "children-fitness",
         "Children who run more are fitter",
         "Kids who ran three times a week had better fitness scores at school.\n\n"
         "Running and sports in childhood build endurance.",
     )
-    _post(
+    write_text_post(
         archive,
         "pregnancy-dose",
         "Pregnant women need 4,000 IU of vitamin D",
         "Pregnant women given 4,000 IU vitamin D daily had fewer complications.\n\n"
         "Preeclampsia was less common with the higher dose during pregnancy.",
     )
-    _post(archive, "psoriasis-index", "Psoriasis", "")  # a title-only index page
+    write_text_post(archive, "psoriasis-index", "Psoriasis", "")  # a title-only index page
     root = tmp_path_factory.mktemp("generalization-index") / "index"
     build_index(archive, root, embedder)
     return AnswerService(root, embedder, "https://example.org")
 
 
-def test_german_question_finds_the_english_post(service: AnswerService) -> None:
+def test_german_question_finds_the_englishwrite_text_post(service: AnswerService) -> None:
     answer = service.ask("Hilft Vitamin D bei Schuppenflechte?")
     assert answer.hits[0].slug.startswith("psoriasis")
 

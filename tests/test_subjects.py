@@ -3,9 +3,7 @@ itself, the coverage count per version, and the whole search on a small archive.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +19,7 @@ from retrieval.coverage import (
 from retrieval.indexer import build_index
 from retrieval.search import CONFIDENT_SCORE
 from retrieval.service import AnswerService
+from tests.helpers import write_text_post
 
 
 def test_list_parses_and_says_how_it_was_made() -> None:
@@ -82,29 +81,24 @@ def test_candidate_rows_come_from_the_word_index() -> None:
     assert coverage.named("vitamin d and tennis elbow") == ["tennis elbow"]
 
 
-def _post(folder: Path, slug: str, title: str, body: str) -> None:
-    meta = {"title": title, "slug": slug, "date": "2016-01-01", "tags": []}
-    (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
-
-
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService:
     archive = tmp_path_factory.mktemp("subjects")
-    _post(
+    write_text_post(
         archive,
         "frozen-shoulder",
         "Frozen shoulder eased with vitamin D",
         "Patients with a frozen shoulder given vitamin D regained movement sooner.\n\n"
         "Shoulder stiffness lasted 4 months less than with placebo.",
     )
-    _post(
+    write_text_post(
         archive,
         "elbow-tendons",
         "Elbow tendon pain healed faster with vitamin D",
         "Players with elbow tendon pain given 4,000 IU vitamin D daily healed faster.\n\n"
         "Tendon injuries of the elbow and knee were studied in athletes.",
     )
-    _post(
+    write_text_post(
         archive,
         "psoriasis",
         "Psoriasis improved with vitamin D",

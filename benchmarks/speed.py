@@ -11,7 +11,8 @@
 - warm query latency over 500 questions: search() end to end against the bare query encode,
   interleaved question by question (target p50 ratio <= 1.5), and the ranking step alone
   (candidates plus exact scoring, target p50 <= 2 ms), with the query threads pinned as a
-  serving process pins them (`VDWBOT_QUERY_THREADS`, or --query-threads), the pools recorded;
+  serving process pins them (`VDWBOT_QUERY_THREADS`, or --query-threads), the pools recorded,
+  and the findings prepared first as a serving process prepares them (`--no-prepare`: not);
   then again with 2 BLAS/OpenMP threads forced (--compare-threads), to show what pinning holds;
 - cold start (process start to first answer, target <= 10 s) and peak RSS of a process
   answering 50 questions (target <= 1.2 GB), both against --index (the full archive) when it
@@ -297,6 +298,9 @@ def main() -> None:
     )
     p.add_argument("--queries-only", action="store_true", help="skip the build measurements")
     p.add_argument(
+        "--no-prepare", action="store_true", help="measure queries without preparing findings"
+    )
+    p.add_argument(
         "--during-rebuild", action="store_true", help="only question latency during a rebuild"
     )
     args = p.parse_args()
@@ -327,6 +331,12 @@ def main() -> None:
         }
         embedder = Embedder(backend=args.backend, cache_dir=serving / "cache" / "onnx")
         searcher = Searcher(store.load(serving, expected_model=embedder.name), embedder)
+        if not args.no_prepare:  # as a serving process (bot, chat) does once it loads a version
+            started = time.perf_counter()
+            prepared = searcher.prepare_findings()
+            result["findings_prepared"] = {
+                "sentences": prepared, "seconds": round(time.perf_counter() - started, 2)
+            }  # fmt: skip
         result["queries"] = measure_queries(searcher, args.queries, args.query_threads)
         if args.compare_threads:
             result[f"queries_{args.compare_threads}_threads"] = measure_queries(

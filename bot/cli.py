@@ -58,14 +58,17 @@ def progress_bars() -> Iterator[Progress]:
             bar.close()
 
 
-def make_service(args: argparse.Namespace, settings: Settings) -> AnswerService:
+def make_service(
+    args: argparse.Namespace, settings: Settings, *, serving: bool = False
+) -> AnswerService:
+    """`serving`: a long-running process (the bot, a chat), which prepares findings ahead."""
     root = args.index or settings.index
     embedder = Embedder(
         args.model or settings.model,
         backend=args.backend or settings.backend,
         cache_dir=root / "cache" / "onnx",
     )
-    return AnswerService(root, embedder, settings.base_url)
+    return AnswerService(root, embedder, settings.base_url, prepare=serving)
 
 
 def build(service: AnswerService, archive: Path, incremental: bool) -> BuildReport:
@@ -149,7 +152,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """A conversation on stdin: each question is asked with the earlier ones, until /new."""
-    service = make_service(args, settings)
+    service = make_service(args, settings, serving=True)
     ensure_index(service, settings)
     interactive = sys.stdin.isatty()
     if interactive:
@@ -216,7 +219,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not token:
         raise CliError("DISCORD_TOKEN is not set: put it in the environment or in .env")
     logging.getLogger().setLevel(logging.INFO)
-    service = make_service(args, settings)
+    service = make_service(args, settings, serving=True)
     ensure_index(service, settings)
     point_at(settings.discord_api_base, settings.discord_gateway)
 

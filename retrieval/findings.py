@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from retrieval.junk import is_junk
 from retrieval.sentences import split_sentences
-from retrieval.text import clip
+from retrieval.text import SENTENCES_KEPT, clip
 
 MAX_FINDING_CHARS = 300
 MIN_SENTENCE_CHARS = 25
@@ -204,7 +204,7 @@ def shorten(text: str, limit: int = MAX_FINDING_CHARS) -> str:
     return clip(" ".join(text.split()), limit)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=SENTENCES_KEPT // 4)
 def sentences(text: str) -> tuple[Sentence, ...]:
     """The quotable-length sentences of a chunk or bold line. Cached by text: the same posts
     keep answering related questions, and a repeat skips the splitting and per-sentence checks."""
@@ -220,7 +220,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=SENTENCES_KEPT)
 def cues(sentence: Sentence) -> Cues:
     """The sentence's result cues. The patterns cost more than everything else a sentence is
     checked for, so `rank` asks only for the sentences that can still make the top."""
@@ -238,7 +238,7 @@ def asks_for_dose(question: str) -> bool:
     return _ASKS_DOSE.search(" ".join(question.lower().split())) is not None
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=SENTENCES_KEPT)
 def states_dose(sentence: Sentence) -> bool:
     """An amount taken (IU, mcg, mg): what a question asking 'how much' wants. Looked for only
     when a question asks for one."""

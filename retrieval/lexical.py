@@ -12,6 +12,7 @@ import bm25s
 import numpy as np
 
 from retrieval.store import IndexData
+from retrieval.text import SENTENCES_KEPT
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself at import
 
@@ -81,7 +82,7 @@ class TermOverlap:
         """The query's terms that the lower-case text `low` contains."""
         if not self.total or not any(n in low for n in self.needles):
             return set()
-        return self.weights.keys() & _sentence_terms(low)
+        return self.weights.keys() & sentence_terms(low)
 
     def share(self, found: set[str]) -> float:
         """Share of the query's IDF weight that `found` (some of its terms) carries."""
@@ -108,11 +109,10 @@ def terms(text: str) -> set[str]:
     return _lower_terms(text.lower())
 
 
-@lru_cache(maxsize=8192)
-def _sentence_terms(low: str) -> frozenset[str]:
-    """`_lower_terms`, kept: the same posts answer related questions, and tokenising is most of
-    what matching a sentence costs (8,192 sentences hold about 9 MB; twice as many were no
-    faster over both question sets)."""
+@lru_cache(maxsize=SENTENCES_KEPT)
+def sentence_terms(low: str) -> frozenset[str]:
+    """`_lower_terms`, kept: tokenising is most of what matching a sentence costs, and a serving
+    process prepares every sentence of its index version once (`Searcher.prepare_findings`)."""
     return frozenset(_lower_terms(low))
 
 

@@ -11,6 +11,7 @@ import gc
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Unpack
 
@@ -27,12 +28,20 @@ BUILD_THREADS_WHILE_SERVING = max(1, (os.cpu_count() or 1) - 1)
 
 
 class AnswerService:
-    def __init__(self, root: Path, embedder: Embedder, base_url: str) -> None:
+    def __init__(
+        self, root: Path, embedder: Embedder, base_url: str, *, prepare: bool = False
+    ) -> None:
+        """`prepare`: a long-running process (the bot, a chat) prepares each version's findings
+        in the background once it serves it (`Searcher.prepare_findings`); a one-off question
+        does not wait for that."""
         # This process answers questions from here on: pin its query-time thread pools.
         self.threads = threads.pin()
         self.root = Path(root)
         self.embedder = embedder
         self.base_url = base_url
+        self.prepare = prepare
+        self.prepared = threading.Event()
+        """Set when the serving version's findings are prepared (or preparing was skipped)."""
         self._searcher: Searcher | None = None
         self._loading = threading.Lock()
         self.last_error: str | None = None
@@ -77,6 +86,25 @@ class AnswerService:
         gc.freeze()
         self.last_error = None
         log.info("serving index version %s", data.version)
+        if not self.prepare:
+            self.prepared.set()
+            return
+        self.prepared.clear()
+        threading.Thread(
+            target=self._prepare, args=(self._searcher,), name="prepare-findings", daemon=True
+        ).start()
+
+    def _prepare(self, searcher: Searcher) -> None:
+        """Runs beside the questions, which meanwhile answer as they would without it."""
+        threads.this_thread()
+        started = time.perf_counter()
+        try:
+            n = searcher.prepare_findings()
+        finally:
+            gc.freeze()  # what it keeps lives as long as the version serves, as the index does
+            if self._searcher is searcher:  # not a version already replaced
+                self.prepared.set()
+        log.info("findings prepared: %d sentences in %.1f s", n, time.perf_counter() - started)
 
     def ask(
         self, question: str, k: int = 3, start: int = 0, **options: Unpack[SearchOptions]

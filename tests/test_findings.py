@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from retrieval import findings, store
 from retrieval.indexer import build_index
+from retrieval.lexical import sentence_terms
 from retrieval.search import Searcher
+from retrieval.service import AnswerService
 from tests.helpers import SEED_SLUG, SEEDS, write_post
 
 DEMO = "does vitamin D help MS bone loss?"
@@ -238,3 +240,25 @@ def test_facts_in_findings_against_what_the_shown_posts_hold():
     assert by_kind["lay"]["facts"] == {
         "n": 1, "facts": 0.0, "facts1": 0.0, "body3": 1.0, "body1": 0.0, "selection3": 0.0
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("prepare", [True, False])
+def test_a_serving_process_prepares_findings_so_questions_split_no_sentence(
+    tmp_path, embedder, prepare
+):
+    """A bot or chat (prepare=True) splits and tokenises every sentence once, in the background,
+    after it loads a version; its questions then find them ready. A one-off question does not
+    wait for that and splits what it quotes."""
+    root = tmp_path / "ix"
+    build_index(SEEDS, root, embedder)
+    findings.sentences.cache_clear()
+    sentence_terms.cache_clear()
+    service = AnswerService(root, embedder, "https://example.org", prepare=prepare)
+    service.searcher()
+    assert service.prepared.wait(60)
+    split, tokenised = findings.sentences.cache_info(), sentence_terms.cache_info()
+    answer = service.ask(DEMO)
+    assert SEED_RESULT in answer.hits[0].findings
+    new_splits = findings.sentences.cache_info().misses - split.misses
+    new_tokens = sentence_terms.cache_info().misses - tokenised.misses
+    assert (new_splits == 0 and new_tokens == 0) == prepare

@@ -100,11 +100,13 @@ class AnswerService:
         started = time.perf_counter()
         try:
             n = searcher.prepare_findings()
+            log.info("findings prepared: %d sentences in %.1f s", n, time.perf_counter() - started)
+        except Exception:  # questions still answer, splitting what they quote as they go
+            log.exception("preparing findings failed")
         finally:
             gc.freeze()  # what it keeps lives as long as the version serves, as the index does
             if self._searcher is searcher:  # not a version already replaced
                 self.prepared.set()
-        log.info("findings prepared: %d sentences in %.1f s", n, time.perf_counter() - started)
 
     def ask(
         self, question: str, k: int = 3, start: int = 0, **options: Unpack[SearchOptions]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from retrieval.language import zipf
 from retrieval.synonyms import matches
 
 GIST_ZIPF = 4.5
@@ -62,13 +63,11 @@ def subjects(text: str) -> set[str]:
 
 def gist(question: str, is_topic: Callable[[str], bool]) -> str:
     """The topics and the less common words of an English question (itself if it has none)."""
-    from wordfreq import zipf_frequency
-
     topics = sorted(s for s in subjects(question) if is_topic(s))
     rare = [
         w
         for w in _WORD_RE.findall(question)
-        if any(c.isdigit() for c in w) or zipf_frequency(w.lower(), "en") < GIST_ZIPF
+        if any(c.isdigit() for c in w) or zipf(w.lower()) < GIST_ZIPF
     ]
     return " ".join(dict.fromkeys([*topics, *rare])) or question
 

@@ -2,19 +2,19 @@
 
 A near-topic question ("does vitamin D help <a condition the site never wrote about>?") still
 finds plenty of vitamin D posts that look close, so a score threshold alone answers it
-confidently. What tells it apart is a specific word of the question that no post contains, or
-that none of the posts shown contains. A word counts as specific when it is uncommon in English
-(wordfreq's Zipf frequency, shipped inside its wheel) and is no vocabulary alias, so everyday
-words people use instead of medical terms never count; a misspelling of a word the archive has
-('diabetis') never counts either. Other-language questions are not judged: the vocabulary cannot
-restate every inflected word, and an untranslated word would look unknown.
+confidently. What tells it apart is a specific word of the question that no post contains. A
+word counts as specific when it is uncommon in English (wordfreq's Zipf frequency) and is no
+vocabulary alias, so everyday words people use instead of medical terms never count; a
+misspelling of a word the archive has ('diabetis') never counts either. Other-language questions
+are not judged: the vocabulary cannot restate every inflected word, and an untranslated word
+would look unknown.
 
 Subjects named with everyday words ('frozen shoulder', 'knee replacement') slip past that test,
 and so does a rare word that some unrelated post happens to contain. So a second test reads the
 question for a named health subject of subjects.txt (conditions, procedures, drugs, supplements
 across all of medicine, written from general medical knowledge) and asks how many posts name it:
-one the archive names in at most a few posts and in no title is not covered. Names that are
-vocabulary aliases or phrases are the archive's own topics and never count.
+one the archive names in at most `SUBJECT_POSTS` posts and in no title is not covered. Names
+that are vocabulary aliases or phrases are the archive's own topics and never count.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.language import zipf
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.store import IndexData
 from retrieval.synonyms import matches
@@ -40,13 +41,6 @@ LONG_WORD = 7
 """Words this long may be misspelt further before they stop being the archive's word."""
 _WORD_RE = re.compile(r"^[a-z]+$")
 _WORDS_RE = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
-
-
-@lru_cache(maxsize=65536)
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en")
 
 
 def _deletions(word: str) -> set[str]:
@@ -114,7 +108,7 @@ class ArchiveWords:
             last = m.end
         out = []
         for word in dict.fromkeys(_WORDS_RE.findall(" ".join([*parts, english[last:]]).lower())):
-            if len(word) < MIN_LETTERS or _zipf(word) >= COMMON_ZIPF:
+            if len(word) < MIN_LETTERS or zipf(word) >= COMMON_ZIPF:
                 continue
             if self._known(word) or not any(map(self.misspelt, {word, *terms(word)})):
                 out.append(word)

@@ -1,8 +1,9 @@
-"""Which language a question is in, among the ones the vocabulary covers.
+"""Which language a question is in, among the ones the vocabulary covers, and how common a word
+is in a language.
 
 py3langid ships its model inside the wheel (nothing is downloaded). It is restricted to English
 and the vocabulary's seven other languages, and loaded on first use (1.5 s), so a process that
-never sees a question pays nothing.
+never sees a question pays nothing. wordfreq ships its word lists inside its wheel too.
 """
 
 from __future__ import annotations
@@ -31,3 +32,12 @@ def detect(text: str) -> str:
         return "en"
     lang, probability = _identifier().classify(text)
     return lang if lang != "en" and probability >= MIN_PROBABILITY else "en"
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str, lang: str = "en") -> float:
+    """How common `word` is in `lang` on the Zipf scale (about 7 for 'the', 3 for once in a
+    million words, 0 for unknown): what tells everyday words from specific ones."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, lang)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from retrieval import conversation
-from retrieval.language import detect
+from retrieval.language import detect, zipf
 from retrieval.synonyms import expansions, translate
 from retrieval.units import equivalents
 
@@ -52,14 +52,10 @@ def _drop_untranslated(text: str, lang: str) -> str:
     """Words the vocabulary left in the question's language (articles, verbs) are noise to an
     English model: keep the words more common in English than in that language, numbers and
     letters ('vitamin d')."""
-    from wordfreq import zipf_frequency
-
     kept = [
         w
         for w in text.split()
-        if len(w) == 1
-        or any(c.isdigit() for c in w)
-        or zipf_frequency(w, "en") >= zipf_frequency(w, lang)
+        if len(w) == 1 or any(c.isdigit() for c in w) or zipf(w) >= zipf(w, lang)
     ]
     return " ".join(kept)
 

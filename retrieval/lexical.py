@@ -75,9 +75,6 @@ class TermOverlap:
         self.total = sum(weights.values())
         self.needles = [_leading_part(w) for w in weights]
 
-    def __call__(self, text: str) -> float:
-        return self.share(self.found(text.lower()))
-
     def found(self, low: str) -> set[str]:
         """The query's terms that the lower-case text `low` contains."""
         if not self.total or not any(n in low for n in self.needles):

@@ -331,9 +331,9 @@ class Searcher:
         return self.tags.count(tag_key(phrase)) > 0
 
     def _query_vector(self, query: Query) -> np.ndarray:
-        """The question's vector; a follow-up is embedded after its thread's earlier question
-        (measured against adding the two questions' vectors: as good or better on both sets,
-        for one encode instead of two)."""
+        """The question's vector; a follow-up is embedded after the gist of its thread's earlier
+        question (measured against adding the two questions' vectors: as good or better on both
+        sets, for one encode instead of two)."""
         text = f"{query.context} {query.dense}" if query.context else query.dense
         return self.embedder.encode([text])[0]
 

@@ -1,4 +1,5 @@
-"""Cutting text to a length, the one way every reply and finding does it."""
+"""Text sizes shared across retrieval and replies: cutting text to a length, the one way every
+reply and finding does it, and how many sentences' features a process keeps."""
 
 from __future__ import annotations
 

@@ -12,15 +12,19 @@ quoted.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
 
 from retrieval.junk import is_junk
 from retrieval.sentences import split_sentences
 from retrieval.text import SENTENCES_KEPT, clip
+
+if TYPE_CHECKING:
+    from retrieval.sentence_table import Candidates
 
 MAX_FINDING_CHARS = 300
 MIN_SENTENCE_CHARS = 25
@@ -152,17 +156,6 @@ class Cues(NamedTuple):
     aim: bool
 
 
-class Candidate(NamedTuple):
-    sentence: Sentence
-    bold: bool
-    source: int
-    """Index of the text (chunk or bold line) it was taken from."""
-
-    @property
-    def text(self) -> str:
-        return self.sentence.text
-
-
 class Finding(NamedTuple):
     text: str
     score: float
@@ -170,6 +163,7 @@ class Finding(NamedTuple):
     """States what the study set out to do: quoted for context, never the lead answer."""
 
 
+@lru_cache(maxsize=SENTENCES_KEPT)
 def is_quotable(sentence: str) -> bool:
     """False for fragments, mostly non-letters, and junk (citations, authors, site notes,
     captions, navigation, table fragments: see `retrieval.junk`)."""
@@ -222,8 +216,8 @@ def sentences(text: str) -> tuple[Sentence, ...]:
 
 @lru_cache(maxsize=SENTENCES_KEPT)
 def cues(sentence: Sentence) -> Cues:
-    """The sentence's result cues. The patterns cost more than everything else a sentence is
-    checked for, so `rank` asks only for the sentences that can still make the top."""
+    """The sentence's result cues (kept: the patterns cost more than everything else a
+    sentence is checked for, and a new index version asks again for most sentences)."""
     low, has_number = sentence.low, sentence.has_number
     return Cues(
         _STATISTICS.found(low) or (has_number and _RATIO.found(sentence.text)),
@@ -253,105 +247,53 @@ def result_lift(sentence: Sentence, asks_dose: bool = False) -> float:
     return lift + DIRECTION_LIFT * found.direction - AIM_PENALTY * found.aim
 
 
-def candidates(chunk_texts: list[str], bold: list[str]) -> list[Candidate]:
-    """Sentences from the given texts, in order, without repeats (quotability is checked in
-    `rank`, only for the sentences that rank high enough to be shown)."""
-    bold_set = {" ".join(b.split()).lower() for b in bold}
-    seen: set[str] = set()
-    out: list[Candidate] = []
-    for source, text in enumerate(chunk_texts):
-        for sentence in sentences(text):
-            if sentence.low in seen:
-                continue
-            seen.add(sentence.low)
-            out.append(Candidate(sentence, any(b in sentence.low for b in bold_set), source))
-            if len(out) >= MAX_CANDIDATES:
-                return out
-    return out
-
-
 class Signals(NamedTuple):
     """Per-candidate measures from outside this module, each 0..1 (one value per candidate)."""
 
-    question: Sequence[float]
+    question: Sequence[float] | np.ndarray
     """Lexical overlap with the question (share of its IDF weight)."""
-    meaning: Sequence[float]
+    meaning: Sequence[float] | np.ndarray
     """Meaning-similarity to the question of the chunk the sentence comes from."""
-    context: Sequence[float]
+    context: Sequence[float] | np.ndarray
     """Lexical overlap with the question of the chunk the sentence comes from: a result often
     names its subject only in the sentences around it."""
 
 
-def _base_score(
-    cand: Candidate,
-    relevance: float,
-    query_numbers: Collection[str],
-    title_numbers: Collection[str],
-) -> float:
-    """Everything in a candidate's score but its result cues: relevance to the question, the
+def _base_scores(cands: Candidates, signals: Signals, query_numbers: Collection[str]) -> np.ndarray:
+    """Everything in each candidate's score but its result cues: relevance to the question, the
     numbers asked about or reported in the title, bold lines and conclusions."""
-    s = cand.sentence
-    value = relevance + NUMBER_LIFT * s.has_number + BOLD_LIFT * cand.bold
-    value += CONCLUSION_LIFT * s.concludes
-    if query_numbers and any(n in s.text for n in query_numbers):
-        value += QUERY_NUMBER_LIFT
-    if title_numbers and any(n in s.text for n in title_numbers):
-        value += TITLE_NUMBER_LIFT
+    table, rows = cands.table, cands.rows
+    value = QUESTION_WEIGHT * np.asarray(signals.question, dtype=float)
+    value += MEANING_WEIGHT * np.asarray(signals.meaning, dtype=float)
+    value += CONTEXT_WEIGHT * np.asarray(signals.context, dtype=float)
+    value += NUMBER_LIFT * table.has_number[rows] + BOLD_LIFT * table.bold[rows]
+    value += CONCLUSION_LIFT * table.concludes[rows] + TITLE_NUMBER_LIFT * table.title_number[rows]
+    if query_numbers:
+        asked = [any(n in cands.sentence(i).text for n in query_numbers) for i in range(len(rows))]
+        value += QUERY_NUMBER_LIFT * np.array(asked, dtype=bool)
     return value
 
 
 def rank(
-    cands: list[Candidate],
+    cands: Candidates,
     signals: Signals,
     query_numbers: Collection[str],
-    title_numbers: Collection[str] = frozenset(),
     limit: int = 3,
     asks_dose: bool = False,
 ) -> list[Finding]:
-    """Best `limit` quotable findings, best first, each with its score; `asks_dose`: the
-    question asks for an amount (`asks_for_dose`).
-
-    Candidates are taken in order of their score without result cues; once `limit` findings are
-    chosen, a candidate whose cues could not lift it past the last of them is skipped, and ends
-    the search when no candidate's could (only a sentence with a number can state an amount)."""
-    base = []
-    for i, cand in enumerate(cands):
-        relevance = QUESTION_WEIGHT * signals.question[i] + MEANING_WEIGHT * signals.meaning[i]
-        relevance += CONTEXT_WEIGHT * signals.context[i]
-        base.append((_base_score(cand, relevance, query_numbers, title_numbers), i))
-    base.sort(key=lambda x: -x[0])
-    wordy_lift = STATISTICS_LIFT + DIRECTION_LIFT
-    most_lift = wordy_lift + QUANTITY_LIFT + DOSE_ANSWER_LIFT * asks_dose
-    scored: list[tuple[float, int]] = []
+    """Best `limit` quotable findings, best first, each with its score, none quoted twice (a
+    bold line and its paragraph); `asks_dose`: the question asks for an amount
+    (`asks_for_dose`)."""
+    table, rows = cands.table, cands.rows
+    score = _base_scores(cands, signals, query_numbers)
+    score += (table.dose_lift if asks_dose else table.lift)[rows]
     chosen: list[Finding] = []
-    quotable: dict[int, bool] = {}
-    for value, i in base:
-        sentence = cands[i].sentence
+    for i in np.argsort(-score, kind="stable").tolist():
+        row = rows[i]
+        text = table.sentences[row].text
+        if not table.quotable[row] or any(text in c.text or c.text in text for c in chosen):
+            continue
+        chosen.append(Finding(text, float(score[i]), bool(table.aim[row])))
         if len(chosen) == limit:
-            if value + most_lift < chosen[-1].score:
-                break
-            if not sentence.has_number and value + wordy_lift < chosen[-1].score:
-                continue
-        full = value + result_lift(sentence, asks_dose)
-        bisect.insort(scored, (-full, i))
-        if len(chosen) < limit or full > chosen[-1].score:
-            chosen = _choose(cands, scored, limit, quotable)
+            break
     return [f._replace(text=shorten(f.text)) for f in chosen]
-
-
-def _choose(
-    cands: list[Candidate], scored: list[tuple[float, int]], limit: int, quotable: dict[int, bool]
-) -> list[Finding]:
-    """The first `limit` of `scored` (best first) that are quotable and not quoted already."""
-    chosen: list[Finding] = []
-    for negative, i in scored:
-        text = cands[i].text
-        if any(text in c.text or c.text in text for c in chosen):
-            continue  # the same sentence quoted twice (e.g. bold line and its paragraph)
-        if i not in quotable:
-            quotable[i] = is_quotable(text)
-        if quotable[i]:
-            chosen.append(Finding(text, -negative, cues(cands[i].sentence).aim))
-            if len(chosen) == limit:
-                break
-    return chosen

@@ -1,4 +1,4 @@
-"""Lexical matching: BM25 over each post (bm25s), and IDF-weighted term overlap for sentences."""
+"""Lexical matching: BM25 over each post (bm25s), and the terms and IDF sentences are matched on."""
 
 from __future__ import annotations
 
@@ -57,45 +57,15 @@ class LexicalIndex:
             return np.zeros(0, dtype=np.int64)
         return np.flatnonzero(self.retriever.get_scores_from_ids([token]))
 
-    def overlap(self, query_terms: set[str]) -> TermOverlap:
-        """Scorer of how much of the question's IDF weight a sentence contains."""
-        return TermOverlap({w: self.idf.get(w, 1.0) for w in query_terms})
-
-
-class TermOverlap:
-    """Share of the query's IDF weight that a text contains (0..1): cheap sentence relevance.
-
-    Most sentences contain none of the query's terms; a substring test on each term's leading
-    part (a term is its word with thousands separators and a plural 's' removed, so that part is
-    always in the text when the term is) rules them out before the text is tokenised.
-    """
-
-    def __init__(self, weights: dict[str, float]) -> None:
-        self.weights = weights
-        self.total = sum(weights.values())
-        self.needles = [_leading_part(w) for w in weights]
-
-    def found(self, low: str) -> set[str]:
-        """The query's terms that the lower-case text `low` contains."""
-        if not self.total or not any(n in low for n in self.needles):
-            return set()
-        return self.weights.keys() & sentence_terms(low)
-
-    def share(self, found: set[str]) -> float:
-        """Share of the query's IDF weight that `found` (some of its terms) carries."""
-        return sum(self.weights[w] for w in found) / self.total if found else 0.0
-
-
-def _leading_part(term: str) -> str:
-    """The term up to its first digit: separators are only ever removed after a digit."""
-    digit = _DIGIT_RE.search(term)
-    return term[: digit.start() + 1] if digit else term
+    def weights(self, query_terms: set[str]) -> dict[str, float]:
+        """Each of the question's terms with its IDF (1 for a word no post has): how much it
+        counts when a sentence has it (`sentence_table.overlaps`)."""
+        return {w: self.idf.get(w, 1.0) for w in query_terms}
 
 
 # bm25s's own tokenization (its default pattern and English stopwords), without its overhead
 _BM25_TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
 _BM25_STOP = frozenset(bm25s.stopwords.STOPWORDS_EN)
-_DIGIT_RE = re.compile(r"\d")
 _WORD_RE = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 _QUESTION_WORDS = "vitamin d does do can could would will how much what should my i me get take any"
 _STOP = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(_QUESTION_WORDS.split())

@@ -10,9 +10,9 @@ Both front ends (CLI and Discord) call `Searcher.search`, so they always say the
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from typing import NamedTuple, TypedDict, Unpack
 
 import numpy as np
@@ -22,8 +22,9 @@ from retrieval import findings, threads
 from retrieval.candidates import CandidateScorer
 from retrieval.coverage import ArchiveWords, SubjectCoverage
 from retrieval.embedding import Embedder
-from retrieval.lexical import LexicalIndex, TermOverlap, sentence_terms, terms
+from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import Query, build_query
+from retrieval.sentence_table import SentenceTable, TermIds, overlaps
 from retrieval.store import IndexData, PostRecord
 from retrieval.tags import TagCatalogue, tag_key
 from retrieval.text import SENTENCES_KEPT
@@ -48,6 +49,9 @@ NEAR_DUPLICATE_TITLE = 0.9
 
 SENTENCES_PER_TEXT = 5
 """Sentences a chunk or bold line holds on average, at most (today's archive: 4.1)."""
+TABLES_KEPT = SENTENCES_KEPT // SENTENCES_PER_TEXT
+"""Posts whose sentence tables a process keeps: at least every post of a version whose
+findings are prepared (it has fewer texts than this)."""
 FINDING_CHUNKS = 6
 """Chunks of a post (the closest to the question) whose sentences may be quoted as findings."""
 LEAD_RANK_PENALTY = 0.1
@@ -151,25 +155,6 @@ def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-@lru_cache(maxsize=8192)
-def _title_numbers(title: str) -> frozenset[str]:
-    """The quantities a post's title reports; kept, since the same posts answer many questions."""
-    return frozenset(number_forms(title))
-
-
-def _overlaps(
-    cands: list[findings.Candidate], overlap: TermOverlap
-) -> tuple[list[float], list[float]]:
-    """Each candidate's overlap with the question, and that of the text it comes from (the
-    question's terms found in any of that text's candidates: no text is tokenised twice)."""
-    found = [overlap.found(c.sentence.low) for c in cands]
-    by_source: dict[int, set[str]] = {}
-    for cand, words in zip(cands, found, strict=True):
-        by_source.setdefault(cand.source, set()).update(words)
-    context = {source: overlap.share(words) for source, words in by_source.items()}
-    return [overlap.share(words) for words in found], [context[c.source] for c in cands]
-
-
 def post_url(slug: str, base_url: str = DEFAULT_BASE_URL) -> str:
     return f"{base_url.rstrip('/')}/pages/{slug}/"
 
@@ -193,6 +178,12 @@ class Searcher:
         self._has_text = np.zeros(len(index.posts), dtype=bool)
         self._has_text[self._text_rows] = True
         self._title_only = np.where(self._has_text, 0, -TITLE_ONLY_PENALTY).astype(np.float32)
+        rows = np.arange(len(index.posts))
+        self._chunk_lo = np.searchsorted(post_row, rows)
+        self._chunk_hi = np.searchsorted(post_row, rows + 1)
+        self.term_ids = TermIds()
+        self._tables: dict[int, SentenceTable] = {}
+        self._tables_lock = threading.Lock()
         self._copy_of = self._title_only_copies()
         self.words = ArchiveWords(self.lexical.idf)
         self.subjects = SubjectCoverage.for_index(index, self.lexical)
@@ -228,27 +219,43 @@ class Searcher:
         so that no question pays for it on first sight (2.5 s for today's 91k sentences;
         search p50 6.0-6.3 against 6.8-6.9 ms). Skipped, returning 0, when the version may hold
         more sentences than a process keeps. Returns the sentences prepared."""
-        texts = [*self.index.chunks.text, *(b for p in self.index.posts for b in p.bold)]
-        if len(texts) * SENTENCES_PER_TEXT > SENTENCES_KEPT:
+        texts = len(self.index.chunks.text) + sum(len(p.bold) for p in self.index.posts)
+        if texts * SENTENCES_PER_TEXT > SENTENCES_KEPT:
             return 0
         prepared = 0
-        for text in texts:
-            for sentence in findings.sentences(text):
+        for row in range(len(self.index.posts)):
+            table = self._table(row)
+            for sentence in table.sentences:
                 findings.cues(sentence)
-                sentence_terms(sentence.low)
-                prepared += 1
+            prepared += len(table.sentences)
         return prepared
+
+    def _table(self, row: int) -> SentenceTable:
+        """The post's sentences as arrays (its chunks, then its bold lines), kept per post: the
+        oldest goes when TABLES_KEPT are kept (a plain dict, not an lru_cache of a method, which
+        would tie the searcher into a cycle that only a full collection frees)."""
+        table = self._tables.get(row)
+        if table is not None:
+            return table
+        post = self.index.posts[row]
+        texts = self.index.chunks.text[self._chunk_lo[row] : self._chunk_hi[row]]
+        table = SentenceTable.build(
+            [*texts, *post.bold], post.bold, number_forms(post.title), self.term_ids
+        )
+        with self._tables_lock:
+            if len(self._tables) >= TABLES_KEPT:
+                del self._tables[next(iter(self._tables))]
+            self._tables[row] = table
+        return table
 
     def finding_chunks(
         self, row: int, chunk_sims: np.ndarray, n: int = FINDING_CHUNKS
     ) -> list[int]:
-        """Ids of the post's `n` chunks closest to the query, then its opening chunk (usually
-        the abstract) if not among them."""
-        lo, hi = np.searchsorted(self.index.chunks.post_row, [row, row + 1])
-        if lo == hi:
-            return []
-        ids = [int(lo + i) for i in np.argsort(-chunk_sims[lo:hi])[:n]]
-        return ids if lo in ids else [*ids, int(lo)]
+        """The post's `n` chunks closest to the query, then its opening chunk (usually the
+        abstract) if not among them: their numbers within the post."""
+        lo, hi = self._chunk_lo[row], self._chunk_hi[row]
+        ids = np.argsort(-chunk_sims[lo:hi])[:n].tolist()
+        return ids if 0 in ids or lo == hi else [*ids, 0]
 
     def _title_only_copies(self) -> dict[int, frozenset[int]]:
         """For each post without text, the posts with text whose title it nearly repeats: what
@@ -357,7 +364,7 @@ class Searcher:
         query: Query,
     ) -> tuple[list[Hit], Lead | None]:
         """The hits with their findings, and the best of those findings as the lead."""
-        overlap = self.lexical.overlap(terms(query.asked))
+        weights = self.lexical.weights(terms(query.asked))
         numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
         asks_dose = findings.asks_for_dose(query.english)
         hits: list[Hit] = []
@@ -365,16 +372,15 @@ class Searcher:
         for row in rows:
             post = self.index.posts[row]
             chunks = self.finding_chunks(row, ranking.chunk_sims, FINDING_CHUNKS)
-            texts = [self.index.chunks.text[c] for c in chunks] + list(post.bold)
-            cands = findings.candidates(texts, list(post.bold))
-            sims = ranking.chunk_sims[chunks] if chunks else np.zeros(0)
+            table = self._table(row)
+            n_chunks = int(self._chunk_hi[row] - self._chunk_lo[row])
+            cands = table.pick([*chunks, *range(n_chunks, n_chunks + len(post.bold))])
+            sims = ranking.chunk_sims[self._chunk_lo[row] + np.array(chunks, dtype=np.int64)]
             # a bold line is judged by the best chunk of its post
             meaning = np.append(sims, [sims.max(initial=0.0)] * len(post.bold))
-            question, context = _overlaps(cands, overlap)
-            signals = findings.Signals(question, [float(meaning[c.source]) for c in cands], context)
-            found = findings.rank(
-                cands, signals, numbers, _title_numbers(post.title), asks_dose=asks_dose
-            )
+            question, context = overlaps(cands, weights, self.term_ids)
+            signals = findings.Signals(question, meaning[cands.source], context)
+            found = findings.rank(cands, signals, numbers, asks_dose=asks_dose)
             answer = next((f for f in found if not f.aim), None)
             if answer:
                 claim = answer.score - LEAD_RANK_PENALTY * len(hits)

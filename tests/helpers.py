@@ -6,7 +6,10 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Collection, Sequence
 from pathlib import Path
+
+from retrieval.sentence_table import Candidates, SentenceTable
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("VDWBOT_SHARED", REPO.parent / "shared"))
@@ -54,3 +57,10 @@ def git(cwd: Path, *args: str) -> str:
     done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def candidates(
+    texts: Sequence[str], bold: Sequence[str] = (), title_numbers: Collection[str] = ()
+) -> Candidates:
+    """Every sentence of `texts` as a finding candidate, as a post with those texts gives them."""
+    return SentenceTable.build(texts, bold, title_numbers).pick(range(len(texts)))

@@ -12,8 +12,9 @@ from retrieval import findings, store
 from retrieval.indexer import build_index
 from retrieval.lexical import sentence_terms
 from retrieval.search import Searcher
+from retrieval.sentence_table import SentenceTable, TermIds, overlaps
 from retrieval.service import AnswerService
-from tests.helpers import SEED_SLUG, SEEDS, write_post
+from tests.helpers import SEED_SLUG, SEEDS, candidates, write_post
 
 DEMO = "does vitamin D help MS bone loss?"
 SENTENCES = [
@@ -60,7 +61,7 @@ def test_a_result_outranks_the_aim_it_answers_even_with_fewer_question_words():
         "In this trial we assessed whether vitamin D prevents bone loss in persons with MS.\n"
         "Vitamin D did not prevent bone loss: BMD fell by 0.7% (p = 0.118) with vitamin D."
     )
-    cands = findings.candidates([text], [])
+    cands = candidates([text])
     sig = findings.Signals([0.5, 0.3], [0.5, 0.5], [0.5, 0.5])
     best = findings.rank(cands, sig, set(), limit=1)
     assert best[0].text.startswith("Vitamin D did not prevent")
@@ -96,7 +97,7 @@ def test_a_dose_question_prefers_the_sentence_that_states_the_dose():
         "Blood levels were 40 ng/ml in the treated group at the end of the year.\n"
         "The treated group took 4,000 IU of vitamin D every day for the whole year."
     )
-    cands = findings.candidates([text], [])
+    cands = candidates([text])
     sig = findings.Signals([0.6, 0.5], [0.5, 0.5], [0.5, 0.5])
     assert findings.rank(cands, sig, set(), limit=1)[0].text.startswith("Blood levels")
     found = findings.rank(cands, sig, set(), limit=1, asks_dose=True)
@@ -104,14 +105,12 @@ def test_a_dose_question_prefers_the_sentence_that_states_the_dose():
 
 
 def test_a_sentence_whose_chunk_names_the_subject_outranks_one_whose_chunk_does_not():
-    from retrieval.lexical import TermOverlap
-    from retrieval.search import _overlaps
-
     other = "Adults from the city took part in this.\nBone density did not change in a year."
     named = "Adults with multiple sclerosis took part.\nBone density did not change over a year."
-    cands = findings.candidates([other, named], [])
-    question, context = _overlaps(cands, TermOverlap({"sclerosi": 1.0, "bone": 1.0}))
-    assert question == [0.0, 0.5, 0.5, 0.5] and context == [0.5, 0.5, 1.0, 1.0]
+    ids = TermIds()
+    cands = SentenceTable.build([other, named], [], ids=ids).pick([0, 1])
+    question, context = overlaps(cands, {"sclerosi": 1.0, "bone": 1.0}, ids)
+    assert question.tolist() == [0.0, 0.5, 0.5, 0.5] and context.tolist() == [0.5, 0.5, 1.0, 1.0]
     sig = findings.Signals(question, [0.5] * 4, context)
     assert findings.rank(cands, sig, set(), limit=1)[0].text == named.splitlines()[1]
 
@@ -121,15 +120,15 @@ def test_the_numbers_of_the_title_lift_the_sentence_that_reports_them():
         "Bone density was measured at the hip and spine every six months in all of them.\n"
         "Bone density was unchanged by 2,800 IU of vitamin D at the hip and spine after a year."
     )
-    cands = findings.candidates([text], [])
-    found = findings.rank(cands, signals(2), set(), title_numbers={"2,800", "2800"}, limit=1)
+    cands = candidates([text], title_numbers={"2,800", "2800"})
+    found = findings.rank(cands, signals(2), set(), limit=1)
     assert found[0].text.startswith("Bone density was unchanged")
 
 
 def test_the_closer_chunk_lifts_its_sentences():
     a = "Vitamin D levels were measured in all the participants of the cohort."
     b = "Vitamin D levels were measured in every one of the children at birth."
-    cands = findings.candidates([a, b], [])
+    cands = candidates([a, b])
     sig = findings.Signals([0.5, 0.5], [0.2, 0.6], [0.5, 0.5])
     assert findings.rank(cands, sig, set(), limit=1)[0].text == b
 
@@ -140,15 +139,16 @@ def test_the_closer_chunk_lifts_its_sentences():
     st.integers(1, 4),
     st.booleans(),
 )
-def test_skipping_hopeless_candidates_never_changes_the_choice(picked, values, limit, dose):
-    """`rank` stops early; the findings are those of scoring every candidate in full."""
-    cands = findings.candidates(["\n".join(picked)], [])
+def test_the_findings_are_the_best_scored_candidates_each_scored_alone(picked, values, limit, dose):
+    """Scoring candidates together never changes a candidate's own score, and the findings are
+    the best distinct ones."""
+    cands = candidates(["\n".join(picked)], title_numbers={"20"})
     n = len(cands)
     sig = findings.Signals(values[:n], values[12 : 12 + n], values[24 : 24 + n])
-    found = findings.rank(cands, sig, {"4000"}, {"20"}, limit=limit, asks_dose=dose)
+    found = findings.rank(cands, sig, {"4000"}, limit=limit, asks_dose=dose)
     full = sorted(
-        ((findings.rank(cands[i : i + 1], findings.Signals(*([s[i]] for s in sig)), {"4000"},
-                        {"20"}, limit=1, asks_dose=dose) or [None])[0] for i in range(n)),
+        ((findings.rank(cands.take([i]), findings.Signals(*([s[i]] for s in sig)), {"4000"},
+                        limit=1, asks_dose=dose) or [None])[0] for i in range(n)),
         key=lambda f: -f.score if f else 0,
     )  # fmt: skip
     expected: list[findings.Finding] = []
@@ -262,3 +262,22 @@ def test_a_serving_process_prepares_findings_so_questions_split_no_sentence(
     new_splits = findings.sentences.cache_info().misses - split.misses
     new_tokens = sentence_terms.cache_info().misses - tokenised.misses
     assert (new_splits == 0 and new_tokens == 0) == prepare
+
+
+def test_candidates_take_a_repeated_sentence_from_the_first_text_and_stop_at_the_cap():
+    lines = [f"Sentence number {i} of this long text says something new." for i in range(100)]
+    table = SentenceTable.build(["\n".join(lines[:50]), "\n".join(lines[40:])], [])
+    cands = table.pick([1, 0])
+    assert len(cands) == findings.MAX_CANDIDATES
+    assert cands.sentence(0).text == lines[40] and cands.source.tolist()[:60] == [0] * 60
+    assert cands.sentence(60).text == lines[0] and set(cands.source[60:].tolist()) == {1}
+
+
+def test_answers_are_the_same_when_few_sentence_tables_are_kept(demo_searcher, monkeypatch):
+    import retrieval.search
+
+    expected = [demo_searcher.search(q).to_json() for q in (DEMO, "K2 arteries")]
+    monkeypatch.setattr(retrieval.search, "TABLES_KEPT", 1)
+    demo_searcher._tables.clear()
+    assert [demo_searcher.search(q).to_json() for q in (DEMO, "K2 arteries")] == expected
+    assert len(demo_searcher._tables) == 1

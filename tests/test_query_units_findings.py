@@ -9,13 +9,15 @@ from hypothesis import strategies as st
 
 from retrieval import findings
 from retrieval.evaluation import Question, ndcg, score_question, summarize
-from retrieval.lexical import TermOverlap, terms
+from retrieval.lexical import terms
 from retrieval.query import build_query, normalize_question
 from retrieval.search import Answer, Hit
+from retrieval.sentence_table import SentenceTable, TermIds, overlaps
 from retrieval.store import PostRecord
 from retrieval.synonyms import expansions
 from retrieval.tags import TagCatalogue
 from retrieval.units import equivalents, iu_amounts, ng_levels, number_forms
+from tests.helpers import candidates
 
 
 @pytest.mark.parametrize(
@@ -83,8 +85,8 @@ def test_findings_prefer_asked_numbers_bold_and_conclusions_and_never_repeat():
         "Participants took 20,000 IU vitamin D weekly for 96 weeks in this trial.\n"
         "CONCLUSION: vitamin D did not prevent bone loss in this small population."
     )
-    cands = findings.candidates([text, "vitamin D did not prevent bone loss"], ["did not prevent"])
-    assert [c.bold for c in cands] == [False, False, True, True]
+    cands = candidates([text, "vitamin D did not prevent bone loss"], ["did not prevent"])
+    assert cands.table.bold[cands.rows].tolist() == [False, False, True, True]
     sims = findings.Signals([0.2, 0.3, 0.3, 0.3], [0.0] * 4, [0.0] * 4)
     best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)
     assert best[0].text.startswith("CONCLUSION")  # bold, a conclusion and a result
@@ -125,15 +127,30 @@ WORDS = [
 ]
 
 
-@given(st.lists(st.sampled_from(WORDS), max_size=12), st.lists(st.sampled_from(WORDS), max_size=4))
-def test_term_overlap_equals_its_definition(text_words, query_words):
-    """The substring shortcut never changes the result: same share of the query's weight."""
-    text = " ".join(text_words).upper()
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), max_size=8), min_size=1, max_size=5),
+    st.lists(st.sampled_from(WORDS), max_size=4),
+    st.integers(0, 5),
+)
+def test_term_overlap_equals_its_definition(sentence_words, query_words, split):
+    """Matching term ids over a table gives each sentence's share of the question's weight, and
+    that of the terms found in any sentence of its text."""
+    lines = [" ".join(w).upper() + " xylophonequartzmarimbaband." for w in sentence_words]
+    texts = ["\n".join(lines[:split]), "\n".join(lines[split:])]
+    ids = TermIds()
+    cands = SentenceTable.build(texts, [], ids=ids).pick([0, 1])
     query = terms(" ".join(query_words))
     weights = {w: 1.0 + len(w) for w in query}
-    expected = sum(weights[w] for w in query & terms(text)) / sum(weights.values()) if query else 0
-    overlap = TermOverlap(weights)
-    assert overlap.share(overlap.found(text.lower())) == pytest.approx(expected)
+    question, context = overlaps(cands, weights, ids)
+    total = sum(weights.values())
+    found = [query & terms(cands.sentence(i).text) for i in range(len(cands))]
+    by_text: dict[int, set[str]] = {}
+    for i, words in enumerate(found):
+        by_text.setdefault(int(cands.source[i]), set()).update(words)
+    for i, words in enumerate(found):
+        assert question[i] == pytest.approx(sum(weights[w] for w in words) / total if query else 0)
+        in_text = by_text[int(cands.source[i])]
+        assert context[i] == pytest.approx(sum(weights[w] for w in in_text) / total if query else 0)
 
 
 def record(slug: str, tags: tuple[str, ...], date: str) -> PostRecord:

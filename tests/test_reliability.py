@@ -17,7 +17,7 @@ from retrieval.chunking import Chunker
 from retrieval.indexer import build_index
 from retrieval.markdown import to_sections
 from retrieval.service import AnswerService
-from tests.helpers import SEED_SLUG, SEEDS
+from tests.helpers import SEED_SLUG, SEEDS, candidates
 
 MAX_TOKENS = 256
 markdownish = st.lists(
@@ -97,9 +97,9 @@ def test_chunks_always_fit_and_findings_never_crash(fast_tokenizer, tokenizer, t
         assert max(len(x) for x in ids) <= MAX_TOKENS
     sections = to_sections(body)
     bold = [b for s in sections for b in s.bold]
-    cands = findings.candidates([c.text for c in chunks], bold)
+    cands = candidates([c.text for c in chunks], bold, {"2"})
     zeros = [0.0] * len(cands)
-    found = findings.rank(cands, findings.Signals(zeros, zeros, zeros), {"1"}, {"2"})
+    found = findings.rank(cands, findings.Signals(zeros, zeros, zeros), {"1"})
     assert all(len(f.text) <= 300 for f in found)
 
 

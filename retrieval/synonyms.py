@@ -108,8 +108,12 @@ def _scope(lang: str | None, tags: bool = False) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=16)
-def _table(scope: tuple[str, ...]) -> tuple[dict[tuple[str, ...], Rule], int]:
-    """Alias words -> rule for one scope (first rule of the most specific prefix wins)."""
+def _table(
+    scope: tuple[str, ...],
+) -> tuple[dict[tuple[str, ...], Rule], dict[str, tuple[int, ...]]]:
+    """Alias words -> rule for one scope (first rule of the most specific prefix wins), and for
+    each first word the lengths of the aliases it starts, longest first: a word starts no alias
+    far more often than one, and only the lengths it does start are looked up."""
     table: dict[tuple[str, ...], Rule] = {}
     for prefix in scope:
         for rule in rules():
@@ -118,20 +122,29 @@ def _table(scope: tuple[str, ...]) -> tuple[dict[tuple[str, ...], Rule], int]:
     # A phrase names itself, so 'type 1 diabetes' is read whole and not as 'type 1' + 'diabetes'.
     for rule in rules():
         table.setdefault(words(rule.phrase), Rule(rule.phrase, rule.phrase, ""))
-    return table, max(map(len, table), default=0)
+    lengths: dict[str, set[int]] = {}
+    for key in table:
+        lengths.setdefault(key[0], set()).add(len(key))
+    return table, {w: tuple(sorted(n, reverse=True)) for w, n in lengths.items()}
+
+
+def matches(text: str, lang: str | None = None, *, tags: bool = False) -> tuple[Match, ...]:
+    """Aliases in `text`, left to right, each the longest one starting at its word. `lang`:
+    the question's language (None: English)."""
+    return _matches(text, lang or ENGLISH_ONLY, tags)
 
 
 @lru_cache(maxsize=4096)
-def matches(text: str, lang: str | None = None, *, tags: bool = False) -> tuple[Match, ...]:
-    """Aliases in `text`, left to right, each the longest one starting at its word (cached: a
-    question's query, coverage and follow-up checks all read the same text)."""
-    table, longest = _table(_scope(lang, tags))
+def _matches(text: str, lang: str, tags: bool) -> tuple[Match, ...]:
+    """`matches`, cached: a question's query, coverage and follow-up checks all read the same
+    text."""
+    table, lengths = _table(_scope(lang, tags))
     spans = [(m.start(), m.end(), fold(m.group())) for m in _WORD_RE.finditer(text)]
     found: list[Match] = []
     i = 0
     while i < len(spans):
-        for n in range(min(longest, len(spans) - i), 0, -1):
-            rule = table.get(tuple(s[2] for s in spans[i : i + n]))
+        for n in lengths.get(spans[i][2], ()):
+            rule = table.get(tuple(s[2] for s in spans[i : i + n])) if i + n <= len(spans) else None
             if rule is not None:
                 found.append(Match(spans[i][0], spans[i + n - 1][1], rule))
                 i += n

@@ -364,21 +364,21 @@ class Searcher:
         query: Query,
     ) -> tuple[list[Hit], Lead | None]:
         """The hits with their findings, and the best of those findings as the lead."""
-        weights = self.lexical.weights(terms(query.asked))
+        tables = [self._table(row) for row in rows]  # first: a new table's terms get ids
+        asked = self.term_ids.query(self.lexical.weights(terms(query.asked)))
         numbers = number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1}
         asks_dose = findings.asks_for_dose(query.english)
         hits: list[Hit] = []
         best: tuple[float, Lead] | None = None
-        for row in rows:
+        for row, table in zip(rows, tables, strict=True):
             post = self.index.posts[row]
             chunks = self.finding_chunks(row, ranking.chunk_sims, FINDING_CHUNKS)
-            table = self._table(row)
             n_chunks = int(self._chunk_hi[row] - self._chunk_lo[row])
             cands = table.pick([*chunks, *range(n_chunks, n_chunks + len(post.bold))])
             sims = ranking.chunk_sims[self._chunk_lo[row] + np.array(chunks, dtype=np.int64)]
             # a bold line is judged by the best chunk of its post
             meaning = np.append(sims, [sims.max(initial=0.0)] * len(post.bold))
-            question, context = overlaps(cands, weights, self.term_ids)
+            question, context = overlaps(cands, asked)
             signals = findings.Signals(question, meaning[cands.source], context)
             found = findings.rank(cands, signals, numbers, asks_dose=asks_dose)
             answer = next((f for f in found if not f.aim), None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -38,8 +39,15 @@ class TermIds:
         with self._lock:
             return [self._ids.setdefault(t, len(self._ids)) for t in terms]
 
-    def get(self, term: str) -> int | None:
-        return self._ids.get(term)
+    def query(self, weights: dict[str, float]) -> QueryTerms:
+        """The question's terms (`weights`: term -> IDF) by id: asked after the tables it is
+        matched against are built, since a table's new terms get their ids then."""
+        known = sorted((i, w) for t, w in weights.items() if (i := self._ids.get(t)) is not None)
+        return QueryTerms(
+            np.array([i for i, _ in known], dtype=np.int64),
+            np.array([w for _, w in known], dtype=float),
+            sum(weights.values()),
+        )
 
 
 @dataclass(frozen=True)
@@ -105,8 +113,8 @@ class SentenceTable:
     def pick(self, texts: Sequence[int]) -> Candidates:
         """The sentences of `texts` (text numbers, in the order given) without repeats, at most
         MAX_CANDIDATES: a sentence is taken from the first text that has it."""
-        starts, ends = self.bounds[list(texts)], self.bounds[[t + 1 for t in texts]]
-        rows, sizes = _ranges(starts, ends)
+        numbers = np.asarray(texts, dtype=np.int64)
+        rows, sizes = _ranges(self.bounds[numbers], self.bounds[numbers + 1])
         source = np.repeat(np.arange(len(texts)), sizes)
         _, first = np.unique(self.key[rows], return_index=True)
         keep = np.sort(first)[:MAX_CANDIDATES]
@@ -132,33 +140,34 @@ class Candidates:
         return Candidates(self.table, self.rows[list(positions)], self.source[list(positions)])
 
 
-def overlaps(
-    cands: Candidates, weights: dict[str, float], ids: TermIds
-) -> tuple[np.ndarray, np.ndarray]:
-    """Share of the question's term weight (`weights`: term -> IDF) in each candidate, and in
-    the candidates of the text it comes from together (each term counted once per text)."""
-    n = len(cands)
-    total = sum(weights.values())
-    known = sorted((i, w) for t, w in weights.items() if (i := ids.get(t)) is not None)
-    if not n or not total or not known:
+class QueryTerms(NamedTuple):
+    """The question's terms that some table has, as sorted ids with their weights."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    total: float
+    """Weight of all the question's terms (those no table has count too)."""
+
+
+def overlaps(cands: Candidates, query: QueryTerms) -> tuple[np.ndarray, np.ndarray]:
+    """Share of the question's term weight in each candidate, and in the candidates of the text
+    it comes from together (each term counted once per text)."""
+    n, width = len(cands), len(query.ids)
+    if not n or not width:
         return np.zeros(n), np.zeros(n)
-    query_ids = np.array([i for i, _ in known], dtype=np.int64)
-    query_weights = np.array([w for _, w in known])
     table = cands.table
     entries, sizes = _ranges(table.term_bounds[cands.rows], table.term_bounds[cands.rows + 1])
     term = table.term_ids[entries]
-    at = np.minimum(np.searchsorted(query_ids, term), len(query_ids) - 1)
-    hit = query_ids[at] == term
+    at = np.minimum(np.searchsorted(query.ids, term), width - 1)
+    hit = query.ids[at] == term
     owner = np.repeat(np.arange(n), sizes)[hit]
     at = at[hit]
-    question = np.bincount(owner, weights=query_weights[at], minlength=n) / total
-    pairs = np.unique(cands.source[owner] * len(query_ids) + at)  # (text, term) once each
+    question = np.bincount(owner, weights=query.weights[at], minlength=n) / query.total
+    pairs = np.unique(cands.source[owner] * width + at)  # (text, term) once each
     by_text = np.bincount(
-        pairs // len(query_ids),
-        weights=query_weights[pairs % len(query_ids)],
-        minlength=int(cands.source.max()) + 1,
+        pairs // width, weights=query.weights[pairs % width], minlength=int(cands.source.max()) + 1
     )
-    return question, by_text[cands.source] / total
+    return question, by_text[cands.source] / query.total
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -109,7 +109,7 @@ def test_a_sentence_whose_chunk_names_the_subject_outranks_one_whose_chunk_does_
     named = "Adults with multiple sclerosis took part.\nBone density did not change over a year."
     ids = TermIds()
     cands = SentenceTable.build([other, named], [], ids=ids).pick([0, 1])
-    question, context = overlaps(cands, {"sclerosi": 1.0, "bone": 1.0}, ids)
+    question, context = overlaps(cands, ids.query({"sclerosi": 1.0, "bone": 1.0}))
     assert question.tolist() == [0.0, 0.5, 0.5, 0.5] and context.tolist() == [0.5, 0.5, 1.0, 1.0]
     sig = findings.Signals(question, [0.5] * 4, context)
     assert findings.rank(cands, sig, set(), limit=1)[0].text == named.splitlines()[1]

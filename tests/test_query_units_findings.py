@@ -141,7 +141,7 @@ def test_term_overlap_equals_its_definition(sentence_words, query_words, split):
     cands = SentenceTable.build(texts, [], ids=ids).pick([0, 1])
     query = terms(" ".join(query_words))
     weights = {w: 1.0 + len(w) for w in query}
-    question, context = overlaps(cands, weights, ids)
+    question, context = overlaps(cands, ids.query(weights))
     total = sum(weights.values())
     found = [query & terms(cands.sentence(i).text) for i in range(len(cands))]
     by_text: dict[int, set[str]] = {}

@@ -136,9 +136,6 @@ class Candidates:
     def sentence(self, i: int) -> Sentence:
         return self.table.sentences[self.rows[i]]
 
-    def take(self, positions: Sequence[int]) -> Candidates:
-        return Candidates(self.table, self.rows[list(positions)], self.source[list(positions)])
-
 
 class QueryTerms(NamedTuple):
     """The question's terms that some table has, as sorted ids with their weights."""

@@ -12,7 +12,7 @@ from retrieval import findings, store
 from retrieval.indexer import build_index
 from retrieval.lexical import sentence_terms
 from retrieval.search import Searcher
-from retrieval.sentence_table import SentenceTable, TermIds, overlaps
+from retrieval.sentence_table import Candidates, SentenceTable, TermIds, overlaps
 from retrieval.service import AnswerService
 from tests.helpers import SEED_SLUG, SEEDS, candidates, write_post
 
@@ -146,14 +146,20 @@ def test_the_findings_are_the_best_scored_candidates_each_scored_alone(picked, v
     n = len(cands)
     sig = findings.Signals(values[:n], values[12 : 12 + n], values[24 : 24 + n])
     found = findings.rank(cands, sig, {"4000"}, limit=limit, asks_dose=dose)
-    full = sorted(
-        ((findings.rank(cands.take([i]), findings.Signals(*([s[i]] for s in sig)), {"4000"},
-                        limit=1, asks_dose=dose) or [None])[0] for i in range(n)),
-        key=lambda f: -f.score if f else 0,
-    )  # fmt: skip
+    alone = [
+        findings.rank(
+            Candidates(cands.table, cands.rows[[i]], cands.source[[i]]),
+            findings.Signals(*([s[i]] for s in sig)),
+            {"4000"},
+            limit=1,
+            asks_dose=dose,
+        )
+        for i in range(n)
+    ]
+    full = sorted((f[0] for f in alone if f), key=lambda f: -f.score)
     expected: list[findings.Finding] = []
     for f in full:
-        if f and not any(f.text in e.text or e.text in f.text for e in expected):
+        if not any(f.text in e.text or e.text in f.text for e in expected):
             expected.append(f)
     assert [f.text for f in found] == [f.text for f in expected[:limit]]
 

@@ -123,6 +123,18 @@ def english(rule: synonyms.Rule) -> bool:
     return rule.lang in ("", synonyms.ENGLISH_ONLY)
 
 
+SPECIFIC_NAMES_START = "Specific names (added"
+
+
+def specific_names_section() -> str:
+    """The groups of the specific-names section (the first one, before every topic group),
+    comments removed."""
+    text = synonyms.RULES_FILE.read_text("utf-8")
+    start = text.index("*/", text.index(SPECIFIC_NAMES_START)) + 2
+    end = text.index("/* vitamin d */", start)
+    return re.sub(r"/\*.*?\*/", "", text[start:end], flags=re.S)
+
+
 # ---------------------------------------------------------------- the file itself
 
 
@@ -246,7 +258,11 @@ def test_translate_restates_the_topic_words_in_english(lang, question, phrases):
 
 
 def _assert_restated(lang: str, question: str, phrases: list[str]) -> None:
+    """Each phrase is in the English restatement or among the archive phrases its English
+    aliases add (what the query is built from: 'cansancio' -> 'fatigue', which adds 'chronic
+    fatigue', as for an English question)."""
     english_text = translate(question, lang).lower()
+    english_text = " ".join([english_text, *expansions(english_text)])
     for phrase in phrases:
         assert phrase in english_text, (english_text, phrase)
 
@@ -292,7 +308,14 @@ def covering_groups(topics: dict[str, int]) -> dict[str, list[synonyms.Rule]]:
     """The vocabulary group that names each topic: its phrase is the topic, or the ontology
     maps its phrase to the topic or to an equivalent tag, or one of its aliases is the topic."""
     ontology = parse_ontology(ONTOLOGY.read_text("utf-8"))
-    groups = by_phrase()
+    # The specific-name groups restate a narrower name ('infant', which the ontology maps to
+    # #child too) and lead to a topic's group through its English aliases; they are not it.
+    specific = set(parse(specific_names_section()))
+    groups = {
+        phrase: kept
+        for phrase, rules in by_phrase().items()
+        if (kept := [r for r in rules if r not in specific])
+    }
     covered: dict[str, list[synonyms.Rule]] = {}
     for phrase, rules in groups.items():
         for key in ontology.tags_for(phrase):
@@ -470,9 +493,7 @@ def test_title_subject_groups_name_every_language():
     ],
 )  # fmt: skip
 def test_title_subjects_restate_in_english(lang, question, phrases):
-    english_text = translate(question, lang).lower()
-    for phrase in phrases:
-        assert phrase in english_text, (english_text, phrase)
+    _assert_restated(lang, question, phrases)
 
 
 # ---------------------------------------------------------------- completeness audit (2026-11-26)

@@ -627,3 +627,74 @@ def test_audit_aliases_do_not_swallow_a_second_subject():
     assert {"growing pains", "child"} <= set(expansions("Wachstumsschmerzen bei Kindern", "de"))
     assert {"copd", "smoking"} <= set(expansions("longemfyseem bij rokers", "nl"))
     assert "treatment" in expansions("soulager la douleur", "fr")  # relieve: treat, not decrease
+
+
+# ---------------------------------------------------------------- specific names (2026-11-26)
+
+
+def test_specific_names_come_first_and_name_every_language():
+    """The section is placed before every topic group (within a language the first group naming
+    an alias keeps it), and each of its phrases is restated by all seven languages."""
+    text = synonyms.RULES_FILE.read_text("utf-8")
+    assert text.index(SPECIFIC_NAMES_START) < text.index("/* vitamin d */")
+    section = parse(specific_names_section())
+    langs: dict[str, set[str]] = {}
+    for rule in section:
+        langs.setdefault(rule.phrase, set()).add(rule.lang)
+    assert len(langs) >= 250
+    assert {p: ls for p, ls in langs.items() if ls != set(LANGUAGES)} == {}
+
+
+def test_every_specific_name_is_an_english_alias_of_a_broader_group():
+    """A restated name expands as in an English question: it is an English alias of a group
+    whose phrase is another (the broad topic), so expansions() appends that phrase."""
+    specific = {r.phrase for r in parse(specific_names_section())}
+    english_aliases: dict[tuple[str, ...], str] = {}
+    for rule in synonyms.rules():
+        if english(rule):
+            english_aliases.setdefault(synonyms.words(rule.alias), rule.phrase)
+    broad = {p: english_aliases.get(synonyms.words(p)) for p in specific}
+    assert {p: b for p, b in broad.items() if b is None or b in specific} == {}
+    for phrase, topic in broad.items():  # appended, unless the name says it ('kidney stones')
+        assert topic in " ".join([phrase, *expansions(phrase)]), (phrase, topic)
+
+
+def test_specific_names_win_in_their_language_and_leave_the_broad_groups_whole():
+    """The broad groups keep every alias they had (nothing moved), and in each language an alias
+    of the section now restates as the section's phrase."""
+    section = parse(specific_names_section())
+    rest = [r for r in synonyms.rules() if r not in set(section)]
+    assert any(r.alias == "nierensteine" and r.phrase == "kidney" for r in rest)
+    assert any(r.alias == "fibromialgia" and r.lang == "es" for r in rest)
+    for rule in section[::25]:
+        found = matches(rule.alias, rule.lang)
+        assert [m.rule.phrase for m in found] == [rule.phrase], rule
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "specific", "broad"),
+    [
+        ("es", "¿La vitamina D ayuda con la fibromialgia?", "fibromyalgia", "chronic pain"),
+        ("de", "Vitamin D und Nierensteine: gibt es ein Risiko?", "kidney stones", "kidney"),
+        ("pl", "Czy witamina D pomaga na przeziębienie i katar?", "common cold", "virus"),
+        ("nl", "Is de zonnebank goed voor vitamine D?", "tanning bed", "uv"),
+        ("fr", "La vitamine D aide-t-elle contre la migraine ?", "migraine", "headache"),
+        ("it", "La vitamina D riduce il rischio di infarto?", "heart attack", "cardiovascular"),
+        ("pt", "Vitamina D e ácido úrico alto na gota", "uric acid", "gout"),
+        ("de", "Hilft Vitamin D bei Gürtelrose?", "shingles", "herpes shingles"),
+        ("es", "Tomo atorvastatina, ¿puedo tomar vitamina D?", "atorvastatin", "statins"),
+        ("nl", "Vitamine D bij de ziekte van Hashimoto", "hashimoto's", "thyroid and parathyroid"),
+        ("pl", "Witamina D a insulinooporność", "insulin resistance", "diabetes"),
+        ("fr", "Vitamine D et lait maternel", "breast milk", "breastfeeding"),
+        ("it", "Quanta vitamina D nel salmone?", "salmon", "fish"),
+        ("pt", "Vitamina D para cólicas menstruais", "menstrual pain", "endometriosis"),
+    ],
+)  # fmt: skip
+def test_specific_names_restate_as_in_english(lang, question, specific, broad):
+    """A foreign question keeps its subject ('fibromialgia' -> 'fibromyalgia', not only 'chronic
+    pain') and gets the broad phrase as an English question with that word would."""
+    english_text = translate(question, lang).lower()
+    assert specific in english_text, english_text
+    assert broad in " ".join([english_text, *expansions(english_text)]), english_text
+    english_question = f"does vitamin d help with {specific}"
+    assert broad in " ".join([english_question, *expansions(english_question)])

@@ -123,6 +123,18 @@ def english(rule: synonyms.Rule) -> bool:
     return rule.lang in ("", synonyms.ENGLISH_ONLY)
 
 
+SPECIFIC_NAMES_START = "Specific names (added"
+
+
+def specific_names_section() -> str:
+    """The groups of the specific-names section (the first one, before every topic group),
+    comments removed."""
+    text = synonyms.RULES_FILE.read_text("utf-8")
+    start = text.index("*/", text.index(SPECIFIC_NAMES_START)) + 2
+    end = text.index("/* vitamin d */", start)
+    return re.sub(r"/\*.*?\*/", "", text[start:end], flags=re.S)
+
+
 # ---------------------------------------------------------------- the file itself
 
 
@@ -246,7 +258,11 @@ def test_translate_restates_the_topic_words_in_english(lang, question, phrases):
 
 
 def _assert_restated(lang: str, question: str, phrases: list[str]) -> None:
+    """Each phrase is in the English restatement or among the archive phrases its English
+    aliases add (what the query is built from: 'cansancio' -> 'fatigue', which adds 'chronic
+    fatigue', as for an English question)."""
     english_text = translate(question, lang).lower()
+    english_text = " ".join([english_text, *expansions(english_text)])
     for phrase in phrases:
         assert phrase in english_text, (english_text, phrase)
 
@@ -292,7 +308,14 @@ def covering_groups(topics: dict[str, int]) -> dict[str, list[synonyms.Rule]]:
     """The vocabulary group that names each topic: its phrase is the topic, or the ontology
     maps its phrase to the topic or to an equivalent tag, or one of its aliases is the topic."""
     ontology = parse_ontology(ONTOLOGY.read_text("utf-8"))
-    groups = by_phrase()
+    # The specific-name groups restate a narrower name ('infant', which the ontology maps to
+    # #child too) and lead to a topic's group through its English aliases; they are not it.
+    specific = set(parse(specific_names_section()))
+    groups = {
+        phrase: kept
+        for phrase, rules in by_phrase().items()
+        if (kept := [r for r in rules if r not in specific])
+    }
     covered: dict[str, list[synonyms.Rule]] = {}
     for phrase, rules in groups.items():
         for key in ontology.tags_for(phrase):
@@ -470,9 +493,7 @@ def test_title_subject_groups_name_every_language():
     ],
 )  # fmt: skip
 def test_title_subjects_restate_in_english(lang, question, phrases):
-    english_text = translate(question, lang).lower()
-    for phrase in phrases:
-        assert phrase in english_text, (english_text, phrase)
+    _assert_restated(lang, question, phrases)
 
 
 # ---------------------------------------------------------------- completeness audit (2026-11-26)
@@ -606,3 +627,75 @@ def test_audit_aliases_do_not_swallow_a_second_subject():
     assert {"growing pains", "child"} <= set(expansions("Wachstumsschmerzen bei Kindern", "de"))
     assert {"copd", "smoking"} <= set(expansions("longemfyseem bij rokers", "nl"))
     assert "treatment" in expansions("soulager la douleur", "fr")  # relieve: treat, not decrease
+
+
+# ---------------------------------------------------------------- specific names (2026-11-26)
+
+
+def test_specific_names_come_first_and_name_every_language():
+    """The section is placed before every topic group (within a language the first group naming
+    an alias keeps it), and each of its phrases is restated by all seven languages."""
+    text = synonyms.RULES_FILE.read_text("utf-8")
+    assert text.index(SPECIFIC_NAMES_START) < text.index("/* vitamin d */")
+    section = parse(specific_names_section())
+    langs: dict[str, set[str]] = {}
+    for rule in section:
+        langs.setdefault(rule.phrase, set()).add(rule.lang)
+    assert len(langs) >= 250
+    assert {p: ls for p, ls in langs.items() if ls != set(LANGUAGES)} == {}
+
+
+def test_every_specific_name_is_an_english_alias_of_a_broader_group():
+    """A restated name expands as in an English question: it is an English alias of a group
+    whose phrase is another (the broad topic), so expansions() appends that phrase."""
+    specific = {r.phrase for r in parse(specific_names_section())}
+    english_aliases: dict[tuple[str, ...], str] = {}
+    for rule in synonyms.rules():
+        if english(rule):
+            english_aliases.setdefault(synonyms.words(rule.alias), rule.phrase)
+    broad = {p: english_aliases.get(synonyms.words(p)) for p in specific}
+    assert {p: b for p, b in broad.items() if b is None or b in specific} == {}
+    for phrase, topic in broad.items():  # appended, unless the name says it ('kidney stones')
+        assert topic in " ".join([phrase, *expansions(phrase)]), (phrase, topic)
+
+
+def test_specific_names_win_in_their_language_and_leave_the_broad_groups_whole():
+    """The broad groups keep every alias they had (nothing moved), and in each language an alias
+    of the section now restates as the section's phrase."""
+    section = parse(specific_names_section())
+    in_section = set(section)
+    rest = [r for r in synonyms.rules() if r not in in_section]
+    assert any(r.alias == "nierensteine" and r.phrase == "kidney" for r in rest)
+    assert any(r.alias == "fibromialgia" and r.lang == "es" for r in rest)
+    for rule in section[::25]:
+        found = matches(rule.alias, rule.lang)
+        assert [m.rule.phrase for m in found] == [rule.phrase], rule
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "specific", "broad"),
+    [
+        ("es", "¿La vitamina D ayuda con la fibromialgia?", "fibromyalgia", "chronic pain"),
+        ("de", "Vitamin D und Nierensteine: gibt es ein Risiko?", "kidney stones", "kidney"),
+        ("pl", "Czy witamina D pomaga na przeziębienie i katar?", "common cold", "virus"),
+        ("nl", "Is de zonnebank goed voor vitamine D?", "tanning bed", "uv"),
+        ("fr", "La vitamine D aide-t-elle contre la migraine ?", "migraine", "headache"),
+        ("it", "La vitamina D riduce il rischio di infarto?", "heart attack", "cardiovascular"),
+        ("pt", "Vitamina D e ácido úrico alto na gota", "uric acid", "gout"),
+        ("de", "Hilft Vitamin D bei Gürtelrose?", "shingles", "herpes shingles"),
+        ("es", "Tomo atorvastatina, ¿puedo tomar vitamina D?", "atorvastatin", "statins"),
+        ("nl", "Vitamine D bij de ziekte van Hashimoto", "hashimoto's", "thyroid and parathyroid"),
+        ("pl", "Witamina D a insulinooporność", "insulin resistance", "diabetes"),
+        ("fr", "Vitamine D et lait maternel", "breast milk", "breastfeeding"),
+        ("it", "Quanta vitamina D nel salmone?", "salmon", "fish"),
+        ("pt", "Vitamina D para cólicas menstruais", "menstrual pain", "endometriosis"),
+    ],
+)  # fmt: skip
+def test_specific_names_restate_as_in_english(lang, question, specific, broad):
+    """A foreign question keeps its subject ('fibromialgia' -> 'fibromyalgia', not only 'chronic
+    pain') and gets the broad phrase as an English question with that word would."""
+    english_text = translate(question, lang).lower()
+    assert specific in english_text, english_text
+    assert broad in " ".join([english_text, *expansions(english_text)]), english_text
+    english_question = f"does vitamin d help with {specific}"
+    assert broad in " ".join([english_question, *expansions(english_question)])

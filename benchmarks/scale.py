@@ -234,16 +234,14 @@ def exact_top(
 
 def serve(work: Path, scale: int, backend: str) -> None:
     """Load the scale's indexes and answer every question as the serving code ranks them."""
-    import faiss
-
     threads.pin()
     real = json.loads((work / "real.json").read_text("utf-8"))
     embedder = Embedder(backend=backend)
     embedder.encode(["warm up the model"])
     folder = work / f"x{scale}"
     started = time.perf_counter()
-    chunk_index = faiss.read_index(str(folder / "chunks.faiss"))
-    title_index = faiss.read_index(str(folder / "titles.faiss"))
+    chunk_index = store.read_faiss(folder / "chunks.faiss")
+    title_index = store.read_faiss(folder / "titles.faiss")
     post_row = np.load(folder / "post_row.npy")
     postings = tuple(np.load(folder / f"bm25_{k}.npy") for k in ("data", "indices", "indptr"))
     n_posts = title_index.ntotal

@@ -172,7 +172,7 @@ class CandidateScorer:
             title[at] = titles[1]
         missing = np.flatnonzero(np.isnan(title))
         if len(missing):
-            title[missing] = self.title_vectors[rows[missing]] @ q
+            title[missing] = _sims(self.title_vectors, rows[missing], q)
         dense = title.copy()
         chunk_sims = np.full(len(self._post_row), -np.inf, dtype=np.float32)
         reached = np.zeros(len(rows), dtype=bool)
@@ -197,7 +197,7 @@ class CandidateScorer:
         others = np.flatnonzero(~reached)
         ids, sizes = self._chunks_of(rows[others])
         if len(ids):
-            sims = self.chunk_vectors[ids] @ q
+            sims = _sims(self.chunk_vectors, ids, q)
             chunk_sims[ids] = sims
             with_text = sizes > 0
             starts = (np.cumsum(sizes) - sizes)[with_text]
@@ -219,7 +219,7 @@ class CandidateScorer:
         ids, _ = self._chunks_of(rows)
         ids = ids[chunk_sims[ids] == -np.inf]
         if len(ids):
-            chunk_sims[ids] = self.chunk_vectors[ids] @ q
+            chunk_sims[ids] = _sims(self.chunk_vectors, ids, q)
 
     @staticmethod
     def _ranked(
@@ -243,6 +243,11 @@ def _or_flat(
     if index is None and not exhaustive:
         return store.make_index(vectors, "flat")
     return index
+
+
+def _sims(vectors: np.ndarray | IvfRows, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Similarity of the vectors `ids` to `q`."""
+    return vectors.sims(ids, q) if isinstance(vectors, IvfRows) else vectors[ids] @ q
 
 
 def _or_zeros(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray:

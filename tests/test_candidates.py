@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faiss
 import numpy as np
 import pytest
 
@@ -108,6 +109,36 @@ def test_written_index_type_is_recorded_and_loaded(tmp_path, monkeypatch, settin
     got = CandidateScorer.for_index(loaded).score(q, lexical, _combine, head=10)
     expected = brute_force(store.load(tmp_path), q, lexical)
     assert set(got.rows[:10].tolist()) == set(np.argsort(-expected)[:10].tolist())
+
+
+def test_ivf_rows_are_what_faiss_reconstructs(tmp_path, monkeypatch):
+    """The codes are read in place with numpy: the same float32 rows as FAISS's own decoding,
+    in any order and over several blocks."""
+    monkeypatch.setenv(store.INDEX_TYPE_ENV, "ivf")
+    store.write_version(tmp_path, synthetic(300))
+    loaded = store.load(tmp_path)
+    assert len(loaded.chunk_vectors) > 2 * store.ROW_BLOCK
+    path = tmp_path / "versions" / str(store.current_version(tmp_path)) / "chunks.faiss"
+    reference = faiss.read_index(str(path))
+    reference.make_direct_map()
+    ids = np.random.default_rng(2).permutation(len(loaded.chunk_vectors))
+    expected = reference.reconstruct_batch(ids)
+    assert np.array_equal(loaded.chunk_vectors[ids], expected)
+    assert np.array_equal(loaded.chunk_vectors[int(ids[0])], expected[0])
+    assert np.array_equal(np.asarray(loaded.chunk_vectors)[ids], expected)
+    q = expected[0]
+    assert np.allclose(loaded.chunk_vectors.sims(ids, q), expected @ q, atol=1e-6)
+
+
+@pytest.mark.parametrize("cut", [1, 7, 5000])
+def test_truncated_ivf_file_is_refused(tmp_path, monkeypatch, cut):
+    """Read in place, a file a few bytes short would leave lists past the buffer's end."""
+    monkeypatch.setenv(store.INDEX_TYPE_ENV, "ivf")
+    folder = store.write_version(tmp_path, synthetic(300))
+    path = folder / "chunks.faiss"
+    path.write_bytes(path.read_bytes()[:-cut])
+    with pytest.raises(store.IndexLoadError, match=r"chunks\.faiss"):
+        store.load(tmp_path)
 
 
 class FixedEmbedder:

@@ -90,6 +90,8 @@ class CandidateScorer:
         self._end = np.searchsorted(post_row, rows + 1)
         self._post_row = post_row
         self._all = rows
+        self._chunk_params = _search_params(self.chunk_index)
+        self._title_params = _search_params(self.title_index)
 
     @classmethod
     def for_index(cls, index: IndexData, exhaustive: bool | None = None) -> CandidateScorer:
@@ -114,10 +116,14 @@ class CandidateScorer:
             scored = self._exact(q[0], self._all, lexical, combine, limit, prior)
             return scored._replace(certain=len(scored.rows))
         assert self.chunk_index is not None and self.title_index is not None  # see __init__
-        chunk_ids, chunk_sims, chunk_floor = _neighbours(self.chunk_index, q, CHUNK_NEIGHBOURS)
-        title_rows, title_sims, title_floor = _neighbours(self.title_index, q, TITLE_NEIGHBOURS)
+        chunk_ids, chunk_sims, chunk_floor = _neighbours(
+            self.chunk_index, q, CHUNK_NEIGHBOURS, self._chunk_params
+        )
+        title_rows, title_sims, title_floor = _neighbours(
+            self.title_index, q, TITLE_NEIGHBOURS, self._title_params
+        )
         lexical_rows, lexical_floor = _top(lexical, LEXICAL_TOP)
-        rows = np.unique(np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows]))
+        rows = _unique(np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows]))
         scored = self._exact(
             q[0],
             rows,
@@ -254,21 +260,36 @@ def _or_zeros(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
     return values[rows] if values is not None else np.zeros(len(rows), np.float32)
 
 
-def _neighbours(index: faiss.Index, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, float]:
+def _search_params(index: faiss.Index | None) -> faiss.SearchParametersIVF | None:
+    """How an IVF index is searched (made once: FAISS only reads them)."""
+    if not isinstance(index, faiss.IndexIVF):
+        return None
+    params = faiss.SearchParametersIVF()
+    params.nprobe = max(MIN_PROBES, math.ceil(PROBED * index.nlist))
+    return params
+
+
+def _neighbours(
+    index: faiss.Index, q: np.ndarray, k: int, params: faiss.SearchParametersIVF | None
+) -> tuple[np.ndarray, np.ndarray, float]:
     """Ids and similarities of the `k` nearest vectors, and the similarity no vector left out
     exceeds (exactly so for a flat index)."""
     k = min(k, index.ntotal)
     if k == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.float32), -np.inf
-    params = None
-    if isinstance(index, faiss.IndexIVF):
-        params = faiss.SearchParametersIVF()
-        params.nprobe = max(MIN_PROBES, math.ceil(PROBED * index.nlist))
     sims, ids = index.search(q, k, params=params)
     found = ids[0] >= 0
     everything = k == index.ntotal and bool(found.all())
     floor = -np.inf if everything else float(sims[0][found][-1])
     return ids[0][found], sims[0][found], floor
+
+
+def _unique(values: np.ndarray) -> np.ndarray:
+    """`np.unique` of a thousand rows by sorting: 4 instead of 44 us (numpy 2.4 hashes them)."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
 
 
 def _top(scores: np.ndarray | None, k: int) -> tuple[np.ndarray, float]:

@@ -41,6 +41,9 @@ MIN_PROBES = 64
 share keeps recall as the lists multiply (recall@10 at 30x, 2,776 lists: 0.989 with 32, 0.996
 with 64 and with 128; at 100x, 5,069 lists, with 400 neighbours: 0.992 with 127 probes, 0.990
 with 64 and 1 ms less ranking time, 0.988 with 51)."""
+SAMPLE_STRIDE = 64
+"""BM25's top posts are picked among those above a threshold from every 64th score: at 100x
+(246,700 posts) 71 instead of 316 us a question, the same rows up to ties."""
 MISSED_BY = 0.05
 """How far above the last chunk found a post's unfound best chunk may be (the lists are
 approximate). A candidate the chunk search did not reach is scored only if, with its best chunk
@@ -298,6 +301,20 @@ def _top(scores: np.ndarray | None, k: int) -> tuple[np.ndarray, float]:
         return np.zeros(0, np.int64), 0.0
     if k >= len(scores):
         return np.flatnonzero(scores > 0), 0.0
-    top = np.argpartition(-scores, k)[: k + 1]
+    rows = _at_least(scores, k + 1)
+    top = rows[np.argpartition(-scores[rows], k)[: k + 1]]
     best = top[np.argsort(-scores[top], kind="stable")]
     return best[:k][scores[best[:k]] > 0], float(max(scores[best[k]], 0.0))
+
+
+def _at_least(scores: np.ndarray, n: int) -> np.ndarray:
+    """Rows holding the `n` best scores (and some more): those at or above a threshold that
+    every `SAMPLE_STRIDE`-th score puts about 4n rows clear, or all rows if that finds fewer.
+    One comparison pass instead of a partition of every score."""
+    sample = scores[::SAMPLE_STRIDE]
+    j = len(sample) - 1 - 4 * n // SAMPLE_STRIDE
+    if j > 0:
+        rows = np.flatnonzero(scores >= np.partition(sample, j)[j])
+        if len(rows) >= n:
+            return rows
+    return np.arange(len(scores))

@@ -6,7 +6,7 @@ import faiss
 import numpy as np
 import pytest
 
-from retrieval import store
+from retrieval import candidates, store
 from retrieval.candidates import CandidateScorer
 from retrieval.search import _combine
 
@@ -81,6 +81,22 @@ def test_head_is_the_exact_ranking(exhaustive):
         for row in head:  # every chunk of a ranked post is scored, for its findings
             mine = data.chunks.post_row == row
             assert np.allclose(got.chunk_sims[mine], data.chunk_vectors[mine] @ q, atol=1e-5)
+
+
+@pytest.mark.parametrize("n", [50, 101, 5_000, 300_000])
+def test_lexical_top_is_the_k_best_scores(n):
+    """BM25's top rows, found from a sampled threshold, hold the k best positive scores (rows
+    may differ among ties), and the best score left out is the (k+1)-th."""
+    rng = np.random.default_rng(n)
+    for zeros in (0.0, 0.5, 0.999):
+        scores = rng.random(n).astype(np.float32).round(2)  # many ties
+        scores[rng.random(n) < zeros] = 0
+        rows, floor = candidates._top(scores, 100)
+        ranked = np.sort(scores)[::-1]
+        expected = ranked[:100][ranked[:100] > 0]
+        assert np.array_equal(np.sort(scores[rows])[::-1], expected)
+        assert len(set(rows.tolist())) == len(rows)
+        assert floor == (max(float(ranked[100]), 0.0) if n > 100 else 0.0)
 
 
 def test_index_type_follows_size_and_setting(monkeypatch):

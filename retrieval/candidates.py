@@ -187,11 +187,11 @@ class CandidateScorer:
         reached = np.zeros(len(rows), dtype=bool)
         if found is not None and len(found[0]):
             ids, sims = found
-            best = np.full(n_posts, -np.inf, dtype=np.float32)
-            np.maximum.at(best, self._post_row[ids], sims)
+            best = np.full(len(rows), -np.inf, dtype=np.float32)  # per candidate, not per post
+            np.maximum.at(best, np.searchsorted(rows, self._post_row[ids]), sims)
             chunk_sims[ids] = sims
-            reached = best[rows] > -np.inf
-            dense[reached] = best[rows[reached]]
+            reached = best > -np.inf
+            dense[reached] = best[reached]
         lex, pri = _or_zeros(lexical, rows), _or_zeros(prior, rows)
         if prune is not None and reached.any():
             last, head = prune

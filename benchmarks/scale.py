@@ -14,11 +14,12 @@ original), and the post's BM25 postings. Nothing is embedded or tokenised again.
 For each scale one child process builds the FAISS indexes as `store.write_version` would
 (`build_s`: the FAISS part only) and finds the exact top 10 posts of every question by scoring
 every post from float32 vectors (best chunk, title, BM25, as `rank_posts` combines them). A
-second child process loads the indexes (`load_s`) and answers the questions the way the serving
-code ranks them: build the query, encode it, BM25 scores, FAISS candidates and their exact
-scores; each search is timed against the bare encode of the same question, interleaved. Its peak
-RSS is its own VmHWM. Work that does not grow with the archive (key findings of the shown posts,
-collapsing copies) is left out; benchmarks/speed.py measures it at today's size.
+second child process loads the indexes as `store.load` reads them (`load_s`) and answers the
+questions the way the serving code ranks them: build the query, encode it, BM25 scores, FAISS
+candidates and their exact scores; each search is timed against the bare encode of the same
+question, interleaved. Its peak RSS is its own VmHWM. Work that does not grow with the archive
+(key findings of the shown posts, collapsing copies) is left out; benchmarks/speed.py measures it
+at today's size.
 
 Questions: the opening words of the first chunk of posts spread over the archive, or the title of
 posts without text (no evaluation set is read).

@@ -11,6 +11,8 @@ A reader loads a whole version into memory, so a later switch never disturbs it.
 
 Both FAISS files are exact (`IndexFlatIP`) up to `FLAT_MAX_VECTORS` chunks and inverted files
 (IVF over bfloat16 codes) above, or what `VDWBOT_INDEX_TYPE` says; the manifest records which.
+An IVF file is read into one buffer that FAISS searches in place and `IvfRows` reads vectors
+from (`read_faiss`).
 """
 
 from __future__ import annotations

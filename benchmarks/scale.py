@@ -14,11 +14,12 @@ original), and the post's BM25 postings. Nothing is embedded or tokenised again.
 For each scale one child process builds the FAISS indexes as `store.write_version` would
 (`build_s`: the FAISS part only) and finds the exact top 10 posts of every question by scoring
 every post from float32 vectors (best chunk, title, BM25, as `rank_posts` combines them). A
-second child process loads the indexes (`load_s`) and answers the questions the way the serving
-code ranks them: build the query, encode it, BM25 scores, FAISS candidates and their exact
-scores; each search is timed against the bare encode of the same question, interleaved. Its peak
-RSS is its own VmHWM. Work that does not grow with the archive (key findings of the shown posts,
-collapsing copies) is left out; benchmarks/speed.py measures it at today's size.
+second child process loads the indexes as `store.load` reads them (`load_s`) and answers the
+questions the way the serving code ranks them: build the query, encode it, BM25 scores, FAISS
+candidates and their exact scores; each search is timed against the bare encode of the same
+question, interleaved. Its peak RSS is its own VmHWM. Work that does not grow with the archive
+(key findings of the shown posts, collapsing copies) is left out; benchmarks/speed.py measures it
+at today's size.
 
 Questions: the opening words of the first chunk of posts spread over the archive, or the title of
 posts without text (no evaluation set is read).
@@ -234,16 +235,14 @@ def exact_top(
 
 def serve(work: Path, scale: int, backend: str) -> None:
     """Load the scale's indexes and answer every question as the serving code ranks them."""
-    import faiss
-
     threads.pin()
     real = json.loads((work / "real.json").read_text("utf-8"))
     embedder = Embedder(backend=backend)
     embedder.encode(["warm up the model"])
     folder = work / f"x{scale}"
     started = time.perf_counter()
-    chunk_index = faiss.read_index(str(folder / "chunks.faiss"))
-    title_index = faiss.read_index(str(folder / "titles.faiss"))
+    chunk_index = store.read_faiss(folder / "chunks.faiss")
+    title_index = store.read_faiss(folder / "titles.faiss")
     post_row = np.load(folder / "post_row.npy")
     postings = tuple(np.load(folder / f"bm25_{k}.npy") for k in ("data", "indices", "indptr"))
     n_posts = title_index.ntotal

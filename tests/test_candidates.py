@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import faiss
 import numpy as np
 import pytest
 
-from retrieval import store
+from retrieval import candidates, store
 from retrieval.candidates import CandidateScorer
 from retrieval.search import _combine
 
@@ -82,6 +83,22 @@ def test_head_is_the_exact_ranking(exhaustive):
             assert np.allclose(got.chunk_sims[mine], data.chunk_vectors[mine] @ q, atol=1e-5)
 
 
+@pytest.mark.parametrize("n", [50, 101, 5_000, 300_000])
+def test_lexical_top_is_the_k_best_scores(n):
+    """BM25's top rows, found from a sampled threshold, hold the k best positive scores (rows
+    may differ among ties), and the best score left out is the (k+1)-th."""
+    rng = np.random.default_rng(n)
+    for zeros in (0.0, 0.5, 0.999):
+        scores = rng.random(n).astype(np.float32).round(2)  # many ties
+        scores[rng.random(n) < zeros] = 0
+        rows, floor = candidates._top(scores, 100)
+        ranked = np.sort(scores)[::-1]
+        expected = ranked[:100][ranked[:100] > 0]
+        assert np.array_equal(np.sort(scores[rows])[::-1], expected)
+        assert len(set(rows.tolist())) == len(rows)
+        assert floor == (max(float(ranked[100]), 0.0) if n > 100 else 0.0)
+
+
 def test_index_type_follows_size_and_setting(monkeypatch):
     assert store.index_type_for(store.FLAT_MAX_VECTORS) == "flat"
     assert store.index_type_for(store.FLAT_MAX_VECTORS + 1) == "ivf"
@@ -108,6 +125,36 @@ def test_written_index_type_is_recorded_and_loaded(tmp_path, monkeypatch, settin
     got = CandidateScorer.for_index(loaded).score(q, lexical, _combine, head=10)
     expected = brute_force(store.load(tmp_path), q, lexical)
     assert set(got.rows[:10].tolist()) == set(np.argsort(-expected)[:10].tolist())
+
+
+def test_ivf_rows_are_what_faiss_reconstructs(tmp_path, monkeypatch):
+    """The codes are read in place with numpy: the same float32 rows as FAISS's own decoding,
+    in any order and over several blocks."""
+    monkeypatch.setenv(store.INDEX_TYPE_ENV, "ivf")
+    store.write_version(tmp_path, synthetic(300))
+    loaded = store.load(tmp_path)
+    assert len(loaded.chunk_vectors) > 2 * store.ROW_BLOCK
+    path = tmp_path / "versions" / str(store.current_version(tmp_path)) / "chunks.faiss"
+    reference = faiss.read_index(str(path))
+    reference.make_direct_map()
+    ids = np.random.default_rng(2).permutation(len(loaded.chunk_vectors))
+    expected = reference.reconstruct_batch(ids)
+    assert np.array_equal(loaded.chunk_vectors[ids], expected)
+    assert np.array_equal(loaded.chunk_vectors[int(ids[0])], expected[0])
+    assert np.array_equal(np.asarray(loaded.chunk_vectors)[ids], expected)
+    q = expected[0]
+    assert np.allclose(loaded.chunk_vectors.sims(ids, q), expected @ q, atol=1e-6)
+
+
+@pytest.mark.parametrize("cut", [1, 7, 5000])
+def test_truncated_ivf_file_is_refused(tmp_path, monkeypatch, cut):
+    """Read in place, a file a few bytes short would leave lists past the buffer's end."""
+    monkeypatch.setenv(store.INDEX_TYPE_ENV, "ivf")
+    folder = store.write_version(tmp_path, synthetic(300))
+    path = folder / "chunks.faiss"
+    path.write_bytes(path.read_bytes()[:-cut])
+    with pytest.raises(store.IndexLoadError, match=r"chunks\.faiss"):
+        store.load(tmp_path)
 
 
 class FixedEmbedder:

@@ -54,14 +54,36 @@ Combine = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 for arrays of posts; must never decrease when one of its inputs grows. Priors are <= 0."""
 
 
+class ChunkSims:
+    """The question's similarity to each chunk of a post, for its key findings: read from the
+    product over every chunk when every post was scored, else worked out for a post when first
+    asked for (only the posts shown are). So a question over an approximate index never fills an
+    array of every chunk (6.4 MB at 100x)."""
+
+    def __init__(
+        self, scorer: CandidateScorer, q: np.ndarray, every: np.ndarray | None = None
+    ) -> None:
+        """`every`: the similarity of every chunk, when it was worked out."""
+        self._vectors, self._first, self._end = scorer.chunk_vectors, scorer.first, scorer.end
+        self._q, self._every = q, every
+        self._posts: dict[int, np.ndarray] = {}
+
+    def of_post(self, row: int) -> np.ndarray:
+        """Similarities of the post's chunks, in their order (empty for a post without text)."""
+        first, end = int(self._first[row]), int(self._end[row])
+        if self._every is not None:
+            return self._every[first:end]
+        if row not in self._posts:
+            self._posts[row] = _sims(self._vectors, np.arange(first, end), self._q)
+        return self._posts[row]
+
+
 class Scored(NamedTuple):
     rows: np.ndarray
     """Candidate post rows, best first (at most `limit` of them)."""
     scores: np.ndarray
     """Score of every post row; -inf for posts that were not candidates."""
-    chunk_sims: np.ndarray
-    """Similarity of each chunk scored (all of them when every post was scored; else those the
-    search reached, all chunks of the other candidates and of the head); -inf for the rest."""
+    chunk_sims: ChunkSims
     certain: int
     """How many leading entries of `rows` no post left out can outscore, as far as the
     neighbour lists are exact (all of them when every post was scored)."""
@@ -89,8 +111,8 @@ class CandidateScorer:
         self.chunk_vectors, self.title_vectors = chunk_vectors, title_vectors
         rows = np.arange(len(title_vectors))
         # chunks of a post are contiguous: its range [first, end) in the chunk table
-        self._first = np.searchsorted(post_row, rows)
-        self._end = np.searchsorted(post_row, rows + 1)
+        self.first = np.searchsorted(post_row, rows)
+        self.end = np.searchsorted(post_row, rows + 1)
         self._post_row = post_row
         self._all = rows
         self._chunk_params = _search_params(self.chunk_index)
@@ -113,7 +135,8 @@ class CandidateScorer:
         prior: np.ndarray | None = None,
     ) -> Scored:
         """Candidates for `query_vec` scored with `combine` (and each post's `prior`, <= 0), the
-        best `limit` in order; every chunk of the first `head` is scored, for key findings."""
+        best `limit` in order; a candidate that could not enter the first `head` may be left
+        unscored (over an approximate index)."""
         q = np.ascontiguousarray(query_vec, dtype=np.float32).reshape(1, -1)
         if self.exhaustive:
             scored = self._exact(q[0], self._all, lexical, combine, limit, prior)
@@ -138,7 +161,6 @@ class CandidateScorer:
             (title_rows, title_sims),
             (chunk_floor, head),
         )
-        self._complete(q[0], scored.rows[:head], scored.chunk_sims)
         bound = combine(
             np.array([max(chunk_floor, title_floor)]),
             np.array([title_floor]),
@@ -170,11 +192,12 @@ class CandidateScorer:
             title = np.asarray(self.title_vectors) @ q
             chunk_sims = np.asarray(self.chunk_vectors) @ q
             dense = title.copy()  # a post without text is judged on its title alone
-            with_text = self._end > self._first
+            with_text = self.end > self.first
             if len(chunk_sims):
-                dense[with_text] = np.maximum.reduceat(chunk_sims, self._first[with_text])
+                dense[with_text] = np.maximum.reduceat(chunk_sims, self.first[with_text])
             post_scores = combine(dense, title, _or_zeros(lexical, rows), _or_zeros(prior, rows))
-            return self._ranked(rows, post_scores, post_scores, chunk_sims, limit)
+            every = ChunkSims(self, q, chunk_sims)
+            return self._ranked(rows, post_scores, post_scores, every, limit)
         title = np.full(len(rows), np.nan, dtype=np.float32)
         if titles is not None:  # the title search's own similarities, where it has them
             at = np.searchsorted(rows, titles[0])  # rows are sorted and hold every title found
@@ -183,13 +206,11 @@ class CandidateScorer:
         if len(missing):
             title[missing] = _sims(self.title_vectors, rows[missing], q)
         dense = title.copy()
-        chunk_sims = np.full(len(self._post_row), -np.inf, dtype=np.float32)
         reached = np.zeros(len(rows), dtype=bool)
         if found is not None and len(found[0]):
             ids, sims = found
             best = np.full(len(rows), -np.inf, dtype=np.float32)  # per candidate, not per post
             np.maximum.at(best, np.searchsorted(rows, self._post_row[ids]), sims)
-            chunk_sims[ids] = sims
             reached = best > -np.inf
             dense[reached] = best[reached]
         lex, pri = _or_zeros(lexical, rows), _or_zeros(prior, rows)
@@ -197,7 +218,7 @@ class CandidateScorer:
             last, head = prune
             known = combine(dense[reached], title[reached], lex[reached], pri[reached])
             kth = -np.partition(-known, head - 1)[head - 1] if len(known) >= head else -np.inf
-            has_text = self._end[rows] > self._first[rows]
+            has_text = self.end[rows] > self.first[rows]
             ceiling = combine(np.where(has_text, last + MISSED_BY, title), title, lex, pri)
             keep = reached | (ceiling >= kth)
             rows, title, dense, lex, pri, reached = (
@@ -207,35 +228,26 @@ class CandidateScorer:
         ids, sizes = self._chunks_of(rows[others])
         if len(ids):
             sims = _sims(self.chunk_vectors, ids, q)
-            chunk_sims[ids] = sims
             with_text = sizes > 0
             starts = (np.cumsum(sizes) - sizes)[with_text]
             dense[others[with_text]] = np.maximum.reduceat(sims, starts)
         post_scores = combine(dense, title, lex, pri)
         scores = np.full(n_posts, -np.inf, dtype=post_scores.dtype)
         scores[rows] = post_scores
-        return self._ranked(rows, post_scores, scores, chunk_sims, limit)
+        return self._ranked(rows, post_scores, scores, ChunkSims(self, q), limit)
 
     def _chunks_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Chunk ids of `rows`, post after post, and how many each post has."""
-        first, end = self._first[rows], self._end[rows]
+        first, end = self.first[rows], self.end[rows]
         sizes = end - first
         return np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum()), sizes
-
-    def _complete(self, q: np.ndarray, rows: np.ndarray, chunk_sims: np.ndarray) -> None:
-        """Score the chunks of `rows` the neighbour search did not reach: their key findings
-        are chosen from all their chunks."""
-        ids, _ = self._chunks_of(rows)
-        ids = ids[chunk_sims[ids] == -np.inf]
-        if len(ids):
-            chunk_sims[ids] = _sims(self.chunk_vectors, ids, q)
 
     @staticmethod
     def _ranked(
         rows: np.ndarray,
         post_scores: np.ndarray,
         scores: np.ndarray,
-        chunk_sims: np.ndarray,
+        chunk_sims: ChunkSims,
         limit: int,
     ) -> Scored:
         """The best `limit` rows in order (only the head is ever read: partition, then sort)."""

@@ -19,7 +19,7 @@ import numpy as np
 
 from retrieval import evidence as study_types
 from retrieval import findings, threads
-from retrieval.candidates import CandidateScorer
+from retrieval.candidates import CandidateScorer, ChunkSims
 from retrieval.coverage import ArchiveWords, SubjectCoverage
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
@@ -42,7 +42,7 @@ CONFIDENT_SCORE = 0.54
 RANK_HEAD = 1000
 """Posts ranked in full per query; paging and match counts never go deeper."""
 EXACT_HEAD = 10
-"""Leading entries whose every chunk is scored, over an approximate index (for findings)."""
+"""Leading entries that no candidate left unscored could enter, over an approximate index."""
 DUPLICATE_WINDOW = 50
 NEAR_DUPLICATE_TITLE = 0.9
 """Title cosine above which a title-only post is taken as a copy of a post with a body."""
@@ -136,11 +136,8 @@ class Ranking(NamedTuple):
     """Post rows of the head of the ranking, best first: the candidate posts only."""
     scores: np.ndarray
     """Combined score of every post row; -inf for posts that were not candidates."""
-    chunk_sims: np.ndarray
-    """Similarity of each chunk to the question: every chunk over an exact index; over an
-    approximate index the chunks scored (those the search reached, all chunks of the other
-    candidates and of the first EXACT_HEAD posts), -inf for the rest (never a scored post's
-    best)."""
+    chunk_sims: ChunkSims
+    """The question's similarity to each chunk of a post, for its findings."""
 
 
 def _combine(
@@ -178,9 +175,6 @@ class Searcher:
         self._has_text = np.zeros(len(index.posts), dtype=bool)
         self._has_text[self._text_rows] = True
         self._title_only = np.where(self._has_text, 0, -TITLE_ONLY_PENALTY).astype(np.float32)
-        rows = np.arange(len(index.posts))
-        self._chunk_lo = np.searchsorted(post_row, rows)
-        self._chunk_hi = np.searchsorted(post_row, rows + 1)
         self.term_ids = TermIds()
         self._tables: dict[int, SentenceTable] = {}
         self._tables_lock = threading.Lock()
@@ -238,7 +232,7 @@ class Searcher:
         if table is not None:
             return table
         post = self.index.posts[row]
-        texts = self.index.chunks.text[self._chunk_lo[row] : self._chunk_hi[row]]
+        texts = self.index.chunks.text[self._candidates.first[row] : self._candidates.end[row]]
         table = SentenceTable.build(
             [*texts, *post.bold], post.bold, number_forms(post.title), self.term_ids
         )
@@ -248,14 +242,13 @@ class Searcher:
             self._tables[row] = table
         return table
 
-    def finding_chunks(
-        self, row: int, chunk_sims: np.ndarray, n: int = FINDING_CHUNKS
-    ) -> list[int]:
-        """The post's `n` chunks closest to the query, then its opening chunk (usually the
-        abstract) if not among them: their numbers within the post."""
-        lo, hi = self._chunk_lo[row], self._chunk_hi[row]
-        ids = np.argsort(-chunk_sims[lo:hi])[:n].tolist()
-        return ids if 0 in ids or lo == hi else [*ids, 0]
+    @staticmethod
+    def finding_chunks(sims: np.ndarray, n: int = FINDING_CHUNKS) -> list[int]:
+        """Of a post's chunks (`sims`: their similarities to the question), the `n` closest,
+        then its opening chunk (usually the abstract) if not among them: their numbers within
+        the post."""
+        ids = np.argsort(-sims)[:n].tolist()
+        return ids if 0 in ids or not len(sims) else [*ids, 0]
 
     def _title_only_copies(self) -> dict[int, frozenset[int]]:
         """For each post without text, the posts with text whose title it nearly repeats: what
@@ -372,10 +365,11 @@ class Searcher:
         best: tuple[float, Lead] | None = None
         for row, table in zip(rows, tables, strict=True):
             post = self.index.posts[row]
-            chunks = self.finding_chunks(row, ranking.chunk_sims, FINDING_CHUNKS)
-            n_chunks = int(self._chunk_hi[row] - self._chunk_lo[row])
+            post_sims = ranking.chunk_sims.of_post(row)
+            chunks = self.finding_chunks(post_sims)
+            n_chunks = len(post_sims)
             cands = table.pick([*chunks, *range(n_chunks, n_chunks + len(post.bold))])
-            sims = ranking.chunk_sims[self._chunk_lo[row] + np.array(chunks, dtype=np.int64)]
+            sims = post_sims[chunks]
             # a bold line is judged by the best chunk of its post
             meaning = np.append(sims, [sims.max(initial=0.0)] * len(post.bold))
             question, context = overlaps(cands, asked)

@@ -312,7 +312,7 @@ def main() -> None:
     p.add_argument("--queries", type=int, default=300)
     p.add_argument("--noise", type=float, default=0.3)
     p.add_argument("--backend", choices=BACKENDS, default="onnx")
-    p.add_argument("--work", type=Path, help="keep the synthetic archives here")
+    p.add_argument("--work", type=Path, help="folder for the synthetic archives (made if missing)")
     p.add_argument("--child", choices=("build", "serve"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
@@ -324,6 +324,8 @@ def main() -> None:
         return
     if not store.exists(args.index):
         raise SystemExit(f"no index at {args.index}: build the full archive's first")
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
         export_real(args.index, work, args.queries, args.backend)

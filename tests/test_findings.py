@@ -287,3 +287,25 @@ def test_answers_are_the_same_when_few_sentence_tables_are_kept(demo_searcher, m
     demo_searcher._tables.clear()
     assert [demo_searcher.search(q).to_json() for q in (DEMO, "K2 arteries")] == expected
     assert len(demo_searcher._tables) == 1
+
+
+def test_searches_in_several_threads_build_the_same_tables_as_one(demo_searcher):
+    """The bot searches in worker threads: posts' tables and term ids built by two threads at
+    once give the answers one thread gives."""
+    import threading
+
+    questions = [DEMO, "K2 arteries", "vitamin D and depression", "20,000 IU weekly and MS"] * 3
+    serial = [demo_searcher.search(q).to_json() for q in questions]
+    fresh = Searcher(demo_searcher.index, demo_searcher.embedder)
+    got: dict[int, dict] = {}
+
+    def ask(offset: int) -> None:
+        for i in range(offset, len(questions), 2):
+            got[i] = fresh.search(questions[i]).to_json()
+
+    workers = [threading.Thread(target=ask, args=(n,)) for n in (0, 1)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [got[i] for i in range(len(questions))] == serial

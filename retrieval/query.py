@@ -2,7 +2,9 @@
 
 - A question in another language is restated in English through the vocabulary (synonyms.txt)
   before it is embedded: the embedding model reads English only.
-- Chat shorthand, lay names and abbreviations get the archive's phrasing appended.
+- Chat shorthand, lay names and abbreviations get the archive's phrasing appended (to both
+  queries of an English question; to the lexical query only of a restated one, which is in the
+  archive's phrasing already).
 - The lexical query also gets the question's doses and levels in the archive's usual units, since
   numbers are where exact matching pays (in the dense query, restating or removing them measured
   neutral to worse on both question sets).
@@ -79,7 +81,9 @@ def build_query(
     gist = conversation.gist(context, is_topic) if context else ""
     searched = f"{gist} {english}" if gist else english
     extra = expansions(f"{context} {english}" if context else english)
-    dense = f"{english} ({', '.join(extra)})" if extra else english
+    # A restated question is the vocabulary's phrasing already: its expansions are left to the
+    # lexical query (language questions' nDCG@10 dev 0.70 -> 0.72, independent 0.45 -> 0.46).
+    dense = f"{english} ({', '.join(extra)})" if extra and lang == "en" else english
     lexical = _lexical(searched, extra, text)
     alone = searched == text  # English, and no earlier question to read it with
     asked = lexical if alone else _lexical(english, expansions(english) if context else extra)

@@ -59,6 +59,18 @@ def test_query_texts():
     assert normalize_question("x" * 5000) == "x" * 1000
 
 
+def test_a_restated_question_is_embedded_as_restated_and_its_expansions_stay_lexical():
+    """An English question's dense query carries the vocabulary's phrasing; a question restated
+    from another language is that phrasing already, so only its lexical query gets more."""
+    english = build_query("is the sunshine vitamin good for brittle bones?")
+    assert "(" in english.dense and "osteoporosis" in english.dense
+    for asked, phrase in [("¿La vitamina D ayuda con la migraña?", "headache"),
+                          ("Hilft Vitamin D bei Hashimoto?", "thyroid")]:  # fmt: skip
+        restated = build_query(asked)
+        assert restated.lang != "en" and restated.dense == restated.english
+        assert phrase not in restated.dense and phrase in restated.lexical
+
+
 def test_findings_match_what_the_question_asks_in_english_not_its_thread():
     q = build_query("any trials on it?", ["does vitamin D help psoriasis?"])
     assert "psoriasis" in q.context and "psoriasis" in q.lexical

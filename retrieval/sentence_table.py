@@ -52,6 +52,8 @@ class TermIds:
 
 @dataclass(frozen=True)
 class SentenceTable:
+    """One post's sentences, in order, with what ranking reads of each (one row each)."""
+
     sentences: tuple[Sentence, ...]
     bounds: np.ndarray
     """The sentences of text t are rows bounds[t]:bounds[t + 1]."""

@@ -34,6 +34,32 @@ def test_language_detected(text: str, lang: str) -> None:
     assert detect(text) == lang
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Cuanta vitamina D necesita un bebe durante el invierno?", "es"),
+        ("Is vitamine D goed voor de botten van mijn moeder?", "nl"),
+        ("Was kann Vitamin D bei Depression und Angst tun?", "de"),
+        ("Czy witamina D pomaga na bol plecow u starszych osob?", "pl"),
+        ("what dose should my mother take for her bones?", "en"),
+        ("Is there any trial that tested vitamin D and the flu?", "en"),
+    ],
+)
+def test_plain_ascii_questions_are_told_apart_with_or_without_the_identifier(
+    text: str, lang: str
+) -> None:
+    """Accents left out, a question in another language still goes to the identifier; English
+    with two English-only function words is English at once, as the identifier would say."""
+    from retrieval.language import ENGLISH_ONLY_WORDS, _identifier
+
+    assert detect(text) == lang
+    words = set(text.lower().replace("?", " ").split())
+    shortcut = len(ENGLISH_ONLY_WORDS & words) >= 2
+    assert shortcut == (lang == "en")
+    if shortcut:
+        assert _identifier().classify(text)[0] == "en"
+
+
 def test_other_language_question_restated_in_english() -> None:
     query = build_query("Hilft Vitamin D bei Schuppenflechte?")
     assert query.lang == "de"

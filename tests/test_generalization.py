@@ -192,7 +192,7 @@ def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService
     return AnswerService(root, embedder, "https://example.org")
 
 
-def test_german_question_finds_the_englishwrite_text_post(service: AnswerService) -> None:
+def test_german_question_finds_the_english_post(service: AnswerService) -> None:
     answer = service.ask("Hilft Vitamin D bei Schuppenflechte?")
     assert answer.hits[0].slug.startswith("psoriasis")
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from retrieval.language import zipf
 from retrieval.lexical import LexicalIndex, terms
+from retrieval.phrases import PhraseTable
 from retrieval.store import IndexData
 from retrieval.synonyms import matches
 from retrieval.synonyms import words as alias_words
@@ -167,19 +168,15 @@ def _is_topic(name: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _names() -> tuple[dict[tuple[str, ...], int], dict[str, int]]:
+def _names() -> PhraseTable[int]:
     """Name words -> subject number (the same for every version, so built once), leaving out
-    vocabulary topics; and, per first word, the most words a name starting with it has (a
-    question's other words cost one lookup each)."""
-    table: dict[tuple[str, ...], int] = {}
-    for number, names in enumerate(subjects()):
-        for name in names:
-            if not _is_topic(name):
-                table.setdefault(_tokens(name), number)
-    longest: dict[str, int] = {}
-    for key in table:
-        longest[key[0]] = max(longest.get(key[0], 0), len(key))
-    return table, longest
+    vocabulary topics."""
+    return PhraseTable(
+        (_tokens(name), number)
+        for number, names in enumerate(subjects())
+        for name in names
+        if not _is_topic(name)
+    )
 
 
 class _Phrase:
@@ -274,22 +271,12 @@ class SubjectCoverage:
     def named(self, english: str) -> list[str]:
         """The barely covered subjects an English question names (as written, lower-case):
         longest name first at each word, none inside a vocabulary alias."""
-        table, longest = _names()
         low = english.lower()
         spans = list(_TOKEN_RE.finditer(low))
-        words = [m.group() for m in spans]
         out: list[str] = []
-        i = 0
-        while i < len(words):
-            for n in range(min(longest.get(words[i], 0), len(words) - i), 0, -1):
-                number = table.get(tuple(words[i : i + n]))
-                if number is None:
-                    continue
-                if number in self.uncovered:
-                    start, end = spans[i].start(), spans[i + n - 1].end()
-                    if not any(m.start <= start and end <= m.end for m in matches(low, "en")):
-                        out.append(low[start:end])
-                i += n - 1
-                break
-            i += 1
+        for i, n, number in _names().find([m.group() for m in spans]):
+            if number in self.uncovered:
+                start, end = spans[i].start(), spans[i + n - 1].end()
+                if not any(m.start <= start and end <= m.end for m in matches(low, "en")):
+                    out.append(low[start:end])
         return list(dict.fromkeys(out))

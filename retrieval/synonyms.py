@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from retrieval.phrases import PhraseTable
+
 RULES_FILE = Path(__file__).with_name("synonyms.txt")
 LANGUAGES = ("de", "es", "fr", "it", "pt", "nl", "pl")
 ENGLISH_ONLY = "en"
@@ -108,24 +110,12 @@ def _scope(lang: str | None, tags: bool = False) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=16)
-def _table(
-    scope: tuple[str, ...],
-) -> tuple[dict[tuple[str, ...], Rule], dict[str, tuple[int, ...]]]:
-    """Alias words -> rule for one scope (first rule of the most specific prefix wins), and for
-    each first word the lengths of the aliases it starts, longest first: a word starts no alias
-    far more often than one, and only the lengths it does start are looked up."""
-    table: dict[tuple[str, ...], Rule] = {}
-    for prefix in scope:
-        for rule in rules():
-            if rule.lang == prefix:
-                table.setdefault(words(rule.alias), rule)
+def _table(scope: tuple[str, ...]) -> PhraseTable[Rule]:
+    """Alias words -> rule for one scope (first rule of the most specific prefix wins)."""
+    aliases = [(words(r.alias), r) for prefix in scope for r in rules() if r.lang == prefix]
     # A phrase names itself, so 'type 1 diabetes' is read whole and not as 'type 1' + 'diabetes'.
-    for rule in rules():
-        table.setdefault(words(rule.phrase), Rule(rule.phrase, rule.phrase, ""))
-    lengths: dict[str, set[int]] = {}
-    for key in table:
-        lengths.setdefault(key[0], set()).add(len(key))
-    return table, {w: tuple(sorted(n, reverse=True)) for w, n in lengths.items()}
+    names = [(words(r.phrase), Rule(r.phrase, r.phrase, "")) for r in rules()]
+    return PhraseTable([*aliases, *names])
 
 
 def matches(text: str, lang: str | None = None, *, tags: bool = False) -> tuple[Match, ...]:
@@ -138,20 +128,9 @@ def matches(text: str, lang: str | None = None, *, tags: bool = False) -> tuple[
 def _matches(text: str, lang: str, tags: bool) -> tuple[Match, ...]:
     """`matches`, cached: a question's query, coverage and follow-up checks all read the same
     text."""
-    table, lengths = _table(_scope(lang, tags))
-    spans = [(m.start(), m.end(), fold(m.group())) for m in _WORD_RE.finditer(text)]
-    found: list[Match] = []
-    i = 0
-    while i < len(spans):
-        for n in lengths.get(spans[i][2], ()):
-            rule = table.get(tuple(s[2] for s in spans[i : i + n])) if i + n <= len(spans) else None
-            if rule is not None:
-                found.append(Match(spans[i][0], spans[i + n - 1][1], rule))
-                i += n
-                break
-        else:
-            i += 1
-    return tuple(found)
+    spans = list(_WORD_RE.finditer(text))
+    found = _table(_scope(lang, tags)).find([fold(m.group()) for m in spans])
+    return tuple(Match(spans[i].start(), spans[i + n - 1].end(), rule) for i, n, rule in found)
 
 
 def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:

@@ -699,3 +699,13 @@ def test_specific_names_restate_as_in_english(lang, question, specific, broad):
     assert broad in " ".join([english_text, *expansions(english_text)]), english_text
     english_question = f"does vitamin d help with {specific}"
     assert broad in " ".join([english_question, *expansions(english_question)])
+
+
+def test_phrase_table_finds_the_longest_phrase_at_each_word_without_overlaps():
+    from retrieval.phrases import PhraseTable
+
+    table = PhraseTable([(("type", "1"), "a"), (("type", "1", "diabetes"), "b"),
+                         (("diabetes",), "c"), (("diabetes",), "d"), (("1",), "e")])  # fmt: skip
+    words = ["type", "1", "diabetes", "and", "diabetes", "type", "1"]
+    assert table.find(words) == [(0, 3, "b"), (4, 1, "c"), (5, 2, "a")]
+    assert table.find([]) == [] and table.find(["type"]) == []

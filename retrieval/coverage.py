@@ -262,11 +262,11 @@ class SubjectCoverage:
         cls, index: IndexData, lexical: LexicalIndex, most: int = SUBJECT_POSTS
     ) -> SubjectCoverage:
         """From each post's title, bold lines and chunks, the word index giving candidates."""
-        texts = [[p.title, *p.bold] for p in index.posts]
-        for text, row in zip(index.chunks.text, index.chunks.post_row, strict=True):
-            texts[int(row)].append(text)
-        titles = [p.title for p in index.posts]
-        return cls(titles, ["\n".join(t) for t in texts], lexical.posts_with, most)
+        texts = [
+            "\n".join([p.title, *p.bold, *chunks])
+            for p, chunks in zip(index.posts, index.post_chunks(), strict=True)
+        ]
+        return cls([p.title for p in index.posts], texts, lexical.posts_with, most)
 
     def named(self, english: str) -> list[str]:
         """The barely covered subjects an English question names (as written, lower-case):

@@ -101,10 +101,10 @@ Body = Callable[[str], str]
 def chunk_bodies(index: IndexData) -> Body:
     """The indexed text of each post (its chunks and bold lines): everything findings can quote,
     without the author, affiliation and citation lines and reference lists chunking leaves out."""
-    parts: dict[int, list[str]] = defaultdict(list)
-    for text, row in zip(index.chunks.text, index.chunks.post_row, strict=True):
-        parts[int(row)].append(text)
-    bodies = {p.slug: "\n".join([*parts.get(p.row, []), *p.bold]) for p in index.posts}
+    bodies = {
+        p.slug: "\n".join([*chunks, *p.bold])
+        for p, chunks in zip(index.posts, index.post_chunks(), strict=True)
+    }
     return lambda slug: bodies.get(slug, "")
 
 

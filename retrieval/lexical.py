@@ -19,10 +19,10 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself 
 
 class LexicalIndex:
     def __init__(self, index: IndexData) -> None:
-        texts: list[list[str]] = [[p.title, " ".join(p.tags)] for p in index.posts]
-        for text, row in zip(index.chunks.text, index.chunks.post_row, strict=True):
-            texts[int(row)].append(text)
-        docs = [" ".join(t) for t in texts]
+        docs = [
+            " ".join([p.title, " ".join(p.tags), *chunks])
+            for p, chunks in zip(index.posts, index.post_chunks(), strict=True)
+        ]
         self.n = len(docs)
         df: Counter[str] = Counter()
         for doc in docs:

@@ -125,6 +125,13 @@ class IndexData:
     def version(self) -> str:
         return str(self.manifest.get("version", ""))
 
+    def post_chunks(self) -> list[list[str]]:
+        """Each post row's chunk texts, in order (none for a post without text)."""
+        texts: list[list[str]] = [[] for _ in self.posts]
+        for text, row in zip(self.chunks.text, self.chunks.post_row, strict=True):
+            texts[int(row)].append(text)
+        return texts
+
 
 def index_type_setting() -> str:
     """`VDWBOT_INDEX_TYPE`: auto (by size), flat or ivf."""

@@ -9,7 +9,9 @@ import subprocess
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
+from retrieval.indexer import build_index
 from retrieval.sentence_table import Candidates, SentenceTable
+from retrieval.service import AnswerService
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("VDWBOT_SHARED", REPO.parent / "shared"))
@@ -29,12 +31,16 @@ def write_post(folder: Path, slug: str, title: str, tags: list[str], paragraphs:
     (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
 
 
-def write_text_post(
-    folder: Path, slug: str, title: str, body: str, date: str = "2015-01-01"
-) -> None:
-    """A post with the given body (written for what a test asks of it), no tags."""
-    meta = {"title": title, "slug": slug, "date": date, "tags": []}
-    (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+def service_over(posts: Sequence[tuple[str, str, str]], folder: Path, embedder) -> AnswerService:
+    """A service answering from an index of `posts` (slug, title, body; written for what a test
+    asks of them; no tags), archive and index made in `folder`."""
+    archive, root = folder / "posts", folder / "index"
+    archive.mkdir()
+    for slug, title, body in posts:
+        meta = {"title": title, "slug": slug, "date": "2015-01-01", "tags": []}
+        (archive / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+    build_index(archive, root, embedder)
+    return AnswerService(root, embedder, "https://example.org")
 
 
 def sample_files(archive: Path, n: int) -> list[Path]:

@@ -7,12 +7,11 @@ import pytest
 
 from retrieval.conversation import context_for, gist
 from retrieval.coverage import ArchiveWords
-from retrieval.indexer import build_index
 from retrieval.language import detect
 from retrieval.query import build_query
 from retrieval.search import TITLE_ONLY_PENALTY
 from retrieval.service import AnswerService
-from tests.helpers import write_text_post
+from tests.helpers import service_over
 
 
 @pytest.mark.parametrize(
@@ -157,39 +156,35 @@ def test_covered_questions_report_nothing(words: ArchiveWords, question: str) ->
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService:
-    archive = tmp_path_factory.mktemp("generalization")
-    write_text_post(
-        archive,
-        "ms-relapses",
-        "Fewer multiple sclerosis relapses with 10,000 IU of vitamin D",
-        "Multiple sclerosis patients given 10,000 IU vitamin D daily had 40% fewer relapses.\n\n"
-        "Children with multiple sclerosis had fewer relapses with vitamin D as well.",
-    )
-    write_text_post(
-        archive,
-        "psoriasis-topical",
-        "Psoriasis improved with vitamin D",
-        "Psoriasis plaques cleared in half of the patients given vitamin D for 12 weeks.\n\n"
-        "Skin scaling and itching were reduced compared with placebo.",
-    )
-    write_text_post(
-        archive,
-        "children-fitness",
-        "Children who run more are fitter",
-        "Kids who ran three times a week had better fitness scores at school.\n\n"
-        "Running and sports in childhood build endurance.",
-    )
-    write_text_post(
-        archive,
-        "pregnancy-dose",
-        "Pregnant women need 4,000 IU of vitamin D",
-        "Pregnant women given 4,000 IU vitamin D daily had fewer complications.\n\n"
-        "Preeclampsia was less common with the higher dose during pregnancy.",
-    )
-    write_text_post(archive, "psoriasis-index", "Psoriasis", "")  # a title-only index page
-    root = tmp_path_factory.mktemp("generalization-index") / "index"
-    build_index(archive, root, embedder)
-    return AnswerService(root, embedder, "https://example.org")
+    posts = [
+        (
+            "ms-relapses",
+            "Fewer multiple sclerosis relapses with 10,000 IU of vitamin D",
+            "Multiple sclerosis patients given 10,000 IU vitamin D daily had 40% fewer "
+            "relapses.\n\nChildren with multiple sclerosis had fewer relapses with vitamin D "
+            "as well.",
+        ),
+        (
+            "psoriasis-topical",
+            "Psoriasis improved with vitamin D",
+            "Psoriasis plaques cleared in half of the patients given vitamin D for 12 weeks.\n\n"
+            "Skin scaling and itching were reduced compared with placebo.",
+        ),
+        (
+            "children-fitness",
+            "Children who run more are fitter",
+            "Kids who ran three times a week had better fitness scores at school.\n\n"
+            "Running and sports in childhood build endurance.",
+        ),
+        (
+            "pregnancy-dose",
+            "Pregnant women need 4,000 IU of vitamin D",
+            "Pregnant women given 4,000 IU vitamin D daily had fewer complications.\n\n"
+            "Preeclampsia was less common with the higher dose during pregnancy.",
+        ),
+        ("psoriasis-index", "Psoriasis", ""),  # a title-only index page
+    ]
+    return service_over(posts, tmp_path_factory.mktemp("generalization"), embedder)
 
 
 def test_german_question_finds_the_english_post(service: AnswerService) -> None:

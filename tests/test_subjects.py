@@ -16,10 +16,9 @@ from retrieval.coverage import (
     parse_subjects,
     subjects,
 )
-from retrieval.indexer import build_index
 from retrieval.search import CONFIDENT_SCORE
 from retrieval.service import AnswerService
-from tests.helpers import write_text_post
+from tests.helpers import service_over
 
 
 def test_list_parses_and_says_how_it_was_made() -> None:
@@ -83,30 +82,26 @@ def test_candidate_rows_come_from_the_word_index() -> None:
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService:
-    archive = tmp_path_factory.mktemp("subjects")
-    write_text_post(
-        archive,
-        "frozen-shoulder",
-        "Frozen shoulder eased with vitamin D",
-        "Patients with a frozen shoulder given vitamin D regained movement sooner.\n\n"
-        "Shoulder stiffness lasted 4 months less than with placebo.",
-    )
-    write_text_post(
-        archive,
-        "elbow-tendons",
-        "Elbow tendon pain healed faster with vitamin D",
-        "Players with elbow tendon pain given 4,000 IU vitamin D daily healed faster.\n\n"
-        "Tendon injuries of the elbow and knee were studied in athletes.",
-    )
-    write_text_post(
-        archive,
-        "psoriasis",
-        "Psoriasis improved with vitamin D",
-        "Psoriasis plaques cleared in half of the patients given vitamin D for 12 weeks.",
-    )
-    root = tmp_path_factory.mktemp("subjects-index") / "index"
-    build_index(archive, root, embedder)
-    return AnswerService(root, embedder, "https://example.org")
+    posts = [
+        (
+            "frozen-shoulder",
+            "Frozen shoulder eased with vitamin D",
+            "Patients with a frozen shoulder given vitamin D regained movement sooner.\n\n"
+            "Shoulder stiffness lasted 4 months less than with placebo.",
+        ),
+        (
+            "elbow-tendons",
+            "Elbow tendon pain healed faster with vitamin D",
+            "Players with elbow tendon pain given 4,000 IU vitamin D daily healed faster.\n\n"
+            "Tendon injuries of the elbow and knee were studied in athletes.",
+        ),
+        (
+            "psoriasis",
+            "Psoriasis improved with vitamin D",
+            "Psoriasis plaques cleared in half of the patients given vitamin D for 12 weeks.",
+        ),
+    ]
+    return service_over(posts, tmp_path_factory.mktemp("subjects"), embedder)
 
 
 def test_listed_subject_no_post_covers_is_not_confident(service: AnswerService) -> None:

@@ -78,7 +78,7 @@ def main() -> None:
         row: dict = {"uncovered_subjects": len(rule.uncovered)}
         for name, qs in english.items():
             flagged = sum(1 for q in qs if rule.named(q))
-            old = sum(1 for q in qs if words.unknown(words.specific_words(q)))
+            old = sum(1 for q in qs if words.missing(q))
             row[name] = {"questions": len(qs), "flagged": flagged, "word_rule_flagged": old}
         out[f"K={most}"] = row
     rule = SubjectCoverage.for_index(index, lexical)

@@ -52,6 +52,8 @@ skipped, 0.990 with no margin, and the step took 2.1 instead of 3.0 ms."""
 Combine = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """(best chunk or title-only similarity, title similarity, lexical score, prior) -> post score,
 for arrays of posts; must never decrease when one of its inputs grows. Priors are <= 0."""
+Lexical = np.ndarray | None | Callable[[], np.ndarray | None]
+"""Each post's lexical score (None: none), or a function giving them."""
 
 
 class ChunkSims:
@@ -128,7 +130,7 @@ class CandidateScorer:
     def score(
         self,
         query_vec: np.ndarray,
-        lexical: np.ndarray | None,
+        lexical: Lexical,
         combine: Combine,
         head: int,
         limit: int = 1000,
@@ -136,7 +138,8 @@ class CandidateScorer:
     ) -> Scored:
         """Candidates for `query_vec` scored with `combine` (and each post's `prior`, <= 0), the
         best `limit` in order; a candidate that could not enter the first `head` may be left
-        unscored (over an approximate index)."""
+        unscored (over an approximate index). `lexical` is read once the vector searches are
+        done, so a function giving it may work it out meanwhile (`threads.beside`)."""
         q = np.ascontiguousarray(query_vec, dtype=np.float32).reshape(1, -1)
         if self.exhaustive:
             scored = self._exact(q[0], self._all, lexical, combine, limit, prior)
@@ -148,6 +151,7 @@ class CandidateScorer:
         title_rows, title_sims, title_floor = _neighbours(
             self.title_index, q, TITLE_NEIGHBOURS, self._title_params
         )
+        lexical = _scores(lexical)
         lexical_rows, lexical_floor = _top(lexical, LEXICAL_TOP)
         rows = _unique(np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows]))
         scored = self._exact(
@@ -173,7 +177,7 @@ class CandidateScorer:
         self,
         q: np.ndarray,
         rows: np.ndarray,
-        lexical: np.ndarray | None,
+        lexical: Lexical,
         combine: Combine,
         limit: int,
         prior: np.ndarray | None,
@@ -189,12 +193,14 @@ class CandidateScorer:
         when they could not enter the head."""
         n_posts = len(self.title_vectors)
         if len(rows) == n_posts:  # one product over the stored vectors, no gathering
-            title = np.asarray(self.title_vectors) @ q
+            # the chunks first: the longest stretch without the GIL, for work `beside`
             chunk_sims = np.asarray(self.chunk_vectors) @ q
+            title = np.asarray(self.title_vectors) @ q
             dense = title.copy()  # a post without text is judged on its title alone
             with_text = self.end > self.first
             if len(chunk_sims):
                 dense[with_text] = np.maximum.reduceat(chunk_sims, self.first[with_text])
+            lexical = _scores(lexical)
             post_scores = combine(dense, title, _or_zeros(lexical, rows), _or_zeros(prior, rows))
             every = ChunkSims(self, q, chunk_sims)
             return self._ranked(rows, post_scores, post_scores, every, limit)
@@ -213,7 +219,7 @@ class CandidateScorer:
             np.maximum.at(best, np.searchsorted(rows, self._post_row[ids]), sims)
             reached = best > -np.inf
             dense[reached] = best[reached]
-        lex, pri = _or_zeros(lexical, rows), _or_zeros(prior, rows)
+        lex, pri = _or_zeros(_scores(lexical), rows), _or_zeros(prior, rows)
         if prune is not None and reached.any():
             last, head = prune
             known = combine(dense[reached], title[reached], lex[reached], pri[reached])
@@ -269,6 +275,10 @@ def _or_flat(
 def _sims(vectors: np.ndarray | IvfRows, ids: np.ndarray, q: np.ndarray) -> np.ndarray:
     """Similarity of the vectors `ids` to `q`."""
     return vectors.sims(ids, q) if isinstance(vectors, IvfRows) else vectors[ids] @ q
+
+
+def _scores(lexical: Lexical) -> np.ndarray | None:
+    return lexical() if callable(lexical) else lexical
 
 
 def _or_zeros(values: np.ndarray | None, rows: np.ndarray) -> np.ndarray:

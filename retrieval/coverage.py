@@ -100,9 +100,9 @@ class ArchiveWords:
         twice = set().union(*map(_deletions, variants))
         return any(s.shares(twice) for s in spellings)
 
-    def specific_words(self, english: str) -> list[str]:
-        """The question's uncommon words (as written, lower-case) that are no vocabulary alias
-        and no misspelling of an archive word (those are in the archive after all)."""
+    def missing(self, english: str) -> list[str]:
+        """The question's uncommon words (as written, lower-case) that no post contains, and
+        that are no vocabulary alias and no misspelling of an archive or everyday word."""
         parts, last = [], 0
         for m in matches(english, "en"):
             parts.append(english[last : m.start])
@@ -111,16 +111,10 @@ class ArchiveWords:
         for word in dict.fromkeys(_WORDS_RE.findall(" ".join([*parts, english[last:]]).lower())):
             if len(word) < MIN_LETTERS or zipf(word) >= COMMON_ZIPF:
                 continue
-            if self._known(word) or not any(map(self.misspelt, {word, *terms(word)})):
+            forms = terms(word)
+            if forms.isdisjoint(self.known) and not any(map(self.misspelt, {word, *forms})):
                 out.append(word)
         return out
-
-    def _known(self, word: str) -> bool:
-        return any(t in self.known for t in terms(word))
-
-    def unknown(self, words: Iterable[str]) -> list[str]:
-        """Those of `words` that no post contains."""
-        return [w for w in words if not self._known(w)]
 
 
 SUBJECTS_FILE = Path(__file__).with_name("subjects.txt")

@@ -62,6 +62,8 @@ class Match:
 
 def fold(word: str) -> str:
     """Lower case without accents: 'Múltiple' -> 'multiple', 'Łuszczyca' -> 'luszczyca'."""
+    if word.isascii():  # most words: nothing to fold but the case
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower().translate(_FOLD))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

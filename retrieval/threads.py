@@ -9,12 +9,20 @@ one count for the process, but OpenMP keeps it per thread: a worker thread (the 
 `asyncio.to_thread` workers) starts from the machine default again, and so does the OpenMP build
 of OpenBLAS inside FAISS. So each query also calls `this_thread`, which sets the calling thread's
 OpenMP count once.
+
+A question's own Python work (its BM25 scores, the coverage check, the terms its key findings
+are matched on) does not need the question's vector, and the vector products and FAISS searches
+release the GIL. So `beside` runs that work on one side thread while the asking thread is in
+them, on the core ONNX Runtime used for the encode and BLAS, pinned, leaves idle.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import faiss
 import numpy as np  # noqa: F401 - likewise numpy's OpenBLAS
@@ -25,6 +33,9 @@ DEFAULT = 1
 
 _pinned: int | None = None
 _local = threading.local()
+_side: ThreadPoolExecutor | None = None
+_side_lock = threading.Lock()
+T = TypeVar("T")
 
 
 def configured() -> int:
@@ -69,3 +80,27 @@ def in_force() -> dict:
             for p in threadpool_info()
         ],
     }  # fmt: skip
+
+
+def beside(work: Callable[[], T]) -> Future[T]:
+    """`work` run on the process's side thread, pinned like the others (one thread for every
+    search: two searches at once queue their side work, a fraction of a millisecond each)."""
+    global _side
+    with _side_lock:
+        if _side is None:
+            _side = ThreadPoolExecutor(1, "vdwbot-beside")
+        return _side.submit(_pinned_call, work)
+
+
+def _pinned_call(work: Callable[[], T]) -> T:
+    this_thread()
+    return work()
+
+
+def _forget_side() -> None:
+    """A forked child has no side thread, only its parent's executor: it starts its own."""
+    global _side
+    _side = None
+
+
+os.register_at_fork(after_in_child=_forget_side)

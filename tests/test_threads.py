@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -43,6 +44,7 @@ service = AnswerService(root, Embedder(), "https://example.org")
 service.ask("vitamin D and bones")
 with ThreadPoolExecutor(1) as pool:
     pool.submit(service.ask, "vitamin D and muscles").result()
+seen.append(threads.beside(threads.in_force).result())  # the side thread of every search
 print(json.dumps(seen))
 """
 
@@ -63,7 +65,7 @@ def serving_pools(tmp_path, setting: str) -> list[dict]:
 @pytest.mark.parametrize("setting", ["1", "2"])
 def test_setting_in_force_in_every_serving_thread(tmp_path, setting):
     seen = serving_pools(tmp_path, setting)
-    assert len(seen) == 2  # the main thread's query and the worker's
+    assert len(seen) == 3  # the main thread's query, the worker's and the side thread
     for during_query in seen:
         assert during_query["setting"] == int(setting)
         apis = {p["api"] for p in during_query["pools"]}
@@ -75,3 +77,13 @@ def test_bad_setting_is_refused(monkeypatch):
     monkeypatch.setenv(threads.ENV, "0")
     with pytest.raises(ValueError, match=threads.ENV):
         threads.configured()
+
+
+def test_side_work_runs_on_another_thread_and_its_errors_reach_the_caller():
+    assert threads.beside(threading.get_ident).result() != threading.get_ident()
+
+    def broken() -> None:
+        raise RuntimeError("side work failed")
+
+    with pytest.raises(RuntimeError, match="side work failed"):
+        threads.beside(broken).result()

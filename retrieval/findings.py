@@ -259,19 +259,19 @@ class Signals(NamedTuple):
     names its subject only in the sentences around it."""
 
 
-def _base_scores(cands: Candidates, signals: Signals, query_numbers: Collection[str]) -> np.ndarray:
-    """Everything in each candidate's score but its result cues: relevance to the question, the
-    numbers asked about or reported in the title, bold lines and conclusions."""
-    table, rows = cands.table, cands.rows
-    value = QUESTION_WEIGHT * np.asarray(signals.question, dtype=float)
-    value += MEANING_WEIGHT * np.asarray(signals.meaning, dtype=float)
-    value += CONTEXT_WEIGHT * np.asarray(signals.context, dtype=float)
-    value += NUMBER_LIFT * table.has_number[rows] + BOLD_LIFT * table.bold[rows]
-    value += CONCLUSION_LIFT * table.concludes[rows] + TITLE_NUMBER_LIFT * table.title_number[rows]
-    if query_numbers:
-        asked = [any(n in cands.sentence(i).text for n in query_numbers) for i in range(len(rows))]
-        value += QUERY_NUMBER_LIFT * np.array(asked, dtype=bool)
-    return value
+def prior(
+    has_number: np.ndarray,
+    bold: np.ndarray,
+    concludes: np.ndarray,
+    title_number: np.ndarray,
+    lift: np.ndarray,
+) -> np.ndarray:
+    """What each sentence scores before any question: a number, a bold line, a conclusion, a
+    number of the post's title, and its result cues (`lift`). Worked out once per post
+    (`SentenceTable`), so a question adds only what depends on it."""
+    value = NUMBER_LIFT * has_number + BOLD_LIFT * bold
+    value += CONCLUSION_LIFT * concludes + TITLE_NUMBER_LIFT * title_number
+    return value + lift
 
 
 def rank(
@@ -283,10 +283,16 @@ def rank(
 ) -> list[Finding]:
     """Best `limit` quotable findings, best first, each with its score, none quoted twice (a
     bold line and its paragraph); `asks_dose`: the question asks for an amount
-    (`asks_for_dose`)."""
+    (`asks_for_dose`). A finding's score: its relevance to the question, the numbers asked
+    about, and its `prior`."""
     table, rows = cands.table, cands.rows
-    score = _base_scores(cands, signals, query_numbers)
-    score += (table.dose_lift if asks_dose else table.lift)[rows]
+    score = QUESTION_WEIGHT * np.asarray(signals.question, dtype=float)
+    score += MEANING_WEIGHT * np.asarray(signals.meaning, dtype=float)
+    score += CONTEXT_WEIGHT * np.asarray(signals.context, dtype=float)
+    if query_numbers:
+        asked = [any(n in cands.sentence(i).text for n in query_numbers) for i in range(len(rows))]
+        score += QUERY_NUMBER_LIFT * np.array(asked, dtype=bool)
+    score += (table.dose_prior if asks_dose else table.prior)[rows]
     chosen: list[Finding] = []
     for i in np.argsort(-score, kind="stable").tolist():
         row = rows[i]

@@ -21,6 +21,7 @@ from retrieval.findings import (
     Sentence,
     cues,
     is_quotable,
+    prior,
     result_lift,
     sentences,
 )
@@ -59,15 +60,11 @@ class SentenceTable:
     """The sentences of text t are rows bounds[t]:bounds[t + 1]."""
     key: np.ndarray
     """The same number for the same (lower-case) sentence wherever the post repeats it."""
-    has_number: np.ndarray
-    concludes: np.ndarray
     bold: np.ndarray
     """The sentence holds one of the post's bold lines."""
-    title_number: np.ndarray
-    """The sentence reports a number of the post's title."""
-    lift: np.ndarray
-    """What its result cues add to its score (`findings.result_lift`)."""
-    dose_lift: np.ndarray
+    prior: np.ndarray
+    """What it scores before any question is asked (`findings.prior`)."""
+    dose_prior: np.ndarray
     """The same, for a question that asks for an amount."""
     aim: np.ndarray
     quotable: np.ndarray
@@ -93,19 +90,22 @@ class SentenceTable:
             bounds.append(len(rows))
         keys: dict[str, int] = {}
         terms = [ids.of(sentence_terms(s.low)) for s in rows]
+        in_bold = np.array([any(b in s.low for b in bold_set) for s in rows], dtype=bool)
+        static = (
+            np.array([s.has_number for s in rows], dtype=bool),
+            in_bold,
+            np.array([s.concludes for s in rows], dtype=bool),
+            np.array([any(n in s.text for n in title_numbers) for s in rows], dtype=bool),
+        )
         return cls(
             sentences=tuple(rows),
             bounds=np.array(bounds, dtype=np.int64),
             key=np.array([keys.setdefault(s.low, len(keys)) for s in rows], dtype=np.int64),
-            has_number=np.array([s.has_number for s in rows], dtype=bool),
-            concludes=np.array([s.concludes for s in rows], dtype=bool),
-            bold=np.array([any(b in s.low for b in bold_set) for s in rows], dtype=bool),
-            title_number=np.array(
-                [bool(title_numbers) and any(n in s.text for n in title_numbers) for s in rows],
-                dtype=bool,
+            bold=in_bold,
+            prior=prior(*static, np.array([result_lift(s) for s in rows], dtype=float)),
+            dose_prior=prior(
+                *static, np.array([result_lift(s, asks_dose=True) for s in rows], dtype=float)
             ),
-            lift=np.array([result_lift(s) for s in rows], dtype=float),
-            dose_lift=np.array([result_lift(s, asks_dose=True) for s in rows], dtype=float),
             aim=np.array([cues(s).aim for s in rows], dtype=bool),
             quotable=np.array([is_quotable(s.text) for s in rows], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),

@@ -117,6 +117,8 @@ class CandidateScorer:
         self.end = np.searchsorted(post_row, rows + 1)
         self._post_row = post_row
         self._all = rows
+        self._with_text = self.end > self.first
+        self._text_first = self.first[self._with_text]
         self._chunk_params = _search_params(self.chunk_index)
         self._title_params = _search_params(self.title_index)
 
@@ -197,11 +199,13 @@ class CandidateScorer:
             chunk_sims = np.asarray(self.chunk_vectors) @ q
             title = np.asarray(self.title_vectors) @ q
             dense = title.copy()  # a post without text is judged on its title alone
-            with_text = self.end > self.first
             if len(chunk_sims):
-                dense[with_text] = np.maximum.reduceat(chunk_sims, self.first[with_text])
-            lexical = _scores(lexical)
-            post_scores = combine(dense, title, _or_zeros(lexical, rows), _or_zeros(prior, rows))
+                dense[self._with_text] = np.maximum.reduceat(chunk_sims, self._text_first)
+            zeros = np.zeros(n_posts, np.float32)
+            lex, pri = _scores(lexical), prior  # every row, in row order: no gathering
+            post_scores = combine(
+                dense, title, zeros if lex is None else lex, zeros if pri is None else pri
+            )
             every = ChunkSims(self, q, chunk_sims)
             return self._ranked(rows, post_scores, post_scores, every, limit)
         title = np.full(len(rows), np.nan, dtype=np.float32)

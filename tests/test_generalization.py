@@ -9,7 +9,7 @@ from retrieval.conversation import context_for, gist
 from retrieval.coverage import ArchiveWords
 from retrieval.language import detect
 from retrieval.query import build_query
-from retrieval.search import TITLE_ONLY_PENALTY
+from retrieval.search import LEXICAL_WEIGHT, RESTATED_LEXICAL_WEIGHT, TITLE_ONLY_PENALTY
 from retrieval.service import AnswerService
 from tests.helpers import service_over
 
@@ -188,6 +188,21 @@ def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService
 def test_german_question_finds_the_english_post(service: AnswerService) -> None:
     answer = service.ask("Hilft Vitamin D bei Schuppenflechte?")
     assert answer.hits[0].slug.startswith("psoriasis")
+
+
+def test_restated_question_words_count_more(service: AnswerService) -> None:
+    """A question restated from another language has its BM25 scores weighted by
+    RESTATED_LEXICAL_WEIGHT instead of LEXICAL_WEIGHT; an English question's are as they are."""
+    searcher = service.searcher()
+    german = build_query("Hilft Vitamin D bei Schuppenflechte?")
+    english = build_query("does vitamin D help psoriasis?")
+    bm25 = searcher.lexical.scores(german.lexical)
+    assert german.lang == "de" and bm25.max() > 0
+    weighted = searcher._asked(german).lexical
+    assert weighted == pytest.approx(bm25 * RESTATED_LEXICAL_WEIGHT / LEXICAL_WEIGHT)
+    assert RESTATED_LEXICAL_WEIGHT > LEXICAL_WEIGHT
+    plain = searcher._asked(english).lexical
+    assert plain == pytest.approx(searcher.lexical.scores(english.lexical))
 
 
 def test_follow_up_answered_in_context(service: AnswerService) -> None:

@@ -19,10 +19,10 @@ them, on the core ONNX Runtime used for the encode and BLAS, pinned, leaves idle
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TypeVar
+from typing import Generic, TypeVar, cast
 
 import faiss
 import numpy as np  # noqa: F401 - likewise numpy's OpenBLAS
@@ -33,7 +33,6 @@ DEFAULT = 1
 
 _pinned: int | None = None
 _local = threading.local()
-_side: ThreadPoolExecutor | None = None
 _side_lock = threading.Lock()
 T = TypeVar("T")
 
@@ -82,25 +81,64 @@ def in_force() -> dict:
     }  # fmt: skip
 
 
-def beside(work: Callable[[], T]) -> Future[T]:
+class Pending(Generic[T]):
+    """Work handed to the side thread: `result` waits for it and returns its value, or raises
+    what it raised. (Lighter than a `concurrent.futures` executor: a question hands over work
+    once and waits once, right after an encode, when every extra structure it touches is cold.)"""
+
+    __slots__ = ("_done", "_error", "_value", "_work")
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._done = threading.Lock()
+        self._done.acquire()  # released when the work has run
+
+    def run(self) -> None:
+        try:
+            this_thread()
+            self._value = self._work()
+        except BaseException as exc:  # handed to the waiting thread, whatever it is
+            self._error = exc
+        finally:
+            self._done.release()
+
+    def result(self) -> T:
+        with self._done:
+            pass
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._value)
+
+
+_jobs: queue.SimpleQueue[Pending] = queue.SimpleQueue()
+_side: threading.Thread | None = None
+
+
+def beside(work: Callable[[], T]) -> Pending[T]:
     """`work` run on the process's side thread, pinned like the others (one thread for every
     search: two searches at once queue their side work, a fraction of a millisecond each)."""
     global _side
-    with _side_lock:
-        if _side is None:
-            _side = ThreadPoolExecutor(1, "vdwbot-beside")
-        return _side.submit(_pinned_call, work)
+    if _side is None:
+        with _side_lock:
+            if _side is None:
+                _side = threading.Thread(target=_run_jobs, name="vdwbot-beside", daemon=True)
+                _side.start()
+    job = Pending(work)
+    _jobs.put(job)
+    return job
 
 
-def _pinned_call(work: Callable[[], T]) -> T:
-    this_thread()
-    return work()
+def _run_jobs() -> None:
+    while True:
+        _jobs.get().run()
 
 
 def _forget_side() -> None:
-    """A forked child has no side thread, only its parent's executor: it starts its own."""
-    global _side
-    _side = None
+    """A forked child has no side thread, only its parent's: it starts its own."""
+    global _side, _jobs
+    _side, _jobs = None, queue.SimpleQueue()
 
 
 os.register_at_fork(after_in_child=_forget_side)

@@ -46,7 +46,10 @@ class Query:
 
 def normalize_question(question: str) -> str:
     """Collapse whitespace, drop invisible characters, cap length (the model reads 256 tokens)."""
-    visible = "".join(ch for ch in question if ch.isprintable() or ch.isspace())
+    if question.isprintable():  # most questions: nothing to drop, no character loop
+        visible = question
+    else:
+        visible = "".join(ch for ch in question if ch.isprintable() or ch.isspace())
     return " ".join(visible.split())[:MAX_QUESTION_CHARS]
 
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import faiss
 import numpy as np
 
-from retrieval import store
+from retrieval import store, threads
 from retrieval.store import IndexData, IvfRows
 
 CHUNK_NEIGHBOURS = 400
@@ -147,12 +147,13 @@ class CandidateScorer:
             scored = self._exact(q[0], self._all, lexical, combine, limit, prior)
             return scored._replace(certain=len(scored.rows))
         assert self.chunk_index is not None and self.title_index is not None  # see __init__
+        # the two searches release the GIL: the titles on the side thread, beside the chunks
+        title_index, title_params = self.title_index, self._title_params
+        titles = threads.beside(lambda: _neighbours(title_index, q, TITLE_NEIGHBOURS, title_params))
         chunk_ids, chunk_sims, chunk_floor = _neighbours(
             self.chunk_index, q, CHUNK_NEIGHBOURS, self._chunk_params
         )
-        title_rows, title_sims, title_floor = _neighbours(
-            self.title_index, q, TITLE_NEIGHBOURS, self._title_params
-        )
+        title_rows, title_sims, title_floor = titles.result()
         lexical = _scores(lexical)
         lexical_rows, lexical_floor = _top(lexical, LEXICAL_TOP)
         rows = _unique(np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows]))

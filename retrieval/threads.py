@@ -126,7 +126,10 @@ def beside(work: Callable[[], T]) -> Pending[T]:
                 _side = threading.Thread(target=_run_jobs, name="vdwbot-beside", daemon=True)
                 _side.start()
     job = Pending(work)
-    _jobs.put(job)
+    if threading.current_thread() is _side:  # work handed on from the side thread: no waiting
+        job.run()  # on a job queued behind the one running
+    else:
+        _jobs.put(job)
     return job
 
 

@@ -87,3 +87,9 @@ def test_side_work_runs_on_another_thread_and_its_errors_reach_the_caller():
 
     with pytest.raises(RuntimeError, match="side work failed"):
         threads.beside(broken).result()
+
+
+def test_side_work_may_hand_on_side_work():
+    """Work on the side thread that asks for more side work gets it done, not a deadlock."""
+    nested = threads.beside(lambda: threads.beside(lambda: 41).result() + 1)
+    assert nested.result() == 42

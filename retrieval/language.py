@@ -26,6 +26,12 @@ def _identifier():
     return ident
 
 
+def load() -> None:
+    """Load the identifier now rather than on the first question that needs it (0.35 s warm,
+    1.5 s from a cold disk)."""
+    _identifier()
+
+
 ENGLISH_ONLY_WORDS = frozenset({
     "the", "and", "does", "what", "how", "should", "with", "for", "this", "that", "there", "any",
     "about", "have", "has", "were", "which", "when", "why", "who", "would", "could", "than", "if",

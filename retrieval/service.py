@@ -32,8 +32,8 @@ class AnswerService:
         self, root: Path, embedder: Embedder, base_url: str, *, prepare: bool = False
     ) -> None:
         """`prepare`: a long-running process (the bot, a chat) prepares each version's findings
-        in the background once it serves it (`Searcher.prepare_findings`); a one-off question
-        does not wait for that."""
+        in the background once it serves it (`Searcher.prepare_findings`), after loading the
+        query side (`Searcher.prepare_questions`); a one-off question does not wait for that."""
         # This process answers questions from here on: pin its query-time thread pools.
         self.threads = threads.pin()
         self.root = Path(root)
@@ -99,6 +99,7 @@ class AnswerService:
         threads.this_thread()
         started = time.perf_counter()
         try:
+            searcher.prepare_questions()
             n = searcher.prepare_findings()
             log.info("findings prepared: %d sentences in %.1f s", n, time.perf_counter() - started)
         except Exception:  # questions still answer, splitting what they quote as they go

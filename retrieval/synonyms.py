@@ -120,6 +120,11 @@ def _table(scope: tuple[str, ...]) -> PhraseTable[Rule]:
     return PhraseTable([*aliases, *names])
 
 
+def load(lang: str) -> None:
+    """Build the alias table a question in `lang` reads now rather than on its first one."""
+    _table(_scope(lang))
+
+
 def matches(text: str, lang: str | None = None, *, tags: bool = False) -> tuple[Match, ...]:
     """Aliases in `text`, left to right, each the longest one starting at its word. `lang`:
     the question's language (None: English)."""

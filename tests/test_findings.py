@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval import findings, store
+from retrieval import findings, language, store, synonyms
 from retrieval.indexer import build_index
 from retrieval.lexical import sentence_terms
 from retrieval.search import Searcher
@@ -268,6 +268,22 @@ def test_a_serving_process_prepares_findings_so_questions_split_no_sentence(
     new_splits = findings.sentences.cache_info().misses - split.misses
     new_tokens = sentence_terms.cache_info().misses - tokenised.misses
     assert (new_splits == 0 and new_tokens == 0) == prepare
+
+
+def test_a_serving_process_loads_the_query_side_before_its_first_question(tmp_path, embedder):
+    """A bot or chat loads the language identifier and the English vocabulary in the same
+    background pass, so its first question does not wait for them (0.57 s otherwise)."""
+    root = tmp_path / "ix"
+    build_index(SEEDS, root, embedder)
+    for cache in (language._identifier, synonyms._table, synonyms._matches):
+        cache.cache_clear()  # as in a new process
+    service = AnswerService(root, embedder, "https://example.org", prepare=True)
+    service.searcher()
+    assert service.prepared.wait(60)
+    assert language._identifier.cache_info().currsize == 1
+    tables_built = synonyms._table.cache_info().misses
+    service.ask("is 10k iu ok for my bones")  # English, asked of the identifier
+    assert synonyms._table.cache_info().misses == tables_built  # its vocabulary was ready
 
 
 def test_candidates_take_a_repeated_sentence_from_the_first_text_and_stop_at_the_cap():

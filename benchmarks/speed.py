@@ -333,6 +333,7 @@ def main() -> None:
         searcher = Searcher(store.load(serving, expected_model=embedder.name), embedder)
         if not args.no_prepare:  # as a serving process (bot, chat) does once it loads a version
             started = time.perf_counter()
+            searcher.prepare_questions()
             prepared = searcher.prepare_findings()
             result["findings_prepared"] = {
                 "sentences": prepared, "seconds": round(time.perf_counter() - started, 2)

@@ -334,6 +334,8 @@ def main() -> None:
         if not args.no_prepare:  # as a serving process (bot, chat) does once it loads a version
             started = time.perf_counter()
             searcher.prepare_questions()
+            result["query_side_prepared_seconds"] = round(time.perf_counter() - started, 2)
+            started = time.perf_counter()
             prepared = searcher.prepare_findings()
             result["findings_prepared"] = {
                 "sentences": prepared, "seconds": round(time.perf_counter() - started, 2)

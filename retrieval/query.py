@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from retrieval import conversation
+from retrieval import conversation, language, synonyms
 from retrieval.language import detect, zipf
 from retrieval.synonyms import expansions, translate
 from retrieval.units import equivalents
@@ -42,6 +42,14 @@ class Query:
     `context` (a follow-up's posts are about the thread's topic already; what it adds is what it
     asks) and without another language's words (the posts are English: those words matched
     almost nothing and only shrank the share the English words carry)."""
+
+
+def load_vocabulary() -> None:
+    """Load what building a first query would load on first use: the language identifier and
+    every language's vocabulary table (about a second on this machine)."""
+    language.load()
+    for lang in language.LANGUAGES:
+        synonyms.load(lang)
 
 
 def normalize_question(question: str) -> str:

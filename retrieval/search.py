@@ -18,12 +18,12 @@ from typing import NamedTuple, TypedDict, Unpack
 import numpy as np
 
 from retrieval import evidence as study_types
-from retrieval import findings, language, synonyms, threads
+from retrieval import findings, threads
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.coverage import ArchiveWords, SubjectCoverage
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
-from retrieval.query import Query, build_query
+from retrieval.query import Query, build_query, load_vocabulary
 from retrieval.sentence_table import SentenceTable, TermIds, overlaps
 from retrieval.store import IndexData, PostRecord
 from retrieval.tags import TagCatalogue, tag_key
@@ -236,10 +236,8 @@ class Searcher:
         The first English question after a start took 0.57 s instead of 6 ms, the first German
         one 0.36 s. Other languages' word frequencies still load with their first question
         (0.15 s and about 40 MB each: most processes never see most languages)."""
-        language.load()
-        for lang in language.LANGUAGES:
-            synonyms.load(lang)
-        self._asked(build_query(WARM_UP_QUESTION))
+        load_vocabulary()
+        self._asked(build_query(WARM_UP_QUESTION))  # English word frequencies, subject names
 
     def prepare_findings(self) -> int:
         """Build every post's sentence table (sentences split and tokenised, result cues and

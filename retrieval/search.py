@@ -143,8 +143,8 @@ class Asked(NamedTuple):
     """What a question needs beyond its vector, none of it from the ranking."""
 
     lexical: np.ndarray | None
-    """Each post's BM25 score, weighted for the question (`RESTATED_LEXICAL_WEIGHT`); None: the
-    question has no words to match."""
+    """Each post's BM25 score, times RESTATED_LEXICAL_WEIGHT / LEXICAL_WEIGHT for a question
+    restated from another language; None: the question has no words to match."""
     missing: tuple[str, ...]
     """`Answer.missing`."""
     weights: dict[str, float]

@@ -22,12 +22,16 @@ SEED_SLUG = "2800-iu-vitamin-d-daily-did-not-decrease-bone-loss-for-those-with-m
 
 def write_post(folder: Path, slug: str, title: str, tags: list[str], paragraphs: int) -> None:
     """A synthetic post in the archive's format (JSON front matter, markdown body)."""
-    meta = {"title": title, "slug": slug, "date": "2013-05-01", "tags": tags}
     body = "\n\n".join(
         f"{title}. In trial number {i} the participants took vitamin D for {i + 2} months and "
         f"outcomes were measured against placebo with blood levels rising to {30 + i} ng/ml."
         for i in range(paragraphs)
     )
+    _post_file(folder, slug, title, body, tags, "2013-05-01")
+
+
+def _post_file(folder: Path, slug: str, title: str, body: str, tags: list[str], date: str) -> None:
+    meta = {"title": title, "slug": slug, "date": date, "tags": tags}
     (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
 
 
@@ -37,8 +41,7 @@ def service_over(posts: Sequence[tuple[str, str, str]], folder: Path, embedder) 
     archive, root = folder / "posts", folder / "index"
     archive.mkdir()
     for slug, title, body in posts:
-        meta = {"title": title, "slug": slug, "date": "2015-01-01", "tags": []}
-        (archive / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+        _post_file(archive, slug, title, body, [], "2015-01-01")
     build_index(archive, root, embedder)
     return AnswerService(root, embedder, "https://example.org")
 

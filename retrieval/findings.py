@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
+from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -280,11 +281,11 @@ def rank(
     query_numbers: Collection[str],
     limit: int = 3,
     asks_dose: bool = False,
-) -> list[Finding]:
-    """Best `limit` quotable findings, best first, each with its score, none quoted twice (a
-    bold line and its paragraph); `asks_dose`: the question asks for an amount
-    (`asks_for_dose`). A finding's score: its relevance to the question, the numbers asked
-    about, and its `prior`."""
+) -> list[list[Finding]]:
+    """Best `limit` quotable findings of each post the candidates were picked for (their
+    `group`), best first, each with its score, none quoted twice (a bold line and its
+    paragraph); `asks_dose`: the question asks for an amount (`asks_for_dose`). A finding's
+    score: its relevance to the question, the numbers asked about, and its `prior`."""
     table, rows = cands.table, cands.rows
     score = QUESTION_WEIGHT * np.asarray(signals.question, dtype=float)
     score += MEANING_WEIGHT * np.asarray(signals.meaning, dtype=float)
@@ -293,13 +294,18 @@ def rank(
         asked = [any(n in cands.sentence(i).text for n in query_numbers) for i in range(len(rows))]
         score += QUERY_NUMBER_LIFT * np.array(asked, dtype=bool)
     score += (table.dose_prior if asks_dose else table.prior)[rows]
-    chosen: list[Finding] = []
-    for i in np.argsort(-score, kind="stable").tolist():
-        row = rows[i]
-        text = table.sentences[row].text
-        if not table.quotable[row] or any(text in c.text or c.text in text for c in chosen):
-            continue
-        chosen.append(Finding(text, float(score[i]), bool(table.aim[row])))
-        if len(chosen) == limit:
-            break
-    return [f._replace(text=shorten(f.text)) for f in chosen]
+    order = np.lexsort((-score, cands.group))  # post by post, best first (stable: ties in order)
+    ends = np.searchsorted(cands.group[order], np.arange(1, cands.groups + 1)).tolist()
+    found: list[list[Finding]] = []
+    for start, end in pairwise([0, *ends]):
+        chosen: list[Finding] = []
+        for i in order[start:end].tolist():
+            row = rows[i]
+            text = table.sentences[row].text
+            if not table.quotable[row] or any(text in c.text or c.text in text for c in chosen):
+                continue
+            chosen.append(Finding(text, float(score[i]), bool(table.aim[row])))
+            if len(chosen) == limit:
+                break
+        found.append([f._replace(text=shorten(f.text)) for f in chosen])
+    return found

@@ -112,15 +112,59 @@ class SentenceTable:
             term_ids=np.array([t for row in terms for t in row], dtype=np.int64),
         )
 
-    def pick(self, texts: Sequence[int]) -> Candidates:
+    @classmethod
+    def join(cls, tables: Sequence[SentenceTable]) -> tuple[SentenceTable, list[int]]:
+        """The tables one after another as one table, and the number its texts start at for each:
+        the posts shown for a question are scored in one pass of array operations instead of one
+        pass each. A sentence keeps its post's key (no repeat is found across posts) and terms."""
+        if len(tables) <= 1:
+            return (tables[0], [0]) if tables else (cls.build([], []), [])
+        rows = np.cumsum([0, *(len(t.sentences) for t in tables)])
+        entries = np.cumsum([0, *(len(t.term_ids) for t in tables)])
+        texts = np.cumsum([0, *(len(t.bounds) - 1 for t in tables)]).tolist()
+
+        def stacked(part: str, offsets: np.ndarray | None = None) -> np.ndarray:
+            arrays = [getattr(t, part) for t in tables]
+            if offsets is not None:
+                arrays = [a + o for a, o in zip(arrays, offsets[:-1].tolist(), strict=True)]
+            return np.concatenate(arrays)
+
+        def bounds(part: str, offsets: np.ndarray) -> np.ndarray:
+            """Each table's starts, moved by its offset, then where the last one ends."""
+            starts = [
+                getattr(t, part)[:-1] + o
+                for t, o in zip(tables, offsets[:-1].tolist(), strict=True)
+            ]
+            return np.concatenate([*starts, offsets[-1:]])
+
+        joined = cls(
+            sentences=tuple(s for t in tables for s in t.sentences),
+            bounds=bounds("bounds", rows),
+            key=stacked("key", rows),  # a key is below its table's row count
+            bold=stacked("bold"),
+            prior=stacked("prior"),
+            dose_prior=stacked("dose_prior"),
+            aim=stacked("aim"),
+            quotable=stacked("quotable"),
+            term_bounds=bounds("term_bounds", entries),
+            term_ids=stacked("term_ids"),
+        )
+        return joined, texts[:-1]
+
+    def pick(self, texts: Sequence[int], group: Sequence[int] = (), groups: int = 1) -> Candidates:
         """The sentences of `texts` (text numbers, in the order given) without repeats, at most
-        MAX_CANDIDATES: a sentence is taken from the first text that has it."""
+        MAX_CANDIDATES of each group: a sentence is taken from the first text that has it.
+        `group`: for each text, the post (0 to `groups` - 1) it is picked for, when the table
+        joins several (`join`), their texts listed post after post; default: all one post."""
         numbers = np.asarray(texts, dtype=np.int64)
         rows, sizes = _ranges(self.bounds[numbers], self.bounds[numbers + 1])
         source = np.repeat(np.arange(len(texts)), sizes)
         _, first = np.unique(self.key[rows], return_index=True)
-        keep = np.sort(first)[:MAX_CANDIDATES]
-        return Candidates(self, rows[keep], source[keep])
+        keep = np.sort(first)
+        of = np.asarray(group, dtype=np.int64)[source[keep]] if len(group) else 0 * keep
+        within = np.arange(len(keep)) - np.searchsorted(of, of) < MAX_CANDIDATES
+        keep, of = keep[within], of[within]
+        return Candidates(self, rows[keep], source[keep], of, groups)
 
 
 @dataclass(frozen=True)
@@ -131,6 +175,9 @@ class Candidates:
     rows: np.ndarray
     source: np.ndarray
     """For each, the position (in the order picked) of the text it was taken from."""
+    group: np.ndarray
+    """For each, the post it was picked for (0 to `groups` - 1), in order."""
+    groups: int
 
     def __len__(self) -> int:
         return len(self.rows)

@@ -63,7 +63,7 @@ def test_a_result_outranks_the_aim_it_answers_even_with_fewer_question_words():
     )
     cands = candidates([text])
     sig = findings.Signals([0.5, 0.3], [0.5, 0.5], [0.5, 0.5])
-    best = findings.rank(cands, sig, set(), limit=1)
+    best = findings.rank(cands, sig, set(), limit=1)[0]
     assert best[0].text.startswith("Vitamin D did not prevent")
 
 
@@ -99,8 +99,8 @@ def test_a_dose_question_prefers_the_sentence_that_states_the_dose():
     )
     cands = candidates([text])
     sig = findings.Signals([0.6, 0.5], [0.5, 0.5], [0.5, 0.5])
-    assert findings.rank(cands, sig, set(), limit=1)[0].text.startswith("Blood levels")
-    found = findings.rank(cands, sig, set(), limit=1, asks_dose=True)
+    assert findings.rank(cands, sig, set(), limit=1)[0][0].text.startswith("Blood levels")
+    found = findings.rank(cands, sig, set(), limit=1, asks_dose=True)[0]
     assert found[0].text.startswith("The treated group took")
 
 
@@ -112,7 +112,7 @@ def test_a_sentence_whose_chunk_names_the_subject_outranks_one_whose_chunk_does_
     question, context = overlaps(cands, ids.query({"sclerosi": 1.0, "bone": 1.0}))
     assert question.tolist() == [0.0, 0.5, 0.5, 0.5] and context.tolist() == [0.5, 0.5, 1.0, 1.0]
     sig = findings.Signals(question, [0.5] * 4, context)
-    assert findings.rank(cands, sig, set(), limit=1)[0].text == named.splitlines()[1]
+    assert findings.rank(cands, sig, set(), limit=1)[0][0].text == named.splitlines()[1]
 
 
 def test_the_numbers_of_the_title_lift_the_sentence_that_reports_them():
@@ -121,7 +121,7 @@ def test_the_numbers_of_the_title_lift_the_sentence_that_reports_them():
         "Bone density was unchanged by 2,800 IU of vitamin D at the hip and spine after a year."
     )
     cands = candidates([text], title_numbers={"2,800", "2800"})
-    found = findings.rank(cands, signals(2), set(), limit=1)
+    found = findings.rank(cands, signals(2), set(), limit=1)[0]
     assert found[0].text.startswith("Bone density was unchanged")
 
 
@@ -130,7 +130,7 @@ def test_the_closer_chunk_lifts_its_sentences():
     b = "Vitamin D levels were measured in every one of the children at birth."
     cands = candidates([a, b])
     sig = findings.Signals([0.5, 0.5], [0.2, 0.6], [0.5, 0.5])
-    assert findings.rank(cands, sig, set(), limit=1)[0].text == b
+    assert findings.rank(cands, sig, set(), limit=1)[0][0].text == b
 
 
 @given(
@@ -145,15 +145,15 @@ def test_the_findings_are_the_best_scored_candidates_each_scored_alone(picked, v
     cands = candidates(["\n".join(picked)], title_numbers={"20"})
     n = len(cands)
     sig = findings.Signals(values[:n], values[12 : 12 + n], values[24 : 24 + n])
-    found = findings.rank(cands, sig, {"4000"}, limit=limit, asks_dose=dose)
+    found = findings.rank(cands, sig, {"4000"}, limit=limit, asks_dose=dose)[0]
     alone = [
         findings.rank(
-            Candidates(cands.table, cands.rows[[i]], cands.source[[i]]),
+            Candidates(cands.table, cands.rows[[i]], cands.source[[i]], cands.group[[i]], 1),
             findings.Signals(*([s[i]] for s in sig)),
             {"4000"},
             limit=1,
             asks_dose=dose,
-        )
+        )[0]
         for i in range(n)
     ]
     full = sorted((f[0] for f in alone if f), key=lambda f: -f.score)
@@ -162,6 +162,58 @@ def test_the_findings_are_the_best_scored_candidates_each_scored_alone(picked, v
         if not any(f.text in e.text or e.text in f.text for e in expected):
             expected.append(f)
     assert [f.text for f in found] == [f.text for f in expected[:limit]]
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(SENTENCES), max_size=8), min_size=1, max_size=3),
+    st.lists(st.floats(0, 1), min_size=3, max_size=3),
+    st.sampled_from(["", "bone loss 4000 IU", "muscle strength trial"]),
+)
+def test_posts_read_from_one_joined_table_get_the_findings_each_gets_from_its_own(
+    posts, meaning, question
+):
+    """The shown posts are scored together, from one table joined of theirs: each post's
+    findings and scores are those its own table gives, and a sentence two posts share is
+    quoted by both (a post without text has none)."""
+    ids = TermIds()
+    tables = [SentenceTable.build(["\n".join(p)] if p else [], [], {"20"}, ids) for p in posts]
+    weights = {t: 1.0 for t in question.split()}
+
+    def ranked(table: SentenceTable, texts: list[int], group: list[int], sims: list[float]):
+        cands = table.pick(texts, group, len(sims))
+        question_share, context = overlaps(cands, ids.query(weights))
+        sig = findings.Signals(question_share, [sims[g] for g in cands.group], context)
+        return findings.rank(cands, sig, {"4000"})
+
+    alone = [
+        ranked(t, [0] if p else [], [0] if p else [], [sim])[0]
+        for t, p, sim in zip(tables, posts, meaning, strict=False)
+    ]
+    table, starts = SentenceTable.join(tables)
+    texts = [start for start, p in zip(starts, posts, strict=True) if p]
+    group = [place for place, p in enumerate(posts) if p]
+    assert ranked(table, texts, group, meaning[: len(posts)]) == alone
+
+
+def test_each_post_joined_keeps_its_own_cap_of_candidates():
+    lines = [f"Sentence number {i} of this long text says something new." for i in range(100)]
+    tables = [SentenceTable.build(["\n".join(lines)], []) for _ in range(2)]
+    table, starts = SentenceTable.join(tables)
+    cands = table.pick(starts, [0, 1], 2)
+    per_post = [cands.group.tolist().count(g) for g in (0, 1)]
+    assert per_post == [findings.MAX_CANDIDATES] * 2
+    assert cands.sentence(findings.MAX_CANDIDATES).text == lines[0]
+
+
+def test_answers_are_the_same_from_the_joined_table_of_a_prepared_version(demo_searcher):
+    """A serving process joins every post's table once prepared, and drops their own."""
+    questions = [DEMO, "K2 arteries", "vitamin D and depression", "20,000 IU weekly and MS"]
+    fresh = Searcher(demo_searcher.index, demo_searcher.embedder)
+    before = [fresh.search(q).to_json() for q in questions]
+    assert fresh._tables and fresh._joined is None
+    assert fresh.prepare_findings() == len(fresh._joined[0].sentences) > 0
+    assert not fresh._tables
+    assert [fresh.search(q).to_json() for q in questions] == before
 
 
 @pytest.fixture(scope="module")

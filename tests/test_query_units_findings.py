@@ -100,12 +100,12 @@ def test_findings_prefer_asked_numbers_bold_and_conclusions_and_never_repeat():
     cands = candidates([text, "vitamin D did not prevent bone loss"], ["did not prevent"])
     assert cands.table.bold[cands.rows].tolist() == [False, False, True, True]
     sims = findings.Signals([0.2, 0.3, 0.3, 0.3], [0.0] * 4, [0.0] * 4)
-    best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)
+    best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)[0]
     assert best[0].text.startswith("CONCLUSION")  # bold, a conclusion and a result
     assert best[1].text.startswith("Participants took 20,000 IU")
     # the bold line is inside the conclusion already: quoted once, so the third is the weather
     assert best[2].text.startswith("The weather") and len(best) == 3
-    unasked = findings.rank(cands, sims, query_numbers=set(), limit=3)
+    unasked = findings.rank(cands, sims, query_numbers=set(), limit=3)[0]
     assert best[1].score - unasked[1].score == pytest.approx(findings.QUERY_NUMBER_LIFT)
 
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from retrieval.arrays import ranges, unique
 from retrieval.findings import (
     MAX_CANDIDATES,
     Sentence,
@@ -157,7 +158,7 @@ class SentenceTable:
         `group`: for each text, the post (0 to `groups` - 1) it is picked for, when the table
         joins several (`join`), their texts listed post after post; default: all one post."""
         numbers = np.asarray(texts, dtype=np.int64)
-        rows, sizes = _ranges(self.bounds[numbers], self.bounds[numbers + 1])
+        rows, sizes = ranges(self.bounds[numbers], self.bounds[numbers + 1])
         source = np.repeat(np.arange(len(texts)), sizes)
         _, first = np.unique(self.key[rows], return_index=True)
         keep = np.sort(first)
@@ -202,22 +203,15 @@ def overlaps(cands: Candidates, query: QueryTerms) -> tuple[np.ndarray, np.ndarr
     if not n or not width:
         return np.zeros(n), np.zeros(n)
     table = cands.table
-    entries, sizes = _ranges(table.term_bounds[cands.rows], table.term_bounds[cands.rows + 1])
+    entries, sizes = ranges(table.term_bounds[cands.rows], table.term_bounds[cands.rows + 1])
     term = table.term_ids[entries]
     at = np.minimum(np.searchsorted(query.ids, term), width - 1)
     hit = query.ids[at] == term
     owner = np.repeat(np.arange(n), sizes)[hit]
     at = at[hit]
     question = np.bincount(owner, weights=query.weights[at], minlength=n) / query.total
-    pairs = np.unique(cands.source[owner] * width + at)  # (text, term) once each
+    pairs = unique(cands.source[owner] * width + at)  # (text, term) once each
     by_text = np.bincount(
         pairs // width, weights=query.weights[pairs % width], minlength=int(cands.source.max()) + 1
     )
     return question, by_text[cands.source] / query.total
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The integers of each range [start, end), one range after the other, and their sizes."""
-    sizes = ends - starts
-    offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes)
-    return offsets + np.arange(int(sizes.sum())), sizes

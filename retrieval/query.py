@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from retrieval import conversation, language, synonyms
 from retrieval.language import detect, zipf
@@ -30,18 +31,38 @@ class Query:
     text: str
     """The question as asked (normalised)."""
     dense: str
-    lexical: str
     lang: str
     english: str
     """The question restated in English (the question itself when it is English)."""
     context: str = ""
     """The gist of the thread's earlier question (in English) a follow-up is read with; '' for
     none."""
-    asked: str = ""
-    """`lexical` of the English question alone: what key findings are matched on. Without
-    `context` (a follow-up's posts are about the thread's topic already; what it adds is what it
-    asks) and without another language's words (the posts are English: those words matched
-    almost nothing and only shrank the share the English words carry)."""
+    extra: tuple[str, ...] = ()
+    """The vocabulary's phrasing of the question, read with its thread when it follows one."""
+    follows: bool = False
+    """The question was read with an earlier one of its thread."""
+
+    # The two lexical queries are worked out when first read: a search reads them on its side
+    # thread, beside the vector product, not before the encode (0.05 ms a question).
+    @cached_property
+    def lexical(self) -> str:
+        """The words matched exactly (BM25)."""
+        return _lexical(self._searched, list(self.extra), self.text)
+
+    @cached_property
+    def asked(self) -> str:
+        """`lexical` of the English question alone: what key findings are matched on. Without
+        `context` (a follow-up's posts are about the thread's topic already; what it adds is what
+        it asks) and without another language's words (the posts are English: those words
+        matched almost nothing and only shrank the share the English words carry)."""
+        if self._searched == self.text:  # English, and no earlier question to read it with
+            return self.lexical
+        extra = expansions(self.english) if self.follows else list(self.extra)
+        return _lexical(self.english, extra)
+
+    @property
+    def _searched(self) -> str:
+        return f"{self.context} {self.english}" if self.context else self.english
 
 
 def load_vocabulary() -> None:
@@ -90,15 +111,11 @@ def build_query(
     earlier = [in_english(normalize_question(previous[-1]))[1]] if previous else []
     context = conversation.context_for(english, earlier, is_topic)
     gist = conversation.gist(context, is_topic) if context else ""
-    searched = f"{gist} {english}" if gist else english
     extra = expansions(f"{context} {english}" if context else english)
     # A restated question is the vocabulary's phrasing already: its expansions are left to the
     # lexical query (language questions' nDCG@10 dev 0.70 -> 0.72, independent 0.45 -> 0.46).
     dense = f"{english} ({', '.join(extra)})" if extra and lang == "en" else english
-    lexical = _lexical(searched, extra, text)
-    alone = searched == text  # English, and no earlier question to read it with
-    asked = lexical if alone else _lexical(english, expansions(english) if context else extra)
-    return Query(text, dense, lexical, lang, english, gist, asked)
+    return Query(text, dense, lang, english, gist, tuple(extra), bool(context))
 
 
 def _lexical(english: str, extra: list[str], *also: str) -> str:

@@ -24,7 +24,7 @@ from retrieval.coverage import ArchiveWords, SubjectCoverage
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.query import Query, build_query, load_vocabulary
-from retrieval.sentence_table import SentenceTable, TermIds, overlaps
+from retrieval.sentence_table import QueryTerms, SentenceTable, TermIds, overlaps
 from retrieval.store import IndexData, PostRecord
 from retrieval.tags import TagCatalogue, tag_key
 from retrieval.text import SENTENCES_KEPT
@@ -152,6 +152,9 @@ class Asked(NamedTuple):
     numbers: set[str]
     """Its numbers, as written and in the archive's units."""
     asks_dose: bool
+    terms: QueryTerms | None
+    """`weights` by term id, once the version's sentence tables are joined (every term has its
+    id then); None before, when the tables a question builds give new terms their ids."""
 
 
 class Ranking(NamedTuple):
@@ -384,17 +387,19 @@ class Searcher:
     def _asked(self, query: Query) -> Asked:
         """What the question needs beyond its vector and the ranking: run beside the vector
         products (about 0.3 ms, which no longer adds to a question's time)."""
-        english, lexical = query.english, None
-        if query.lexical:
-            lexical = self.lexical.scores(query.lexical)
+        english, lexical, words = query.english, None, query.lexical
+        if words:
+            lexical = self.lexical.scores(words)
             if query.lang != "en":
                 lexical *= RESTATED_LEXICAL_WEIGHT / LEXICAL_WEIGHT
+        weights = self.lexical.weights(terms(query.asked))
         return Asked(
             lexical,
             self._uncovered(query),
-            self.lexical.weights(terms(query.asked)),
+            weights,
             number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1},
             findings.asks_for_dose(english),
+            self.term_ids.query(weights) if self._joined is not None else None,
         )
 
     def _uncovered(self, query: Query) -> tuple[str, ...]:
@@ -420,7 +425,7 @@ class Searcher:
         if not rows:
             return [], None
         table, starts = self._tables_of(rows)  # first: a new table's terms get ids
-        asked = self.term_ids.query(facts.weights)
+        asked = facts.terms if facts.terms is not None else self.term_ids.query(facts.weights)
         texts: list[int] = []
         group: list[int] = []
         meaning: list[np.ndarray] = []

@@ -55,8 +55,8 @@ NEAR_DUPLICATE_TITLE = 0.9
 SENTENCES_PER_TEXT = 5
 """Sentences a chunk or bold line holds on average, at most (today's archive: 4.1)."""
 TABLES_KEPT = SENTENCES_KEPT // SENTENCES_PER_TEXT
-"""Posts whose sentence tables a process keeps: at least every post of a version whose
-findings are prepared (it has fewer texts than this)."""
+"""Posts whose own sentence tables a process keeps while their version's are not joined: at
+least every post of a version whose findings are prepared (it has fewer texts than this)."""
 FINDING_CHUNKS = 6
 """Chunks of a post (the closest to the question) whose sentences may be quoted as findings."""
 WARM_UP_QUESTION = "Does vitamin D help with muscle cramps at night?"
@@ -251,12 +251,14 @@ class Searcher:
         from (joining their own tables took 0.11 of a question's 0.56 ms of findings). Skipped,
         returning 0, when the version may hold more sentences than a process keeps. Returns the
         sentences prepared."""
+        if self._joined is not None:
+            return len(self._joined[0].sentences)
         texts = len(self.index.chunks.text) + sum(len(p.bold) for p in self.index.posts)
         if texts * SENTENCES_PER_TEXT > SENTENCES_KEPT:
             return 0
         joined = SentenceTable.join([self._table(row) for row in range(len(self.index.posts))])
-        self._joined = joined
         with self._tables_lock:
+            self._joined = joined
             self._tables.clear()  # the joined table holds them all
         return len(joined[0].sentences)
 
@@ -269,9 +271,10 @@ class Searcher:
         return SentenceTable.join([self._table(row) for row in rows])
 
     def _table(self, row: int) -> SentenceTable:
-        """The post's sentences as arrays (its chunks, then its bold lines), kept per post: the
-        oldest goes when TABLES_KEPT are kept (a plain dict, not an lru_cache of a method, which
-        would tie the searcher into a cycle that only a full collection frees)."""
+        """The post's sentences as arrays (its chunks, then its bold lines), kept per post until
+        the version's tables are joined: the oldest goes when TABLES_KEPT are kept (a plain dict,
+        not an lru_cache of a method, which would tie the searcher into a cycle that only a full
+        collection frees)."""
         table = self._tables.get(row)
         if table is not None:
             return table
@@ -281,6 +284,8 @@ class Searcher:
             [*texts, *post.bold], post.bold, number_forms(post.title), self.term_ids
         )
         with self._tables_lock:
+            if self._joined is not None:  # a question that began before the join
+                return table
             if len(self._tables) >= TABLES_KEPT:
                 del self._tables[next(iter(self._tables))]
             self._tables[row] = table
@@ -386,7 +391,7 @@ class Searcher:
 
     def _asked(self, query: Query) -> Asked:
         """What the question needs beyond its vector and the ranking: run beside the vector
-        products (about 0.3 ms, which no longer adds to a question's time)."""
+        products (0.3-0.4 ms, which no longer adds to a question's time)."""
         english, lexical, words = query.english, None, query.lexical
         if words:
             lexical = self.lexical.scores(words)
@@ -441,8 +446,7 @@ class Searcher:
             meaning += [sims, np.full(n_bold, sims.max(initial=0.0))]
         cands = table.pick(texts, group, len(rows))
         question, context = overlaps(cands, asked)
-        meanings = np.concatenate(meaning) if meaning else np.zeros(0)
-        signals = findings.Signals(question, meanings[cands.source], context)
+        signals = findings.Signals(question, np.concatenate(meaning)[cands.source], context)
         found = findings.rank(cands, signals, facts.numbers, asks_dose=facts.asks_dose)
         hits: list[Hit] = []
         best: tuple[float, Lead] | None = None

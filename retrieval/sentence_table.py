@@ -1,10 +1,13 @@
-"""A post's sentences as arrays, built once per post and index version, so that picking and
-scoring its finding candidates for a question is a few array operations instead of Python work
-per sentence (that work was 0.3 ms a post: a third of a query beyond its encode).
+"""Posts' sentences as arrays, built once per post and index version, so that picking and
+scoring the finding candidates of the posts shown for a question is a few array operations
+instead of Python work per sentence (that work was 0.3 ms a post: a third of a query beyond its
+encode).
 
-A table holds every quotable-length sentence of the post's texts (its chunks, then its bold
+A table holds every quotable-length sentence of a post's texts (its chunks, then its bold
 lines) in order, with what ranking reads of each that does not depend on the question, and the
 ids of its terms (`lexical.sentence_terms`), so that the question's words are matched by id.
+Tables join into one (`SentenceTable.join`), post after post, so that several posts are scored
+in one pass: a serving process joins every post's once per version.
 """
 
 from __future__ import annotations
@@ -54,7 +57,8 @@ class TermIds:
 
 @dataclass(frozen=True)
 class SentenceTable:
-    """One post's sentences, in order, with what ranking reads of each (one row each)."""
+    """One post's sentences, or several posts' one post after another (`join`), in order,
+    with what ranking reads of each (one row each)."""
 
     sentences: tuple[Sentence, ...]
     bounds: np.ndarray

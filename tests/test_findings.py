@@ -164,35 +164,47 @@ def test_the_findings_are_the_best_scored_candidates_each_scored_alone(picked, v
     assert [f.text for f in found] == [f.text for f in expected[:limit]]
 
 
+@st.composite
+def shown_post(draw: st.DrawFn) -> tuple[list[str], list[str], list[int], list[float]]:
+    """A post as findings read it: its chunks, its bold lines, the order its chunks are picked
+    in (closest first, as `_hits` picks them) and each picked text's similarity."""
+    chunk = st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=4).map("\n".join)
+    chunks = draw(st.lists(chunk, max_size=3))
+    bold = draw(st.lists(st.sampled_from(SENTENCES), max_size=2))
+    order = draw(st.permutations(range(len(chunks))))
+    picked = [*order, *range(len(chunks), len(chunks) + len(bold))]
+    sims = draw(st.lists(st.floats(0, 1), min_size=len(picked), max_size=len(picked)))
+    return chunks, bold, picked, sims
+
+
 @given(
-    st.lists(st.lists(st.sampled_from(SENTENCES), max_size=8), min_size=1, max_size=3),
-    st.lists(st.floats(0, 1), min_size=3, max_size=3),
+    st.lists(shown_post(), min_size=2, max_size=3),
     st.sampled_from(["", "bone loss 4000 IU", "muscle strength trial"]),
 )
-def test_posts_read_from_one_joined_table_get_the_findings_each_gets_from_its_own(
-    posts, meaning, question
-):
+def test_posts_read_from_one_joined_table_get_the_findings_each_gets_from_its_own(posts, question):
     """The shown posts are scored together, from one table joined of theirs: each post's
     findings and scores are those its own table gives, and a sentence two posts share is
     quoted by both (a post without text has none)."""
     ids = TermIds()
-    tables = [SentenceTable.build(["\n".join(p)] if p else [], [], {"20"}, ids) for p in posts]
-    weights = {t: 1.0 for t in question.split()}
+    tables = [SentenceTable.build([*c, *b], b, {"20"}, ids) for c, b, _, _ in posts]
+    query = ids.query({t: 1.0 for t in question.split()})
 
-    def ranked(table: SentenceTable, texts: list[int], group: list[int], sims: list[float]):
-        cands = table.pick(texts, group, len(sims))
-        question_share, context = overlaps(cands, ids.query(weights))
-        sig = findings.Signals(question_share, [sims[g] for g in cands.group], context)
-        return findings.rank(cands, sig, {"4000"})
+    def ranked(cands: Candidates, sims: list[float]) -> list[list[findings.Finding]]:
+        question_share, context = overlaps(cands, query)
+        meaning = [sims[i] for i in cands.source.tolist()]
+        return findings.rank(cands, findings.Signals(question_share, meaning, context), {"4000"})
 
     alone = [
-        ranked(t, [0] if p else [], [0] if p else [], [sim])[0]
-        for t, p, sim in zip(tables, posts, meaning, strict=False)
+        ranked(t.pick(picked), sims)[0]
+        for t, (_, _, picked, sims) in zip(tables, posts, strict=True)
     ]
     table, starts = SentenceTable.join(tables)
-    texts = [start for start, p in zip(starts, posts, strict=True) if p]
-    group = [place for place, p in enumerate(posts) if p]
-    assert ranked(table, texts, group, meaning[: len(posts)]) == alone
+    texts = [
+        start + t for start, (_, _, picked, _) in zip(starts, posts, strict=True) for t in picked
+    ]
+    group = [place for place, (_, _, picked, _) in enumerate(posts) for _ in picked]
+    sims = [sim for *_, post_sims in posts for sim in post_sims]
+    assert ranked(table.pick(texts, group, len(posts)), sims) == alone
 
 
 def test_each_post_joined_keeps_its_own_cap_of_candidates():
@@ -214,6 +226,10 @@ def test_answers_are_the_same_from_the_joined_table_of_a_prepared_version(demo_s
     assert fresh.prepare_findings() == len(fresh._joined[0].sentences) > 0
     assert not fresh._tables
     assert [fresh.search(q).to_json() for q in questions] == before
+    joined = fresh._joined
+    fresh._table(0)  # as a question that began before the join builds a table
+    assert not fresh._tables  # ... which is not kept beside the joined one
+    assert fresh.prepare_findings() == len(joined[0].sentences) and fresh._joined is joined
 
 
 @pytest.fixture(scope="module")

@@ -46,7 +46,7 @@ from retrieval import store, threads  # noqa: E402
 from retrieval.candidates import CandidateScorer  # noqa: E402
 from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.lexical import LexicalIndex  # noqa: E402
-from retrieval.query import build_query  # noqa: E402
+from retrieval.query import Query, build_query  # noqa: E402
 from retrieval.search import EXACT_HEAD, RANK_HEAD, TITLE_ONLY_PENALTY, _combine  # noqa: E402
 
 SEED = 13
@@ -263,8 +263,15 @@ def serve(work: Path, scale: int, backend: str) -> None:
         query = build_query(question)
         vector = embedder.encode([query.dense])[0]
         encoded = time.perf_counter()
-        # BM25 beside the FAISS searches, as `Searcher.search` does (threads.beside)
-        lexical = threads.beside(lambda ids=vocab_ids[i]: lexical_scores(postings, n_posts, ids))
+
+        # BM25 beside the FAISS searches, as `Searcher.search` does (threads.beside), with the
+        # query's lexical text worked out there as `Searcher._asked` does (the synthetic
+        # postings are looked up by the real archive's token ids, found before timing)
+        def side(query: Query = query, ids: list[int] = vocab_ids[i]) -> np.ndarray:
+            _ = query.lexical
+            return lexical_scores(postings, n_posts, ids)
+
+        lexical = threads.beside(side)
         scored = scorer.score(vector, lexical.result, _combine, EXACT_HEAD, RANK_HEAD, prior)
         full.append(time.perf_counter() - started)
         ranking.append(time.perf_counter() - encoded)

@@ -118,8 +118,10 @@ class CandidateScorer:
         self.end = np.searchsorted(post_row, rows + 1)
         self._post_row = post_row
         self._all = rows
-        self._with_text = self.end > self.first
-        self._text_first = self.first[self._with_text]
+        self.with_text = self.end > self.first
+        """The posts that have chunks (the others are judged on their title alone)."""
+        self.text_first = self.first[self.with_text]
+        """The first chunk of each post with text, in row order."""
         self._chunk_params = _search_params(self.chunk_index)
         self._title_params = _search_params(self.title_index)
 
@@ -202,7 +204,7 @@ class CandidateScorer:
             title = np.asarray(self.title_vectors) @ q
             dense = title.copy()  # a post without text is judged on its title alone
             if len(chunk_sims):
-                dense[self._with_text] = np.maximum.reduceat(chunk_sims, self._text_first)
+                dense[self.with_text] = np.maximum.reduceat(chunk_sims, self.text_first)
             zeros = np.zeros(n_posts, np.float32)
             lex, pri = _scores(lexical), prior  # every row, in row order: no gathering
             post_scores = combine(
@@ -230,7 +232,7 @@ class CandidateScorer:
             last, head = prune
             known = combine(dense[reached], title[reached], lex[reached], pri[reached])
             kth = -np.partition(-known, head - 1)[head - 1] if len(known) >= head else -np.inf
-            has_text = self.end[rows] > self.first[rows]
+            has_text = self.with_text[rows]
             ceiling = combine(np.where(has_text, last + MISSED_BY, title), title, lex, pri)
             keep = reached | (ceiling >= kth)
             rows, title, dense, lex, pri, reached = (

@@ -194,12 +194,8 @@ class Searcher:
         self.tags = TagCatalogue.for_index(index)
         self.lexical = LexicalIndex(index)
         self._candidates = CandidateScorer.for_index(index)
-        post_row = index.chunks.post_row
-        self._chunk_starts = np.flatnonzero(np.r_[True, post_row[1:] != post_row[:-1]])
-        self._text_rows = post_row[self._chunk_starts] if len(post_row) else post_row
         self._shared_title = np.bincount(self._title_key)[self._title_key] > 1
-        self._has_text = np.zeros(len(index.posts), dtype=bool)
-        self._has_text[self._text_rows] = True
+        self._has_text = self._candidates.with_text
         self._title_only = np.where(self._has_text, 0, -TITLE_ONLY_PENALTY).astype(np.float32)
         self.term_ids = TermIds()
         self._tables: dict[int, SentenceTable] = {}
@@ -217,7 +213,8 @@ class Searcher:
     def _evidence_labels(self) -> list[str | None]:
         """Each post's study type, from its title, tags and opening chunk (fixed per version)."""
         openings = [""] * len(self.index.posts)
-        for row, chunk in zip(self._text_rows.tolist(), self._chunk_starts.tolist(), strict=True):
+        first = self._candidates.text_first.tolist()
+        for row, chunk in zip(np.flatnonzero(self._has_text).tolist(), first, strict=True):
             openings[row] = self.index.chunks.text[chunk]
         return [
             study_types.label(p.title, p.tags, opening)

@@ -15,12 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval import store
+from retrieval import multilingual, store
 from retrieval.archive import Post, Skipped, load_posts
 from retrieval.chunking import Chunk, Chunker
 from retrieval.embed_cache import EmbeddingCache, text_hash
 from retrieval.embedding import Embedder
 from retrieval.markdown import to_sections
+from retrieval.multilingual import MultilingualEncoder
 from retrieval.ontology import read_for_archive
 
 CHUNKER_VERSION = 2
@@ -28,7 +29,9 @@ CHUNKER_VERSION = 2
 EMBED_BATCH = 128
 
 Progress = Callable[[str, int, int], None]
-"""progress(stage, done, total): called as work advances (stages: chunk, embed, write)."""
+"""progress(stage, done, total): called as work advances (stages: chunk, embed, openings,
+write)."""
+Encode = Callable[[list[str]], np.ndarray]
 
 
 @dataclass
@@ -88,12 +91,16 @@ def build_index(
     root: Path,
     embedder: Embedder,
     incremental: bool = False,
-    progress: Progress = _noop,
+    progress: Progress | None = None,
+    multilingual_encoder: MultilingualEncoder | None = None,
 ) -> BuildReport:
     """Build a new version of the index at `root` from `archive` and make it the serving one.
 
-    With `incremental`, unchanged posts keep the serving version's chunks and vectors.
+    With `incremental`, unchanged posts keep the serving version's chunks and vectors. The posts'
+    openings are embedded with `multilingual_encoder` (default: the shared one).
     """
+    encoder = multilingual_encoder or multilingual.shared()
+    progress = progress or _noop
     started = time.perf_counter()
     root = Path(root)
     loaded = load_posts(archive)
@@ -117,12 +124,16 @@ def build_index(
             reuse is not None
             and reuse.manifest.get("archive_fingerprint") == fingerprint
             and reuse.ontology == tag_ontology
+            and reuse.openings is not None
+            and reuse.manifest.get("openings_model") == encoder.name
         ):  # nothing to do: keep serving the current version
             report.version, report.chunks = reuse.version, len(reuse.chunks)
             report.reused = len(reuse.chunks) + len(reuse.posts)
             report.seconds = time.perf_counter() - started
             return report
         data = _assemble(loaded.posts, reuse, embedder, root, report, progress)
+        data.openings = _openings(data, previous, encoder, root, progress)
+        data.manifest["openings_model"] = encoder.name
         data.manifest.update(
             archive=str(Path(archive).resolve()),
             archive_fingerprint=fingerprint,
@@ -188,7 +199,12 @@ def _assemble(
         title_hashes.append(title_h)
         records.append(store.PostRecord.of(post, row, bold))
     progress("chunk", len(posts), len(posts))
-    vectors = _embed(embed_texts, reused_vectors, embedder, root, report, progress)
+    cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", embedder.name, embedder.dimension)
+    vectors, embedded = _embed(
+        embed_texts, reused_vectors, embedder.encode, cache, EMBED_BATCH, "embed", progress
+    )
+    report.reused = len(embed_texts) + len(reused_vectors) - embedded
+    report.embedded = embedded
     dim = embedder.dimension
     chunk_vectors = (
         np.stack([vectors[r[4]] for r in chunk_rows])
@@ -219,31 +235,66 @@ def _assemble(
     return store.IndexData(manifest, records, table, chunk_vectors, title_vectors)
 
 
+def _openings(
+    data: store.IndexData,
+    previous: store.IndexData | None,
+    encoder: MultilingualEncoder,
+    root: Path,
+    progress: Progress,
+) -> np.ndarray:
+    """The multilingual model's vector of each post's opening, in post order: an opening the
+    serving version or the cache already has is not embedded again."""
+    texts = _opening_texts(data)
+    hashes = [text_hash("opening\0" + t) for t in texts]
+    known: dict[str, np.ndarray] = {}
+    if (
+        previous is not None
+        and previous.openings is not None
+        and previous.manifest.get("openings_model") == encoder.name
+    ):
+        old = [text_hash("opening\0" + t) for t in _opening_texts(previous)]
+        known = dict(zip(old, previous.openings, strict=True))
+    cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", encoder.name, encoder.dimension)
+    vectors, _ = _embed(
+        dict(zip(hashes, texts, strict=True)), known, encoder.passages, cache,
+        multilingual.BATCH, "openings", progress,
+    )  # fmt: skip
+    if not hashes:
+        return np.zeros((0, encoder.dimension), np.float32)
+    return np.stack([vectors[h] for h in hashes]).astype(np.float32, copy=False)
+
+
+def _opening_texts(data: store.IndexData) -> list[str]:
+    first: dict[int, str] = {}
+    for row, text in zip(data.chunks.post_row.tolist(), data.chunks.text, strict=True):
+        first.setdefault(row, text)
+    return [multilingual.opening(p.title, first.get(p.row, "")) for p in data.posts]
+
+
 def _embed(
     texts: dict[str, str],
     known: dict[str, np.ndarray],
-    embedder: Embedder,
-    root: Path,
-    report: BuildReport,
+    encode: Encode,
+    cache: EmbeddingCache,
+    batch_size: int,
+    stage: str,
     progress: Progress,
-) -> dict[str, np.ndarray]:
-    """Vectors for every hash in `texts`: from `known`, the cache, or the model (longest first)."""
+) -> tuple[dict[str, np.ndarray], int]:
+    """Vectors for every hash in `texts` from `known`, the cache, or `encode` (longest first),
+    and how many were encoded. Closes the cache."""
     vectors = dict(known)
-    cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", embedder.name, embedder.dimension)
     try:
         todo = [h for h in texts if h not in vectors]
         vectors.update(cache.get_many(todo))
         todo = sorted((h for h in todo if h not in vectors), key=lambda h: -len(texts[h]))
-        report.reused = len(texts) + len(known) - len(todo)
-        report.embedded = len(todo)
-        progress("embed", 0, len(todo))
-        for start in range(0, len(todo), EMBED_BATCH):
-            batch = todo[start : start + EMBED_BATCH]
-            encoded = embedder.encode([texts[h] for h in batch])
+        progress(stage, 0, len(todo))
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            encoded = encode([texts[h] for h in batch])
             fresh = dict(zip(batch, encoded, strict=True))
             cache.put_many(fresh)
             vectors.update(fresh)
-            progress("embed", start + len(batch), len(todo))
+            progress(stage, start + len(batch), len(todo))
     finally:
         cache.close()
-    return vectors
+    return vectors, len(todo)

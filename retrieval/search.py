@@ -18,7 +18,7 @@ from typing import NamedTuple, TypedDict, Unpack
 import numpy as np
 
 from retrieval import evidence as study_types
-from retrieval import findings, threads
+from retrieval import findings, multilingual, threads
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.coverage import ArchiveWords, SubjectCoverage
 from retrieval.embedding import Embedder
@@ -202,6 +202,8 @@ class Searcher:
         self._tables_lock = threading.Lock()
         self._joined: tuple[SentenceTable, list[int]] | None = None
         self._copy_of = self._title_only_copies()
+        same_model = index.manifest.get("openings_model") == multilingual.NAME
+        self._openings = index.openings if same_model else None
         self.words = ArchiveWords(self.lexical.idf)
         self.subjects = SubjectCoverage.for_index(index, self.lexical)
         self.evidence = self._evidence_labels()
@@ -221,15 +223,16 @@ class Searcher:
             for p, opening in zip(self.index.posts, openings, strict=True)
         ]
 
-    def rank_posts(self, query_vec: np.ndarray, lexical: Lexical = None) -> Ranking:
+    def rank_posts(
+        self, query_vec: np.ndarray, lexical: Lexical = None, lift: np.ndarray | None = None
+    ) -> Ranking:
         """Posts scored from their best chunk, title and BM25 (`lexical`: each post's score, or a
-        function giving them), best first: every post over an exact index, FAISS and BM25
-        candidates over an approximate one (retrieval/candidates.py). A post without text is
-        judged on its title alone, less TITLE_ONLY_PENALTY."""
+        function giving them) and `lift` (each post's, if any), best first: every post over an
+        exact index, FAISS and BM25 candidates over an approximate one (retrieval/candidates.py).
+        A post without text is judged on its title alone, less TITLE_ONLY_PENALTY."""
         threads.this_thread()
-        scored = self._candidates.score(
-            query_vec, lexical, _combine, EXACT_HEAD, RANK_HEAD, self._title_only
-        )
+        prior = self._title_only if lift is None else self._title_only + lift
+        scored = self._candidates.score(query_vec, lexical, _combine, EXACT_HEAD, RANK_HEAD, prior)
         return Ranking(scored.rows, scored.scores, scored.chunk_sims)
 
     def prepare_questions(self) -> None:
@@ -359,8 +362,9 @@ class Searcher:
         if not _has_words(question) or not self.index.posts:
             return Answer(question, False, [], 0)
         query_vec = self._query_vector(query)
+        lift = self._opening_lift(query)
         side = threads.beside(lambda: self._asked(query))
-        ranking = self.rank_posts(query_vec, lambda: side.result().lexical)
+        ranking = self.rank_posts(query_vec, lambda: side.result().lexical, lift)
         order = ranking.order
         if evidence:  # filtered before collapsing, so totals and pages count matching posts only
             wanted = [study_types.LABELS.index(e) + 1 for e in evidence]
@@ -385,6 +389,13 @@ class Searcher:
         sets, for one encode instead of two)."""
         text = f"{query.context} {query.dense}" if query.context else query.dense
         return self.embedder.encode([text])[0]
+
+    def _opening_lift(self, query: Query) -> np.ndarray | None:
+        """For a question in another language, what the multilingual model reads in each post's
+        opening (retrieval/multilingual.py); None for English, or a version without openings."""
+        if query.lang == "en" or self._openings is None:
+            return None
+        return multilingual.lift(self._openings, multilingual.shared().question(query.text))
 
     def _asked(self, query: Query) -> Asked:
         """What the question needs beyond its vector and the ranking: run beside the vector

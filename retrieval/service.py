@@ -19,6 +19,7 @@ from retrieval import store, threads
 from retrieval.archive_sync import pull
 from retrieval.embedding import Embedder
 from retrieval.indexer import BuildReport, Progress, build_index
+from retrieval.multilingual import MultilingualEncoder
 from retrieval.search import Answer, Searcher, SearchOptions
 
 log = logging.getLogger(__name__)
@@ -130,8 +131,8 @@ class AnswerService:
         """A new index version from `archive`; `while_serving` when questions are being answered
         meanwhile (the bot), so the build gets its own, smaller model instance."""
         embedder = self.build_embedder() if while_serving else self.embedder
-        kwargs = {"progress": progress} if progress else {}
-        return build_index(archive, self.root, embedder, incremental=incremental, **kwargs)
+        encoder = MultilingualEncoder(BUILD_THREADS_WHILE_SERVING) if while_serving else None
+        return build_index(archive, self.root, embedder, incremental, progress, encoder)
 
     def pull_and_update(
         self, archive: Path, progress: Progress | None = None, *, while_serving: bool = False

@@ -40,6 +40,7 @@ FORMAT_VERSION = 1
 KEEP_VERSIONS = 3
 FILES = ("chunks.faiss", "titles.faiss", "meta.sqlite", "manifest.json")
 ONTOLOGY = "ontology.json"  # optional: what tag lookup takes from the archive's ontology
+OPENINGS = "openings.npy"  # optional: the multilingual model's vectors of the posts' openings
 
 INDEX_TYPES = ("auto", "flat", "ivf")
 INDEX_TYPE_ENV = "VDWBOT_INDEX_TYPE"
@@ -116,6 +117,9 @@ class IndexData:
     """The approximate index the vectors belong to, searched for candidates; None for an exact
     version, whose vectors are all scored at once (a flat FAISS index would be a second copy)."""
     title_index: faiss.Index | None = None
+    openings: np.ndarray | None = None
+    """One row per post: the multilingual model's vector of its opening (retrieval.multilingual);
+    None for a version built before they were kept."""
     by_slug: dict[str, PostRecord] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -387,9 +391,14 @@ def write_version(root: Path, data: IndexData) -> Path:
             faiss.write_index(index, str(tmp / f"{part}.faiss"))
         _write_sqlite(tmp / "meta.sqlite", data)
         (tmp / "manifest.json").write_text(json.dumps(data.manifest, indent=2), "utf-8")
+        optional: tuple[str, ...] = ()
         if data.ontology is not None:
             (tmp / ONTOLOGY).write_text(json.dumps(data.ontology, ensure_ascii=False), "utf-8")
-        for name_ in FILES + ((ONTOLOGY,) if data.ontology is not None else ()):
+            optional += (ONTOLOGY,)
+        if data.openings is not None:
+            np.save(tmp / OPENINGS, np.asarray(data.openings, dtype=np.float32))
+            optional += (OPENINGS,)
+        for name_ in FILES + optional:
             with open(tmp / name_, "rb") as fh:
                 os.fsync(fh.fileno())
         versions = root / "versions"
@@ -523,9 +532,10 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
     if len(chunks) != chunk_index.ntotal or len(posts) != title_index.ntotal:
         raise IndexLoadError(f"index files in {folder} disagree on counts; {_fix_hint(root)}")
     ontology = _read_ontology(root, folder)
+    openings = _read_openings(root, folder, len(posts))
     if kind_of(chunk_index) == kind_of(title_index) == "flat":
         exact = _exact_vectors(chunk_index), _exact_vectors(title_index)
-        return IndexData(manifest, posts, chunks, *exact, ontology)
+        return IndexData(manifest, posts, chunks, *exact, ontology, openings=openings)
     views = {}
     for name, index in indexes.items():
         try:
@@ -534,7 +544,7 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
             raise IndexLoadError(f"{exc}: {folder / name}; {_fix_hint(root)}") from None
     return IndexData(
         manifest, posts, chunks, views["chunks.faiss"], views["titles.faiss"], ontology,
-        chunk_index, title_index,
+        chunk_index, title_index, openings,
     )  # fmt: skip
 
 
@@ -548,6 +558,20 @@ def _read_ontology(root: Path, folder: Path) -> dict | None:
     if not isinstance(data, dict):
         raise IndexLoadError(f"corrupt {folder / ONTOLOGY} (not an object); {_fix_hint(root)}")
     return data
+
+
+def _read_openings(root: Path, folder: Path, posts: int) -> np.ndarray | None:
+    try:
+        openings = np.load(folder / OPENINGS)
+    except FileNotFoundError:
+        return None  # built before the openings were kept: other languages go without them
+    except (ValueError, OSError) as exc:
+        raise IndexLoadError(f"corrupt {folder / OPENINGS} ({exc}); {_fix_hint(root)}") from None
+    if openings.ndim != 2 or len(openings) != posts or openings.dtype != np.float32:
+        raise IndexLoadError(
+            f"{folder / OPENINGS} does not hold one vector per post; {_fix_hint(root)}"
+        )
+    return openings
 
 
 def _post_record(r: tuple) -> PostRecord:

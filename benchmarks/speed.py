@@ -183,7 +183,7 @@ def measure_archive_update(index_root: Path, archive: Path, backend: str, work: 
 def measure_queries(searcher: Searcher, n: int, query_threads: int) -> dict:
     """Warm latency with the query pools pinned to `query_threads`, recorded as in force."""
     pinned = threads.pin(query_threads)
-    embedder, ranking = searcher.embedder, []
+    ranking: list[float] = []
     rank_posts = searcher.rank_posts
 
     def timed_rank(*args, **kwargs):
@@ -195,15 +195,8 @@ def measure_queries(searcher: Searcher, n: int, query_threads: int) -> dict:
     searcher.rank_posts = timed_rank  # type: ignore[method-assign]
     qs = questions(n, searcher.index)
     searcher.search("warm up", 3)
-    bare, full = [], []
     ranking.clear()
-    for q in qs:
-        started = time.perf_counter()
-        embedder.encode([q])
-        bare.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        searcher.search(q, 3)
-        full.append(time.perf_counter() - started)
+    bare, full = interleaved(searcher, qs)
     del searcher.rank_posts
     return {
         "questions": len(qs), "index_posts": len(searcher.index.posts),
@@ -214,6 +207,19 @@ def measure_queries(searcher: Searcher, n: int, query_threads: int) -> dict:
         "bare_encode_ms": {"p50": pct(bare, 50), "p95": pct(bare, 95)},
         "p50_ratio": round(float(np.median(full) / np.median(bare)), 3),
     }  # fmt: skip
+
+
+def interleaved(searcher: Searcher, qs: list[str]) -> tuple[list[float], list[float]]:
+    """Seconds of each question's bare encode, and of its search right after it."""
+    bare, full = [], []
+    for q in qs:
+        started = time.perf_counter()
+        searcher.embedder.encode([q])
+        bare.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        searcher.search(q, 3)
+        full.append(time.perf_counter() - started)
+    return bare, full
 
 
 def measure_other_languages(searcher: Searcher, rounds: int = 5) -> dict:
@@ -228,17 +234,8 @@ def measure_other_languages(searcher: Searcher, rounds: int = 5) -> dict:
         for q in load_questions(f)
         if build_query(q.question).lang != "en"
     ]
-    embedder = searcher.embedder
     searcher.search(qs[0], 3)
-    bare, full = [], []
-    for _ in range(rounds):
-        for q in qs:
-            started = time.perf_counter()
-            embedder.encode([q])
-            bare.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            searcher.search(q, 3)
-            full.append(time.perf_counter() - started)
+    bare, full = interleaved(searcher, qs * rounds)
     return {
         "questions": len(qs), "rounds": rounds, "openings": searcher.index.openings is not None,
         "search_ms": {"p50": pct(full, 50), "p95": pct(full, 95)},

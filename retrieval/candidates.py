@@ -52,7 +52,8 @@ that high, it could enter the head: at 30x recall@10 was 0.992 with this margin 
 skipped, 0.990 with no margin, and the step took 2.1 instead of 3.0 ms."""
 Combine = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """(best chunk or title-only similarity, title similarity, lexical score, prior) -> post score,
-for arrays of posts; must never decrease when one of its inputs grows. Priors are <= 0."""
+for arrays of posts; must never decrease when one of its inputs grows. A post's own prior is
+<= 0; only a question's lift (`CandidateScorer.score`) raises it above."""
 Lexical = np.ndarray | None | Callable[[], np.ndarray | None]
 """Each post's lexical score (None: none), or a function giving them."""
 
@@ -140,12 +141,16 @@ class CandidateScorer:
         head: int,
         limit: int = 1000,
         prior: np.ndarray | None = None,
+        lift: np.ndarray | None = None,
     ) -> Scored:
-        """Candidates for `query_vec` scored with `combine` (and each post's `prior`, <= 0), the
-        best `limit` in order; a candidate that could not enter the first `head` may be left
-        unscored (over an approximate index). `lexical` is read once the vector searches are
-        done, so a function giving it may work it out meanwhile (`threads.beside`)."""
+        """Candidates for `query_vec` scored with `combine` (and each post's `prior`, <= 0, plus
+        its `lift` for this question, of any sign), the best `limit` in order; a candidate that
+        could not enter the first `head` may be left unscored (over an approximate index), where
+        the posts `lift` raises most are candidates too. `lexical` is read once the vector
+        searches are done, so a function giving it may work it out meanwhile (`threads.beside`)."""
         q = np.ascontiguousarray(query_vec, dtype=np.float32).reshape(1, -1)
+        if lift is not None:
+            prior = lift if prior is None else prior + lift
         if self.exhaustive:
             scored = self._exact(q[0], self._all, lexical, combine, limit, prior)
             return scored._replace(certain=len(scored.rows))
@@ -159,7 +164,10 @@ class CandidateScorer:
         title_rows, title_sims, title_floor = titles.result()
         lexical = _scores(lexical)
         lexical_rows, lexical_floor = _top(lexical, LEXICAL_TOP)
-        rows = unique(np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows]))
+        lifted_rows, lift_floor = _top(lift, LEXICAL_TOP)
+        rows = unique(
+            np.concatenate([self._post_row[chunk_ids], title_rows, lexical_rows, lifted_rows])
+        )
         scored = self._exact(
             q[0],
             rows,
@@ -175,7 +183,7 @@ class CandidateScorer:
             np.array([max(chunk_floor, title_floor)]),
             np.array([title_floor]),
             np.array([lexical_floor]),
-            np.zeros(1),
+            np.array([lift_floor]),  # a post left out has no lift above it; no prior above 0
         )[0]
         return scored._replace(certain=int(np.count_nonzero(scored.scores[scored.rows] > bound)))
 

@@ -41,6 +41,8 @@ class BuildReport:
     chunks: int = 0
     embedded: int = 0
     reused: int = 0
+    openings: int = 0
+    """Posts' openings embedded by the multilingual model (retrieval/multilingual.py)."""
     seconds: float = 0.0
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -50,7 +52,8 @@ class BuildReport:
     def summary(self) -> str:
         lines = [
             f"index version {self.version}: {self.posts} posts, {self.chunks} chunks "
-            f"in {self.seconds:.1f} s ({self.embedded} texts embedded, {self.reused} reused)",
+            f"in {self.seconds:.1f} s ({self.embedded} texts embedded, {self.reused} reused, "
+            f"{self.openings} openings embedded)",
             f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
             f"skipped {len(self.skipped)}",
         ]
@@ -126,14 +129,15 @@ def build_index(
             and reuse.ontology == tag_ontology
             and reuse.openings is not None
             and reuse.manifest.get("openings_model") == encoder.name
+            and reuse.manifest.get("opening_chars") == multilingual.OPENING_CHARS
         ):  # nothing to do: keep serving the current version
             report.version, report.chunks = reuse.version, len(reuse.chunks)
             report.reused = len(reuse.chunks) + len(reuse.posts)
             report.seconds = time.perf_counter() - started
             return report
         data = _assemble(loaded.posts, reuse, embedder, root, report, progress)
-        data.openings = _openings(data, previous, encoder, root, progress)
-        data.manifest["openings_model"] = encoder.name
+        data.openings, report.openings = _openings(data, previous, encoder, root, progress)
+        data.manifest.update(openings_model=encoder.name, opening_chars=multilingual.OPENING_CHARS)
         data.manifest.update(
             archive=str(Path(archive).resolve()),
             archive_fingerprint=fingerprint,
@@ -241,9 +245,9 @@ def _openings(
     encoder: MultilingualEncoder,
     root: Path,
     progress: Progress,
-) -> np.ndarray:
-    """The multilingual model's vector of each post's opening, in post order: an opening the
-    serving version or the cache already has is not embedded again."""
+) -> tuple[np.ndarray, int]:
+    """The multilingual model's vector of each post's opening, in post order, and how many were
+    embedded: an opening the serving version or the cache already has is not embedded again."""
     texts = _opening_texts(data)
     hashes = [text_hash("opening\0" + t) for t in texts]
     known: dict[str, np.ndarray] = {}
@@ -255,13 +259,13 @@ def _openings(
         old = [text_hash("opening\0" + t) for t in _opening_texts(previous)]
         known = dict(zip(old, previous.openings, strict=True))
     cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", encoder.name, encoder.dimension)
-    vectors, _ = _embed(
+    vectors, embedded = _embed(
         dict(zip(hashes, texts, strict=True)), known, encoder.passages, cache,
         multilingual.BATCH, "openings", progress,
     )  # fmt: skip
     if not hashes:
-        return np.zeros((0, encoder.dimension), np.float32)
-    return np.stack([vectors[h] for h in hashes]).astype(np.float32, copy=False)
+        return np.zeros((0, encoder.dimension), np.float32), embedded
+    return np.stack([vectors[h] for h in hashes]).astype(np.float32, copy=False), embedded
 
 
 def _opening_texts(data: store.IndexData) -> list[str]:

@@ -202,8 +202,10 @@ class Searcher:
         self._tables_lock = threading.Lock()
         self._joined: tuple[SentenceTable, list[int]] | None = None
         self._copy_of = self._title_only_copies()
+        openings = index.openings
         same_model = index.manifest.get("openings_model") == multilingual.NAME
-        self._openings = index.openings if same_model else None
+        fits = openings is not None and openings.shape[1] == multilingual.DIMENSION
+        self._openings = openings if same_model and fits else None
         self.words = ArchiveWords(self.lexical.idf)
         self.subjects = SubjectCoverage.for_index(index, self.lexical)
         self.evidence = self._evidence_labels()
@@ -231,8 +233,9 @@ class Searcher:
         exact index, FAISS and BM25 candidates over an approximate one (retrieval/candidates.py).
         A post without text is judged on its title alone, less TITLE_ONLY_PENALTY."""
         threads.this_thread()
-        prior = self._title_only if lift is None else self._title_only + lift
-        scored = self._candidates.score(query_vec, lexical, _combine, EXACT_HEAD, RANK_HEAD, prior)
+        scored = self._candidates.score(
+            query_vec, lexical, _combine, EXACT_HEAD, RANK_HEAD, self._title_only, lift
+        )
         return Ranking(scored.rows, scored.scores, scored.chunk_sims)
 
     def prepare_questions(self) -> None:
@@ -398,7 +401,8 @@ class Searcher:
         opening (retrieval/multilingual.py); None for English, or a version without openings."""
         if query.lang == "en" or self._openings is None:
             return None
-        return multilingual.lift(self._openings, multilingual.shared().question(query.text))
+        text = f"{query.context} {query.text}" if query.context else query.text  # as embedded
+        return multilingual.lift(self._openings, multilingual.shared().question(text))
 
     def _asked(self, query: Query) -> Asked:
         """What the question needs beyond its vector and the ranking: run beside the vector

@@ -565,7 +565,7 @@ def _read_openings(root: Path, folder: Path, posts: int) -> np.ndarray | None:
         openings = np.load(folder / OPENINGS)
     except FileNotFoundError:
         return None  # built before the openings were kept: other languages go without them
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, EOFError) as exc:
         raise IndexLoadError(f"corrupt {folder / OPENINGS} ({exc}); {_fix_hint(root)}") from None
     if openings.ndim != 2 or len(openings) != posts or openings.dtype != np.float32:
         raise IndexLoadError(

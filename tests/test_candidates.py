@@ -84,6 +84,29 @@ def test_head_is_the_exact_ranking(exhaustive):
             assert np.allclose(sims, data.chunk_vectors[mine] @ q, atol=1e-5)
 
 
+@pytest.mark.parametrize("exhaustive", [True, False])
+def test_a_lift_raises_posts_no_search_found(exhaustive):
+    """A question's lift (the multilingual model's, for another language) is added to every
+    post's score; over candidates, the posts it raises most are scored even when the chunk,
+    title and lexical searches did not find them, and the head stays certain."""
+    data = synthetic(600)
+    scorer = CandidateScorer.for_index(data, exhaustive)
+    rng = np.random.default_rng(5)
+    q = rng.standard_normal(DIM).astype(np.float32)
+    q /= np.linalg.norm(q)
+    none = np.zeros(600, np.float32)
+    base = brute_force(data, q, none)
+    lift = rng.normal(0, 0.01, 600).astype(np.float32)
+    lowest = np.argsort(base)[:4]
+    lift[lowest] = 2.0  # far above any similarity: these four must lead
+    got = scorer.score(q, none, _combine, head=10, lift=lift)
+    assert set(got.rows[:4].tolist()) == set(lowest.tolist())
+    expected = base + lift
+    head = got.rows[:10]
+    assert np.allclose(got.scores[head], np.sort(expected)[::-1][:10], atol=1e-5)
+    assert got.certain >= 10
+
+
 @pytest.mark.parametrize("n", [50, 101, 5_000, 300_000])
 def test_lexical_top_is_the_k_best_scores(n):
     """BM25's top rows, found from a sampled threshold, hold the k best positive scores (rows

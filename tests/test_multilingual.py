@@ -100,12 +100,19 @@ def test_build_keeps_one_opening_vector_per_post_and_embeds_only_new_ones(
     assert data.openings[0] == pytest.approx(
         counting.passages([opening(data.posts[0].title, first_chunk)])[0], abs=1e-5
     )
+    # a post whose name sorts first: every earlier post moves down a row
     extra = next(p for p in sorted(archive_dir.glob("*.md")) if p.stat().st_size > 3000)
-    shutil.copy(extra, archive / extra.name)
+    shutil.copy(extra, archive / f"0-{extra.name}")
     (root / "cache" / "embeddings.sqlite").unlink()  # the serving version is what is reused
     counting.texts = 0
-    build_index(archive, root, embedder, incremental=True, multilingual_encoder=counting)
-    assert counting.texts == 1 and len(store.load(root).openings) == len(data.posts) + 1
+    report = build_index(archive, root, embedder, incremental=True, multilingual_encoder=counting)
+    assert counting.texts == report.openings == 1
+    after = store.load(root)
+    assert after.openings is not None and len(after.openings) == len(data.posts) + 1
+    moved = after.by_slug[data.posts[0].slug].row
+    assert moved != 0 and np.array_equal(after.openings[moved], data.openings[0])
+    again = build_index(archive, root, embedder, incremental=True, multilingual_encoder=counting)
+    assert again.openings == 0 and again.version == after.version
 
 
 def test_version_without_openings_answers_and_is_completed_by_an_update(tmp_path, embedder) -> None:
@@ -128,9 +135,10 @@ def test_corrupt_openings_file_is_a_clear_error(tmp_path, embedder) -> None:
     np.save(folder / store.OPENINGS, np.zeros((7, 384), np.float32))
     with pytest.raises(store.IndexLoadError, match="one vector per post"):
         store.load(root)
-    (folder / store.OPENINGS).write_bytes(b"not numpy")
-    with pytest.raises(store.IndexLoadError, match="corrupt"):
-        store.load(root)
+    for content in (b"not numpy", b""):
+        (folder / store.OPENINGS).write_bytes(content)
+        with pytest.raises(store.IndexLoadError, match="corrupt"):
+            store.load(root)
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from retrieval.sentences import split_sentences
 from retrieval.text import SENTENCES_KEPT, clip
 
 if TYPE_CHECKING:
-    from retrieval.sentence_table import Candidates
+    from retrieval.sentence_table import Candidates, SentenceTable
 
 MAX_FINDING_CHARS = 300
 MIN_SENTENCE_CHARS = 25
@@ -162,6 +162,8 @@ class Finding(NamedTuple):
     score: float
     aim: bool
     """States what the study set out to do: quoted for context, never the lead answer."""
+    row: int = -1
+    """Its row in the sentence table it was ranked from (for `in_context`)."""
 
 
 @lru_cache(maxsize=SENTENCES_KEPT)
@@ -304,8 +306,34 @@ def rank(
             text = table.sentences[row].text
             if not table.quotable[row] or any(text in c.text or c.text in text for c in chosen):
                 continue
-            chosen.append(Finding(text, float(score[i]), bool(table.aim[row])))
+            chosen.append(Finding(text, float(score[i]), bool(table.aim[row]), int(row)))
             if len(chosen) == limit:
                 break
         found.append([f._replace(text=shorten(f.text)) for f in chosen])
     return found
+
+
+def in_context(table: SentenceTable, found: Sequence[Finding], alone: object = None) -> list[str]:
+    """A post's findings (ranked from `table`) as quoted: each with the sentence after it in
+    the same text, else the one before, when that one is quotable, repeats no other finding and
+    both fit in MAX_FINDING_CHARS; `alone` (the lead) is quoted by itself. A result sentence
+    often leaves its subject or its figures to the sentence beside it."""
+    quoted: list[str] = []
+    for f in found:
+        others = [*quoted, *(g.text for g in found if g is not f)]
+        quoted.append(f.text if f is alone else _with_neighbour(table, f, others))
+    return quoted
+
+
+def _with_neighbour(table: SentenceTable, finding: Finding, others: Sequence[str]) -> str:
+    sentence = table.sentences[finding.row].text
+    text = int(np.searchsorted(table.bounds, finding.row, side="right"))
+    first, stop = int(table.bounds[text - 1]), int(table.bounds[text])
+    for other in (finding.row + 1, finding.row - 1):
+        if not (first <= other < stop and table.quotable[other]):
+            continue
+        more = table.sentences[other].text
+        repeats = any(more in o or o in more for o in others)
+        if not repeats and len(sentence) + 1 + len(more) <= MAX_FINDING_CHARS:
+            return f"{sentence} {more}" if other > finding.row else f"{more} {sentence}"
+    return finding.text

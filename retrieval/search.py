@@ -463,17 +463,19 @@ class Searcher:
         question, context = overlaps(cands, asked)
         signals = findings.Signals(question, np.concatenate(meaning)[cands.source], context)
         found = findings.rank(cands, signals, facts.numbers, asks_dose=facts.asks_dose)
-        hits: list[Hit] = []
-        best: tuple[float, Lead] | None = None
-        for row, post_found in zip(rows, found, strict=True):
+        best: tuple[float, Lead, findings.Finding] | None = None
+        for place, post_found in enumerate(found):
             answer = next((f for f in post_found if not f.aim), None)
             if answer:
-                claim = answer.score - LEAD_RANK_PENALTY * len(hits)
+                claim = answer.score - LEAD_RANK_PENALTY * place
                 if best is None or claim > best[0]:
-                    best = (claim, Lead(answer.text, len(hits)))
-            post = self.index.posts[row]
-            hits.append(self._hit(post, float(ranking.scores[row]), [f.text for f in post_found]))
-        return hits, best[1] if best else None
+                    best = (claim, Lead(answer.text, place), answer)
+        lead, lead_finding = (best[1], best[2]) if best else (None, None)
+        hits: list[Hit] = []
+        for row, post_found in zip(rows, found, strict=True):
+            quoted = findings.in_context(cands.table, post_found, alone=lead_finding)
+            hits.append(self._hit(self.index.posts[row], float(ranking.scores[row]), quoted))
+        return hits, lead
 
     def _hit(self, post: PostRecord, score: float, found: list[str]) -> Hit:
         return Hit(

@@ -189,10 +189,15 @@ def test_posts_read_from_one_joined_table_get_the_findings_each_gets_from_its_ow
     tables = [SentenceTable.build([*c, *b], b, {"20"}, ids) for c, b, _, _ in posts]
     query = ids.query({t: 1.0 for t in question.split()})
 
-    def ranked(cands: Candidates, sims: list[float]) -> list[list[findings.Finding]]:
+    def ranked(cands: Candidates, sims: list[float]) -> list[list[tuple]]:
+        """Each post's findings, and each quoted with its neighbour (rows differ by table)."""
         question_share, context = overlaps(cands, query)
         meaning = [sims[i] for i in cands.source.tolist()]
-        return findings.rank(cands, findings.Signals(question_share, meaning, context), {"4000"})
+        found = findings.rank(cands, findings.Signals(question_share, meaning, context), {"4000"})
+        return [
+            list(zip([f[:3] for f in post], findings.in_context(cands.table, post), strict=True))
+            for post in found
+        ]
 
     alone = [
         ranked(t.pick(picked), sims)[0]
@@ -393,3 +398,43 @@ def test_searches_in_several_threads_build_the_same_tables_as_one(demo_searcher)
     for w in workers:
         w.join(60)
     assert [got[i] for i in range(len(questions))] == serial
+
+
+NEIGHBOURS = [
+    "Vitamin D was given to 120 adults with asthma for a year.",
+    "Attacks fell by 40% compared with placebo.",
+    "The effect was largest in those who started below 20 ng/ml.",
+]
+
+
+def _quoted(lines: list[str], texts: list[str] | None = None, alone: int | None = None):
+    """The findings of a table of `texts` (default: `lines` as one paragraph) for the sentences
+    `lines` in that order, as `in_context` quotes them."""
+    table = SentenceTable.build(texts or [" ".join(NEIGHBOURS)], [])
+    rows = [next(i for i, s in enumerate(table.sentences) if s.text == line) for line in lines]
+    found = [findings.Finding(line, 1.0, False, row) for line, row in zip(lines, rows, strict=True)]
+    return findings.in_context(table, found, found[alone] if alone is not None else None)
+
+
+def test_a_finding_is_quoted_with_the_sentence_after_it():
+    assert _quoted([NEIGHBOURS[1]]) == [f"{NEIGHBOURS[1]} {NEIGHBOURS[2]}"]
+
+
+def test_the_last_sentence_of_a_text_takes_the_one_before_never_another_text():
+    assert _quoted([NEIGHBOURS[2]]) == [f"{NEIGHBOURS[1]} {NEIGHBOURS[2]}"]
+    alone = _quoted([NEIGHBOURS[1]], texts=[NEIGHBOURS[0], NEIGHBOURS[1], NEIGHBOURS[2]])
+    assert alone == [NEIGHBOURS[1]]
+
+
+def test_the_lead_is_quoted_alone_and_no_finding_repeats_another():
+    assert _quoted([NEIGHBOURS[1]], alone=0) == [NEIGHBOURS[1]]
+    both = _quoted([NEIGHBOURS[0], NEIGHBOURS[1]])
+    assert both[0] == NEIGHBOURS[0]  # its only neighbour is the other finding
+    assert both[1] == f"{NEIGHBOURS[1]} {NEIGHBOURS[2]}"
+
+
+def test_a_junk_or_too_long_neighbour_is_left_out():
+    junk = "Neurology published online August 6, 2014"
+    assert _quoted([NEIGHBOURS[1]], texts=[f"{NEIGHBOURS[1]} {junk}"]) == [NEIGHBOURS[1]]
+    long = "The trial also measured " + "many other outcomes, " * 15 + "none of them changed."
+    assert _quoted([NEIGHBOURS[1]], texts=[f"{NEIGHBOURS[1]} {long}"]) == [NEIGHBOURS[1]]

@@ -28,6 +28,7 @@ JUNK = [
     "J Neurol. 2011 Mar 13. doi: 10.1007/s00415-011-5960-6",
     "Am J Clin Nutr December 2013 vol. 98 no. 6 pages",
     "Eur J Endocrinol. 2013 Oct 1;169(5):597-604.",
+    "Neurology published online August 6, 2014",
     "Femoral and tibial stress fractures and vitamin D J R Army Med Corps, March 2014",
     # site notes
     "Google Scholar shows that this was cited by Google Scholar",

@@ -74,8 +74,11 @@ _WORDS_RE = re.compile(
     r"|(?:received|accepted) for publication|(?:funded|sponsored) by\b|clinicaltrials\.gov|nct\d"
     r"|honorari|financial support|consultan(?:t|cy) (?:for|to)\b|conflicts? of interest"
     r"|journal\b[^.]{0,80}(?:19|20)\d\d[.,;]?$|this (?:web ?)?page\b|nofollow\b|href\b"
-    r"|(?:received|accepted|published|revised)(?: online)?:? (?:\d{1,2} " + _MONTH
-    + r"|" + _MONTH + r" \d{1,2},?) (?:19|20)\d\d"  # 6 August 2014, August 6, 2014
+    r"|(?:received|accepted|published|revised)(?: online)?:? (?:\d{1,2} "
+    + _MONTH
+    + r"|"
+    + _MONTH
+    + r" \d{1,2},?) (?:19|20)\d\d"  # 6 August 2014, August 6, 2014
     # journal and citation lines
     r"|vol(?:ume)?\.? ?\d|issue \d|pp\. ?\d+ ?[-–]\s?\d"
     # site notes

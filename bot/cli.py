@@ -39,7 +39,10 @@ def progress_bars() -> Iterator[Progress]:
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
-    labels = {"chunk": "parsing + chunking", "embed": "embedding", "write": "writing index"}
+    labels = {
+        "chunk": "parsing + chunking", "embed": "embedding",
+        "openings": "embedding openings (multilingual)", "write": "writing index",
+    }  # fmt: skip
 
     def update(stage: str, done: int, total: int) -> None:
         bar = bars.get(stage)

@@ -130,6 +130,7 @@ def build_index(
             and reuse.openings is not None
             and reuse.manifest.get("openings_model") == encoder.name
             and reuse.manifest.get("opening_chars") == multilingual.OPENING_CHARS
+            and reuse.manifest.get("opening_views") == list(multilingual.VIEWS)
         ):  # nothing to do: keep serving the current version
             report.version, report.chunks = reuse.version, len(reuse.chunks)
             report.reused = len(reuse.chunks) + len(reuse.posts)
@@ -137,7 +138,11 @@ def build_index(
             return report
         data = _assemble(loaded.posts, reuse, embedder, root, report, progress)
         data.openings, report.openings = _openings(data, previous, encoder, root, progress)
-        data.manifest.update(openings_model=encoder.name, opening_chars=multilingual.OPENING_CHARS)
+        data.manifest.update(
+            openings_model=encoder.name,
+            opening_chars=multilingual.OPENING_CHARS,
+            opening_views=list(multilingual.VIEWS),
+        )
         data.manifest.update(
             archive=str(Path(archive).resolve()),
             archive_fingerprint=fingerprint,
@@ -246,33 +251,41 @@ def _openings(
     root: Path,
     progress: Progress,
 ) -> tuple[np.ndarray, int]:
-    """The multilingual model's vector of each post's opening, in post order, and how many were
-    embedded: an opening the serving version or the cache already has is not embedded again."""
-    texts = _opening_texts(data)
-    hashes = [text_hash("opening\0" + t) for t in texts]
+    """The multilingual model's vectors of each post's views (`multilingual.VIEWS`), one row per
+    view in post order, and how many texts were embedded: a text the serving version or the
+    cache already has is not embedded again."""
+    texts = _view_texts(data)
+    hashes = [[text_hash("opening\0" + t) for t in view] for view in texts]
     known: dict[str, np.ndarray] = {}
     if (
         previous is not None
         and previous.openings is not None
         and previous.manifest.get("openings_model") == encoder.name
     ):
-        old = [text_hash("opening\0" + t) for t in _opening_texts(previous)]
-        known = dict(zip(old, previous.openings, strict=True))
+        for view, vectors in zip(_view_texts(previous), previous.openings, strict=True):
+            known.update(zip((text_hash("opening\0" + t) for t in view), vectors, strict=True))
+    todo: dict[str, str] = {}
+    for view_hashes, view in zip(hashes, texts, strict=True):
+        todo.update(zip(view_hashes, view, strict=True))
     cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", encoder.name, encoder.dimension)
     vectors, embedded = _embed(
-        dict(zip(hashes, texts, strict=True)), known, encoder.passages, cache,
-        multilingual.BATCH, "openings", progress,
-    )  # fmt: skip
-    if not hashes:
-        return np.zeros((0, encoder.dimension), np.float32), embedded
-    return np.stack([vectors[h] for h in hashes]).astype(np.float32, copy=False), embedded
+        todo, known, encoder.passages, cache, multilingual.BATCH, "openings", progress
+    )
+    shape = (len(multilingual.VIEWS), len(data.posts), encoder.dimension)
+    out = np.zeros(shape, np.float32)
+    for v, view in enumerate(hashes):
+        if view:
+            out[v] = np.stack([vectors[h] for h in view])
+    return out, embedded
 
 
-def _opening_texts(data: store.IndexData) -> list[str]:
+def _view_texts(data: store.IndexData) -> list[list[str]]:
+    """Each view's text of every post, in post order (the stored vectors' order)."""
     first: dict[int, str] = {}
     for row, text in zip(data.chunks.post_row.tolist(), data.chunks.text, strict=True):
         first.setdefault(row, text)
-    return [multilingual.opening(p.title, first.get(p.row, "")) for p in data.posts]
+    per_post = [multilingual.views(p.title, first.get(p.row, ""), p.bold) for p in data.posts]
+    return [[texts[v] for texts in per_post] for v in range(len(multilingual.VIEWS))]
 
 
 def _embed(

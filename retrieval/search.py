@@ -204,7 +204,8 @@ class Searcher:
         self._copy_of = self._title_only_copies()
         openings = index.openings
         same_model = index.manifest.get("openings_model") == multilingual.NAME
-        fits = openings is not None and openings.shape[1] == multilingual.DIMENSION
+        shape = (len(multilingual.VIEWS), len(index.posts), multilingual.DIMENSION)
+        fits = openings is not None and openings.shape == shape
         self._openings = openings if same_model and fits else None
         self.words = ArchiveWords(self.lexical.idf)
         self.subjects = SubjectCoverage.for_index(index, self.lexical)

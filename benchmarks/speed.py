@@ -302,7 +302,9 @@ def measure_during_rebuild(
 
     def rebuild() -> None:
         started = time.perf_counter()
-        built = build_index(posts, work / "rebuild-ix", builder)
+        built = build_index(
+            posts, work / "rebuild-ix", builder, multilingual_encoder=service.build_multilingual()
+        )
         report.update(seconds=time.perf_counter() - started, embedded=built.embedded)
 
     thread = threading.Thread(target=rebuild)

@@ -120,6 +120,11 @@ class AnswerService:
         serving instance's lock, and runs on fewer threads so questions keep a core."""
         return self.embedder.twin(threads=BUILD_THREADS_WHILE_SERVING)
 
+    @staticmethod
+    def build_multilingual() -> MultilingualEncoder:
+        """The same for the multilingual model's pass over the posts' views."""
+        return MultilingualEncoder(BUILD_THREADS_WHILE_SERVING)
+
     def build(
         self,
         archive: Path,
@@ -131,7 +136,7 @@ class AnswerService:
         """A new index version from `archive`; `while_serving` when questions are being answered
         meanwhile (the bot), so the build gets its own, smaller model instance."""
         embedder = self.build_embedder() if while_serving else self.embedder
-        encoder = MultilingualEncoder(BUILD_THREADS_WHILE_SERVING) if while_serving else None
+        encoder = self.build_multilingual() if while_serving else None
         return build_index(archive, self.root, embedder, incremental, progress, encoder)
 
     def pull_and_update(

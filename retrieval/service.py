@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Unpack
 
-from retrieval import store, threads
+from retrieval import multilingual, store, threads
 from retrieval.archive_sync import pull
 from retrieval.embedding import Embedder
 from retrieval.indexer import BuildReport, Progress, build_index
@@ -136,8 +136,12 @@ class AnswerService:
         """A new index version from `archive`; `while_serving` when questions are being answered
         meanwhile (the bot), so the build gets its own, smaller model instance."""
         embedder = self.build_embedder() if while_serving else self.embedder
-        encoder = self.build_multilingual() if while_serving else None
-        return build_index(archive, self.root, embedder, incremental, progress, encoder)
+        if not while_serving:
+            return build_index(archive, self.root, embedder, incremental, progress)
+        with multilingual.beside_a_build():
+            return build_index(
+                archive, self.root, embedder, incremental, progress, self.build_multilingual()
+            )
 
     def pull_and_update(
         self, archive: Path, progress: Progress | None = None, *, while_serving: bool = False

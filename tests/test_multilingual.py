@@ -198,3 +198,21 @@ print(before, ctypes.CDLL(None).omp_get_max_threads())
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "2"]
+
+
+def test_a_question_encodes_on_one_thread_while_a_build_runs_beside() -> None:
+    """Two spinning encode threads beside a build's thread on 2 cores took turns (p95 14 ->
+    162 ms): while a build runs beside questions, a question's encode takes one thread."""
+    encoder = MultilingualEncoder(threads=2)
+    assert encoder._bundled_omp is not None
+    threads_now = encoder._bundled_omp.omp_get_max_threads
+    encoder.question("Hilft Vitamin D?")
+    assert threads_now() == 2
+    with multilingual.beside_a_build():
+        encoder.question("Hilft Vitamin D?")
+        assert threads_now() == 1
+        builder = MultilingualEncoder(threads=1)
+        builder.passages(["A post's opening."])
+        assert threads_now() == 1
+    encoder.question("Hilft Vitamin D?")
+    assert threads_now() == 2

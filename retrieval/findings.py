@@ -313,7 +313,9 @@ def rank(
     return found
 
 
-def in_context(table: SentenceTable, found: Sequence[Finding], alone: object = None) -> list[str]:
+def in_context(
+    table: SentenceTable, found: Sequence[Finding], alone: Finding | None = None
+) -> list[str]:
     """A post's findings (ranked from `table`) as quoted: each with the sentence after it in
     the same text, else the one before, when that one is quotable, repeats no other finding and
     both fit in MAX_FINDING_CHARS; `alone` (the lead) is quoted by itself. A result sentence

@@ -128,9 +128,7 @@ def build_index(
             and reuse.manifest.get("archive_fingerprint") == fingerprint
             and reuse.ontology == tag_ontology
             and reuse.openings is not None
-            and reuse.manifest.get("openings_model") == encoder.name
-            and reuse.manifest.get("opening_chars") == multilingual.OPENING_CHARS
-            and reuse.manifest.get("opening_views") == list(multilingual.VIEWS)
+            and multilingual.made_as(reuse.manifest, encoder)
         ):  # nothing to do: keep serving the current version
             report.version, report.chunks = reuse.version, len(reuse.chunks)
             report.reused = len(reuse.chunks) + len(reuse.posts)
@@ -138,11 +136,7 @@ def build_index(
             return report
         data = _assemble(loaded.posts, reuse, embedder, root, report, progress)
         data.openings, report.openings = _openings(data, previous, encoder, root, progress)
-        data.manifest.update(
-            openings_model=encoder.name,
-            opening_chars=multilingual.OPENING_CHARS,
-            opening_views=list(multilingual.VIEWS),
-        )
+        data.manifest.update(multilingual.manifest_fields(encoder))
         data.manifest.update(
             archive=str(Path(archive).resolve()),
             archive_fingerprint=fingerprint,
@@ -281,10 +275,10 @@ def _openings(
 
 def _view_texts(data: store.IndexData) -> list[list[str]]:
     """Each view's text of every post, in post order (the stored vectors' order)."""
-    first: dict[int, str] = {}
-    for row, text in zip(data.chunks.post_row.tolist(), data.chunks.text, strict=True):
-        first.setdefault(row, text)
-    per_post = [multilingual.views(p.title, first.get(p.row, ""), p.bold) for p in data.posts]
+    per_post = [
+        multilingual.views(p.title, chunks[0] if chunks else "", p.bold)
+        for p, chunks in zip(data.posts, data.post_chunks(), strict=True)
+    ]
     return [[texts[v] for texts in per_post] for v in range(len(multilingual.VIEWS))]
 
 

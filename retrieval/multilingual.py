@@ -62,6 +62,17 @@ def views(title: str, first_chunk: str, bold: Sequence[str]) -> tuple[str, ...]:
     return first, opening(title, " ".join(bold)) if bold else first
 
 
+def manifest_fields(encoder: MultilingualEncoder) -> dict[str, object]:
+    """What an index version records of how its views' vectors were made."""
+    return {"openings_model": encoder.name, "opening_chars": OPENING_CHARS,
+            "opening_views": list(VIEWS)}  # fmt: skip
+
+
+def made_as(manifest: dict, encoder: MultilingualEncoder) -> bool:
+    """The version's views' vectors were made as `encoder` would make them now."""
+    return all(manifest.get(k) == v for k, v in manifest_fields(encoder).items())
+
+
 class MultilingualEncoder:
     """Loads the bundled model on first use; safe to share between threads."""
 

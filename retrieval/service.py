@@ -135,13 +135,13 @@ class AnswerService:
     ) -> BuildReport:
         """A new index version from `archive`; `while_serving` when questions are being answered
         meanwhile (the bot), so the build gets its own, smaller model instance."""
-        embedder = self.build_embedder() if while_serving else self.embedder
         if not while_serving:
-            return build_index(archive, self.root, embedder, incremental, progress)
+            return build_index(archive, self.root, self.embedder, incremental, progress)
         with multilingual.beside_a_build():
             return build_index(
-                archive, self.root, embedder, incremental, progress, self.build_multilingual()
-            )
+                archive, self.root, self.build_embedder(), incremental, progress,
+                self.build_multilingual(),
+            )  # fmt: skip
 
     def pull_and_update(
         self, archive: Path, progress: Progress | None = None, *, while_serving: bool = False

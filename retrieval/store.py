@@ -40,7 +40,7 @@ FORMAT_VERSION = 1
 KEEP_VERSIONS = 3
 FILES = ("chunks.faiss", "titles.faiss", "meta.sqlite", "manifest.json")
 ONTOLOGY = "ontology.json"  # optional: what tag lookup takes from the archive's ontology
-OPENINGS = "openings.npy"  # optional: the multilingual model's vectors of the posts' openings
+OPENINGS = "openings.npy"  # optional: the multilingual model's vectors of the posts' views
 
 INDEX_TYPES = ("auto", "flat", "ivf")
 INDEX_TYPE_ENV = "VDWBOT_INDEX_TYPE"

@@ -136,6 +136,10 @@ _AIM = _Cue(
 )  # fmt: skip
 """What a study set out to do, or a call for more research: context, not its result."""
 _LIST_MARK_RE = re.compile(r"^[-*]\s+")
+_CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
+"""A reference marker ("[12]", "[3, 4]", "[11,14-31]") with the space before it and any before
+the punctuation after it: noise in a quote (3,381 of the archive's sentences hold one). Not after
+a number, where brackets hold data ("54 [41-68] nmol/L")."""
 
 
 class Sentence(NamedTuple):
@@ -209,6 +213,8 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     for sentence in split_sentences(text):
         if sentence.startswith(("-", "*")):
             sentence = _LIST_MARK_RE.sub("", sentence)
+        if "[" in sentence:
+            sentence = _CITATION_RE.sub("", sentence).lstrip()
         if len(sentence) < MIN_SENTENCE_CHARS:
             continue
         low = sentence.lower()

@@ -438,3 +438,19 @@ def test_a_junk_or_too_long_neighbour_is_left_out():
     assert _quoted([NEIGHBOURS[1]], texts=[f"{NEIGHBOURS[1]} {junk}"]) == [NEIGHBOURS[1]]
     long = "The trial also measured " + "many other outcomes, " * 15 + "none of them changed."
     assert _quoted([NEIGHBOURS[1]], texts=[f"{NEIGHBOURS[1]} {long}"]) == [NEIGHBOURS[1]]
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [("Low levels were seen in MS [22] , but not in controls [3, 4].",
+      "Low levels were seen in MS, but not in controls."),
+     ("[14] This enzyme is found in the kidney and in many other tissues.",
+      "This enzyme is found in the kidney and in many other tissues."),
+     ("Based on the literature [11,14-31] four predictors of deficiency were used.",
+      "Based on the literature four predictors of deficiency were used."),
+     ("Median 25(OH)D was 54 [41–68] nmol/L in the group given vitamin D.",
+      "Median 25(OH)D was 54 [41–68] nmol/L in the group given vitamin D.")],
+)  # fmt: skip
+def test_reference_markers_are_not_quoted_but_bracketed_data_is(text, quoted):
+    assert [s.text for s in findings.sentences(text)] == [quoted]
+    assert findings.sentences(text)[0].has_number == any(c.isdigit() for c in quoted)

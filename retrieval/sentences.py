@@ -12,22 +12,37 @@ _ABBREV_END_RE = re.compile(
     r"(?:\bet al|\be\.g|\bi\.e|\bvs|\bDrs?|\bProf|\bFigs?|\bNo|\bapprox|\bca|\bcf|\bRefs?|\bVol"
     r"|\bSt|\bMrs?|\bJr|\bInc|\bLtd)\.$"
 )
+_CLOSED = ".!?:;"
+"""A line ending in one of these is not continued by the next."""
 _ABBREV_TAIL = 12
 """Characters at a piece's end that can hold an abbreviation and the boundary before it."""
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; each input line is split independently."""
+    """Split text into sentences; each input line is split independently, after a line that
+    starts in lower case is joined to the one before it when that one ends without closing
+    punctuation: text wrapped at a fixed width (pasted from PDFs) would otherwise quote halves."""
     out: list[str] = []
-    for line in text.split("\n"):
+    for line in _unwrapped(text):
         merged: list[str] = []
-        for piece in _pieces(line.strip()):
+        for piece in _pieces(line):
             if merged and _ABBREV_END_RE.search(merged[-1][-_ABBREV_TAIL:]):
                 merged[-1] = f"{merged[-1]} {piece}"
             else:
                 merged.append(piece)
         out.extend(p.strip() for p in merged if p.strip())
     return out
+
+
+def _unwrapped(text: str) -> list[str]:
+    lines: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if lines and line[:1].islower() and lines[-1] and lines[-1][-1] not in _CLOSED:
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
 
 
 def _pieces(line: str) -> list[str]:

@@ -65,6 +65,17 @@ def lead_line(answer: Answer, start: int = 0) -> str | None:
     return f"In short: {answer.lead.text} [{start + answer.lead.result + 1}]"
 
 
+def asked_line(answer: Answer) -> str | None:
+    """For a question that asked for a kind of study in words: whether the posts shown lead with
+    that kind (`Answer.asked_evidence`), or none of the closest is one."""
+    if not answer.asked_evidence or not answer.hits:
+        return None
+    kinds = " or ".join(EVIDENCE_NAMES.get(k, k) for k in answer.asked_evidence)
+    if answer.hits[0].evidence in answer.asked_evidence:
+        return f"Asked for: {kinds}. Those on the subject come first."
+    return f"Asked for: {kinds}. None of the closest posts is one."
+
+
 def badge(hit: Hit) -> str:
     """Study type and year, e.g. "RCT · 2013" (empty when neither is known)."""
     parts = [EVIDENCE_NAMES.get(hit.evidence, hit.evidence) if hit.evidence else "", hit.year]
@@ -78,6 +89,8 @@ def answer_text(answer: Answer) -> str:
     lines: list[str] = []
     if lead := lead_line(answer):
         lines += [lead, ""]
+    if answer.confident and (asked := asked_line(answer)):
+        lines += [asked, ""]
     if not answer.confident:
         tags = closest_tags(answer)
         lines.append(NO_ANSWER + (f" Closest tags: {', '.join(tags)}." if tags else ""))

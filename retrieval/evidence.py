@@ -177,6 +177,25 @@ def _is_animal(opening: str) -> bool:
     return len(_ANIMAL_RE.findall(opening)) >= 2 and not _HUMAN_RE.search(opening)
 
 
+_ASKED = (
+    (re.compile(r"\brcts?\b|\brandomi[sz]ed\b|\b(?:clinical|controlled) trials?\b|\bplacebo\b"),
+     (RCT,)),
+    (_META_RE, (META_ANALYSIS,)),
+    (_SYSTEMATIC_RE, (SYSTEMATIC_REVIEW, META_ANALYSIS)),
+    (re.compile(r"(?<!peer )(?<!peer-)(?<!systematic )(?<!cochrane )\breviews?\b"), _POOLING),
+)  # fmt: skip
+"""What a question asking for a kind of study names, and the labels that answer it: a systematic
+review is often filed as the meta-analysis it reports, and any review answers "reviews"."""
+
+
+def asked_for(question: str) -> tuple[str, ...]:
+    """The study types a question asks for in words ("any RCTs on ...?", "is there a
+    meta-analysis?"), in LABELS order; none when it names none. Read from the English question."""
+    low = question.lower()
+    wanted = {t for pattern, types in _ASKED if pattern.search(low) for t in types}
+    return tuple(t for t in LABELS if t in wanted)
+
+
 def year(date: str) -> int | None:
     """The year of an ISO date ("2013-05-25"), or None when there is none."""
     head = date[:4]

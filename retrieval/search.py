@@ -20,6 +20,7 @@ import numpy as np
 from retrieval import evidence as study_types
 from retrieval import findings, multilingual, threads
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
+from retrieval.conversation import subjects
 from retrieval.coverage import ArchiveWords, SubjectCoverage
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
@@ -64,6 +65,14 @@ WARM_UP_QUESTION = "Does vitamin D help with muscle cramps at night?"
 (`Searcher.prepare_questions`)."""
 LEAD_RANK_PENALTY = 0.1
 """Lowers a finding's claim to be the lead for each place its post is below the first."""
+ASKED_TYPE_WINDOW = 10
+ASKED_TYPE_MARGIN = 0.1
+"""A question that asks for a kind of study in words ("any RCTs on ...?") sees first the posts of
+that kind among its closest ASKED_TYPE_WINDOW (one page of results) that score within this of
+the best, and, anywhere in the ranking, those tagged with a topic it names. Scores alone cannot
+tell a trial on the subject at place 30 (a subject with many posts) from an unrelated trial at
+place 30 (a subject with few), nor one at place 5 of a subject with 3 posts: the tag can. Both
+values were set by judgement, not fitted to any question set."""
 
 _NUM_RE = re.compile(r"\d[\d,.]*\d|\d")
 _NONE: frozenset[int] = frozenset()
@@ -104,6 +113,9 @@ class Answer:
     the archive barely covers (then it is not confident)."""
     lead: Lead | None = None
     """The best quoted finding, when the answer is confident."""
+    asked_evidence: tuple[str, ...] = ()
+    """The study types the question asked for in words (`evidence.asked_for`), whose posts among
+    the closest come first."""
 
     @property
     def empty(self) -> bool:
@@ -117,6 +129,7 @@ class Answer:
             "confident": self.confident,
             "lead": self.lead._asdict() if self.lead else None,
             "missing": list(self.missing),
+            "asked_evidence": list(self.asked_evidence),
             "results": [
                 {
                     k: v
@@ -376,15 +389,20 @@ class Searcher:
         if evidence:  # filtered before collapsing, so totals and pages count matching posts only
             wanted = [study_types.LABELS.index(e) + 1 for e in evidence]
             order = order[np.isin(self._evidence_code[order], wanted)]
-        rows, matched = self._collapse(order, ranking.scores, start + max(k, 0))
+        kinds = () if evidence else study_types.asked_for(query.english)
+        need = start + max(k, 0)
+        head = max(need, ASKED_TYPE_WINDOW) if kinds else need
+        rows, matched = self._collapse(order, ranking.scores, head)
         if newest and matched:
-            rows, matched = self._collapse(order, ranking.scores, max(start + max(k, 0), matched))
+            rows, matched = self._collapse(order, ranking.scores, max(head, matched))
             rows = self._by_date(rows[:matched]) + rows[matched:]
+        if kinds:
+            rows = self._of_kinds_first(ranking, rows, kinds, self._topics(query))
         asked = side.result()
-        hits, lead = self._hits(rows[start : start + max(k, 0)], ranking, asked)
+        hits, lead = self._hits(rows[start:need], ranking, asked)
         confident = matched > 0 and not asked.missing
         return Answer(
-            question, confident, hits, matched, asked.missing, lead if confident else None
+            question, confident, hits, matched, asked.missing, lead if confident else None, kinds
         )
 
     def _is_topic(self, phrase: str) -> bool:
@@ -430,6 +448,33 @@ class Searcher:
             return ()
         words = self.words.missing(query.english)
         return tuple(dict.fromkeys([*words, *self.subjects.named(query.english)]))
+
+    def _topics(self, query: Query) -> frozenset[str]:
+        """The archive's topics (tag keys) the question names, or its thread's question."""
+        text = f"{query.context} {query.english}" if query.context else query.english
+        return frozenset(tag_key(s) for s in subjects(text) if self._is_topic(s))
+
+    def _of_kinds_first(
+        self, ranking: Ranking, rows: list[int], kinds: tuple[str, ...], topics: frozenset[str]
+    ) -> list[int]:
+        """`rows` (the collapsed ranking) led by the posts of the study types `kinds` among the
+        first ASKED_TYPE_WINDOW that score within ASKED_TYPE_MARGIN of the best, and by those
+        anywhere in the ranking tagged with one of `topics`; the leaders in order of score, then
+        the other rows as they were."""
+        order, scores = ranking.order, ranking.scores
+        floor = scores[rows[0]] - ASKED_TYPE_MARGIN if rows else np.inf
+        near = [
+            r for r in rows[:ASKED_TYPE_WINDOW] if self.evidence[r] in kinds and scores[r] >= floor
+        ]
+        tagged = [
+            r
+            for r in order.tolist()
+            if self.evidence[r] in kinds
+            and r not in near
+            and not topics.isdisjoint(tag_key(t) for t in self.index.posts[r].tags)
+        ]
+        leaders = self._first_of_each_title(order[np.isin(order, near + tagged)]).tolist()
+        return leaders + [r for r in rows if r not in leaders]
 
     def _by_date(self, rows: list[int]) -> list[int]:
         """`rows` newest first; same date, by score as given (a reversed sort is still stable);

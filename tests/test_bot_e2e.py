@@ -231,6 +231,11 @@ async def test_commands_sync_and_ask_answers_with_embed(running):
     assert reply.body["content"].startswith("In short: ") and reply.body["content"].endswith("]")
     assert "More results" in [b.get("label") for b in buttons(reply.body)]
     assert "Posts 1–3" in reply.body["embeds"][-1]["footer"]["text"]
+    iid = await standin.slash("ask", question="any RCTs on vitamin D and MS bone loss?")
+    (reply,) = await followups(standin, iid)
+    lead, asked = reply.body["content"].split("\n")
+    assert lead.startswith("In short: ")
+    assert asked == "Asked for: RCT. Those on the subject come first."
 
 
 async def test_ask_filters_by_evidence_and_shows_the_badge(running):

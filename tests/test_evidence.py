@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli import main
 from bot.render import answer_text, hit_embed
-from retrieval import evidence, store
+from retrieval import evidence, search, store
 from retrieval.indexer import build_index
 from retrieval.search import CONFIDENT_SCORE, Searcher
 
@@ -193,3 +193,70 @@ def test_badges_and_title_only_posts_are_shown(searcher):
     assert "Index page, no text" in embed.description
     rct = next(h for h in answer.hits if h.evidence == "rct")
     assert "RCT · " in hit_embed(rct, 1).author.name
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [("any RCTs on vitamin D and MS?", ("rct",)),
+     ("were there randomised controlled trials of this?", ("rct",)),
+     ("does it work better than placebo?", ("rct",)),
+     ("is there a meta-analysis on falls?", ("meta-analysis",)),
+     ("any systematic reviews on asthma?", ("meta-analysis", "systematic-review")),
+     ("what do the reviews say about vitamin D and gout?", ("meta-analysis", "systematic-review",
+                                                           "review")),
+     ("does vitamin D help MS bone loss?", ()),
+     ("was the study peer reviewed?", ()),
+     ("I reviewed my diet, do I need vitamin D?", ())],
+)  # fmt: skip
+def test_the_kinds_of_study_a_question_asks_for_in_words(question, kinds):
+    assert evidence.asked_for(question) == kinds
+
+
+WORDS_QUESTION = "any RCTs on vitamin D and falls in seniors?"
+
+
+def test_a_question_asking_for_rcts_in_words_sees_them_first_and_nothing_else_moves(
+    searcher, monkeypatch
+):
+    asked = searcher.search(WORDS_QUESTION, k=6)
+    monkeypatch.setattr(evidence, "asked_for", lambda question: ())
+    plain = searcher.search(WORDS_QUESTION, k=6)
+    assert asked.asked_evidence == ("rct",) and plain.asked_evidence == ()
+    rcts = [h.slug for h in plain.hits if h.evidence == "rct"]
+    assert [h.slug for h in asked.hits] == rcts + [h.slug for h in plain.hits if h.slug not in rcts]
+    assert asked.total == plain.total
+    assert searcher.search(WORDS_QUESTION, k=6, evidence=["meta-analysis"]).asked_evidence == ()
+
+
+TOPIC_POSTS = [
+    ("ast-obs", "Asthma attacks fewer in children with more vitamin D", "asthma"),
+    ("ast-rct", "Weekly vitamin D3 for adults using inhalers – RCT", "asthma"),
+    ("hair-rct", "Vitamin D given to women with hair loss – RCT", "hair"),
+    ("ms-obs", "Multiple sclerosis relapses and vitamin D", "multiple sclerosis"),
+]
+
+
+def test_only_close_posts_of_the_kind_or_those_on_the_named_topic_are_brought_forward(
+    tmp_path, embedder, monkeypatch
+):
+    archive = tmp_path / "posts"
+    archive.mkdir()
+    for slug, title, tag in TOPIC_POSTS:
+        body = f"{title}. Patients took vitamin D or placebo and were followed for a year."
+        meta = {"title": title, "slug": slug, "date": "2015-01-01", "tags": [tag]}
+        (archive / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+    build_index(archive, tmp_path / "ix", embedder)
+    searcher = Searcher(store.load(tmp_path / "ix"), embedder)
+    question = "any RCTs on vitamin D and asthma?"
+
+    def slugs() -> list[str]:
+        return [h.slug for h in searcher.search(question, k=4).hits]
+
+    asked = slugs()
+    monkeypatch.setattr(search, "ASKED_TYPE_WINDOW", 0)  # only the topic can bring a post forward
+    by_topic = slugs()
+    monkeypatch.setattr(evidence, "asked_for", lambda question: ())
+    plain = slugs()
+    assert plain[0] == "ast-obs", "the observational asthma post should lead without the words"
+    expected = ["ast-rct", *(s for s in plain if s != "ast-rct")]
+    assert asked == by_topic == expected  # the unrelated trial, far below the best, stays put

@@ -3,6 +3,8 @@ subject an answer lacks named once and made inert."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.exts.ask import thread_name
 from bot.render import answer_embeds, answer_text, not_confident_text
 from retrieval.search import Answer, Hit
@@ -47,3 +49,13 @@ def test_a_named_subject_in_chat_cannot_ping_or_format():
     reply = not_confident_text(Answer("q", False, hits(1), 0, ("@everyone *x*",)))
     assert "@everyone" not in reply and "*x*" not in reply
     assert "No post is about" in reply
+
+
+def test_a_kind_of_study_asked_for_is_acknowledged_above_the_posts():
+    shown = hits(3)
+    first_rct = [replace(shown[0], evidence="rct"), *shown[1:]]
+    led = answer_text(Answer("any RCTs?", True, first_rct, 3, asked_evidence=("rct",)))
+    assert "Asked for: RCT. Those on the subject come first." in led.splitlines()
+    none = answer_text(Answer("any RCTs?", True, shown, 3, asked_evidence=("rct",)))
+    assert "Asked for: RCT. None of the closest posts is one." in none.splitlines()
+    assert "Asked for" not in answer_text(Answer("q", True, shown, 3))

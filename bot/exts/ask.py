@@ -22,6 +22,7 @@ from bot.render import (
     EVIDENCE_NAMES,
     MESSAGE_MAX,
     answer_embeds,
+    asked_line,
     clip,
     lead_line,
     not_confident_text,
@@ -142,9 +143,11 @@ def reply_for(
         return {"content": not_confident_text(answer)}
     view = AnswerView(bot, answer, asker_id, 0, options or {})
     reply: dict = {"embeds": answer_embeds(answer), "view": view}
-    lead = lead_line(answer)
-    if lead:  # the one quoted sentence that answers, above the posts
-        reply["content"] = safe_echo(lead, MESSAGE_MAX)
+    # the one quoted sentence that answers, and the kind of study asked for, above the posts
+    above = (lead_line(answer), asked_line(answer))
+    lines = [safe_echo(line, MESSAGE_MAX) for line in above if line]
+    if lines:
+        reply["content"] = clip("\n".join(lines), MESSAGE_MAX)
     return reply
 
 

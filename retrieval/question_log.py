@@ -62,10 +62,9 @@ class QuestionLog:
             self.db.execute("DELETE FROM questions WHERE at < ?", (now - self.keep_days * DAY,))
             self.db.commit()
 
-    def purge(self, now: float | None = None) -> None:
+    def purge(self) -> None:
         """Delete what is past the retention (everything when the log is off)."""
-        now = time.time() if now is None else now
-        cutoff = now - self.keep_days * DAY if self.enabled else float("inf")
+        cutoff = time.time() - self.keep_days * DAY if self.enabled else float("inf")
         with self._lock:
             self.db.execute("DELETE FROM questions WHERE at < ?", (cutoff,))
             self.db.commit()

@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.app import VdwBot
 from bot.config import MAX_PREVIOUS
+from bot.errors import slow_down
 from bot.render import (
     EMPTY_QUESTION,
     EVIDENCE_NAMES,
@@ -37,10 +38,6 @@ EVIDENCE_CHOICES = [app_commands.Choice(name=EVIDENCE_NAMES[v], value=v) for v i
 THREAD_NAME_MAX = 100
 MAX_THREADS = 2000
 """Threads whose questions are remembered; older ones fall back to the thread's name."""
-
-
-def slow_down(retry_after: float) -> str:
-    return f"Slow down a little: try again in {retry_after:.0f} s."
 
 
 def ask_allowed(interaction: discord.Interaction[VdwBot]) -> bool:

@@ -394,16 +394,15 @@ class Searcher:
         """The question's vector; a follow-up is embedded after the gist of its thread's earlier
         question (measured against adding the two questions' vectors: as good or better on both
         sets, for one encode instead of two)."""
-        text = f"{query.context} {query.dense}" if query.context else query.dense
-        return self.embedder.encode([text])[0]
+        return self.embedder.encode([query.after_context(query.dense)])[0]
 
     def _opening_lift(self, query: Query) -> np.ndarray | None:
         """For a question in another language, what the multilingual model reads in each post's
         opening (retrieval/multilingual.py); None for English, or a version without openings."""
         if query.lang == "en" or self._openings is None:
             return None
-        text = f"{query.context} {query.text}" if query.context else query.text  # as embedded
-        return multilingual.lift(self._openings, multilingual.shared().question(text))
+        question = multilingual.shared().question(query.after_context(query.text))  # as embedded
+        return multilingual.lift(self._openings, question)
 
     def _asked(self, query: Query) -> Asked:
         """What the question needs beyond its vector and the ranking: run beside the vector

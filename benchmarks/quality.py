@@ -41,7 +41,7 @@ def main() -> None:
     p.add_argument("--backend", choices=BACKENDS, default="onnx")
     p.add_argument("--details", action="store_true", help="print one line per question too")
     args = p.parse_args()
-    embedder = Embedder(args.model, backend=args.backend, cache_dir=args.index / "cache" / "onnx")
+    embedder = Embedder(args.model, backend=args.backend, cache_dir=store.onnx_cache(args.index))
     service = AnswerService(args.index, embedder, "https://vitamindwiki.com")
     if not args.no_update:
         report = service.build(args.archive, incremental=store.exists(args.index))

@@ -170,7 +170,7 @@ def measure_archive_update(index_root: Path, archive: Path, backend: str, work: 
     meta = {"title": "A new post on vitamin D and sleep", "slug": "benchmark-new-post", "tags": []}
     body = "A trial gave 40 adults 4,000 IU vitamin D daily; their sleep improved."
     (posts / "benchmark-new-post.md").write_text(f"{json.dumps(meta)}\n\n{body}\n", "utf-8")
-    embedder = Embedder(backend=backend, cache_dir=index_root / "cache" / "onnx")
+    embedder = Embedder(backend=backend, cache_dir=store.onnx_cache(index_root))
     embedder.load()
     started = time.perf_counter()
     report = build_index(posts, root, embedder, incremental=True)
@@ -284,8 +284,8 @@ def measure_during_rebuild(
     index_root: Path, archive: Path, backend: str, work: Path, n_posts: int = 200
 ) -> dict:
     """Questions to the serving index, idle and then while a rebuild embeds `n_posts` posts."""
-    service = AnswerService(index_root, Embedder(backend=backend, cache_dir=index_root / "cache" /
-                                                 "onnx"), "https://vitamindwiki.com")  # fmt: skip
+    embedder = Embedder(backend=backend, cache_dir=store.onnx_cache(index_root))
+    service = AnswerService(index_root, embedder, "https://vitamindwiki.com")
     qs = questions(200, service.searcher().index)
     service.ask("warm up")
     idle = []
@@ -383,7 +383,7 @@ def main() -> None:
                 else None
             ),
         }
-        embedder = Embedder(backend=args.backend, cache_dir=serving / "cache" / "onnx")
+        embedder = Embedder(backend=args.backend, cache_dir=store.onnx_cache(serving))
         searcher = Searcher(store.load(serving, expected_model=embedder.name), embedder)
         if not args.no_prepare:  # as a serving process (bot, chat) does once it loads a version
             started = time.perf_counter()

@@ -69,7 +69,7 @@ def make_service(
     embedder = Embedder(
         args.model or settings.model,
         backend=args.backend or settings.backend,
-        cache_dir=root / "cache" / "onnx",
+        cache_dir=store.onnx_cache(root),
     )
     return AnswerService(root, embedder, settings.base_url, prepare=serving)
 

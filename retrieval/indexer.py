@@ -202,7 +202,7 @@ def _assemble(
         title_hashes.append(title_h)
         records.append(store.PostRecord.of(post, row, bold))
     progress("chunk", len(posts), len(posts))
-    cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", embedder.name, embedder.dimension)
+    cache = EmbeddingCache(store.embeddings_cache(root), embedder.name, embedder.dimension)
     vectors, embedded = _embed(
         embed_texts, reused_vectors, embedder.encode, cache, EMBED_BATCH, "embed", progress
     )
@@ -261,7 +261,7 @@ def _openings(
     todo: dict[str, str] = {}
     for view_hashes, view in zip(hashes, texts, strict=True):
         todo.update(zip(view_hashes, view, strict=True))
-    cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", encoder.name, encoder.dimension)
+    cache = EmbeddingCache(store.embeddings_cache(root), encoder.name, encoder.dimension)
     vectors, embedded = _embed(
         todo, known, encoder.passages, cache, multilingual.BATCH, "openings", progress
     )

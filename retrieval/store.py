@@ -41,6 +41,8 @@ KEEP_VERSIONS = 3
 FILES = ("chunks.faiss", "titles.faiss", "meta.sqlite", "manifest.json")
 ONTOLOGY = "ontology.json"  # optional: what tag lookup takes from the archive's ontology
 OPENINGS = "openings.npy"  # optional: the multilingual model's vectors of the posts' views
+CACHE = "cache"
+"""Beside the versions: what builds and models cache (embeddings.sqlite, the ONNX export)."""
 
 INDEX_TYPES = ("auto", "flat", "ivf")
 INDEX_TYPE_ENV = "VDWBOT_INDEX_TYPE"
@@ -330,6 +332,16 @@ def vector_view(index: faiss.Index) -> np.ndarray | IvfRows:
     if isinstance(index, faiss.IndexIVF):
         return IvfRows(index)
     raise ValueError(f"unsupported FAISS index {type(index).__name__}")
+
+
+def embeddings_cache(root: Path) -> Path:
+    """The embedding cache file of an index root (`EmbeddingCache`)."""
+    return Path(root) / CACHE / "embeddings.sqlite"
+
+
+def onnx_cache(root: Path) -> Path:
+    """Where the model's ONNX export for an index root is kept (`Embedder(cache_dir=...)`)."""
+    return Path(root) / CACHE / "onnx"
 
 
 def _fix_hint(root: Path) -> str:

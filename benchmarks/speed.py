@@ -47,7 +47,7 @@ from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.evaluation import load_questions  # noqa: E402
 from retrieval.indexer import build_index  # noqa: E402
 from retrieval.query import build_query  # noqa: E402
-from retrieval.search import Searcher  # noqa: E402
+from retrieval.search import DEFAULT_BASE_URL, Searcher  # noqa: E402
 from retrieval.service import AnswerService  # noqa: E402
 
 
@@ -285,7 +285,7 @@ def measure_during_rebuild(
 ) -> dict:
     """Questions to the serving index, idle and then while a rebuild embeds `n_posts` posts."""
     embedder = Embedder(backend=backend, cache_dir=store.onnx_cache(index_root))
-    service = AnswerService(index_root, embedder, "https://vitamindwiki.com")
+    service = AnswerService(index_root, embedder, DEFAULT_BASE_URL)
     qs = questions(200, service.searcher().index)
     service.ask("warm up")
     idle = []

@@ -171,6 +171,7 @@ def _assemble(
     for row, post in enumerate(posts):
         progress("chunk", row, len(posts))
         old = reuse.by_slug.get(post.slug) if reuse else None
+        title_h = text_hash("title\0" + post.title)
         if reuse is not None and old is not None and old.content_hash == post.content_hash:
             ids = np.flatnonzero(reuse.chunks.post_row == old.row)
             for i in ids:
@@ -185,7 +186,6 @@ def _assemble(
                     )
                 )
                 reused_vectors[h] = reuse.chunk_vectors[i]
-            title_h = text_hash("title\0" + post.title)
             reused_vectors[title_h] = reuse.title_vectors[old.row]
             bold = old.bold
         else:
@@ -197,7 +197,6 @@ def _assemble(
                 h = text_hash(c.embed_text)
                 embed_texts.setdefault(h, c.embed_text)
                 chunk_rows.append((row, c.section, c.position, c.text, h))
-            title_h = text_hash("title\0" + post.title)
             embed_texts.setdefault(title_h, post.title)
         title_hashes.append(title_h)
         records.append(store.PostRecord.of(post, row, bold))
@@ -249,7 +248,7 @@ def _openings(
     view in post order, and how many texts were embedded: a text the serving version or the
     cache already has is not embedded again."""
     texts = _view_texts(data)
-    hashes = [[text_hash("opening\0" + t) for t in view] for view in texts]
+    hashes = [[_opening_hash(t) for t in view] for view in texts]
     known: dict[str, np.ndarray] = {}
     if (
         previous is not None
@@ -257,7 +256,7 @@ def _openings(
         and previous.manifest.get("openings_model") == encoder.name
     ):
         for view, vectors in zip(_view_texts(previous), previous.openings, strict=True):
-            known.update(zip((text_hash("opening\0" + t) for t in view), vectors, strict=True))
+            known.update(zip(map(_opening_hash, view), vectors, strict=True))
     todo: dict[str, str] = {}
     for view_hashes, view in zip(hashes, texts, strict=True):
         todo.update(zip(view_hashes, view, strict=True))
@@ -271,6 +270,11 @@ def _openings(
         if view:
             out[v] = np.stack([vectors[h] for h in view])
     return out, embedded
+
+
+def _opening_hash(text: str) -> str:
+    """A view's text in the caches, apart from the same text as a chunk or title."""
+    return text_hash("opening\0" + text)
 
 
 def _view_texts(data: store.IndexData) -> list[list[str]]:

@@ -20,7 +20,7 @@ from retrieval.embedding import BACKENDS, Embedder
 from retrieval.errors import VdwError
 from retrieval.evidence import LABELS
 from retrieval.feedback import FEEDBACK_FILE, FeedbackStore
-from retrieval.gap_report import gap_report
+from retrieval.gap_report import LOG_OFF, gap_report
 from retrieval.indexer import BuildReport, Progress
 from retrieval.question_log import QUESTIONS_FILE, QuestionLog
 from retrieval.search import Answer
@@ -189,7 +189,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         titles = {p.slug: p.title for p in store.load(root).posts}
     report = gap_report(questions, feedback, args.days, titles)
     if not questions.enabled:
-        print("The question log is off (VDWBOT_QUESTION_LOG_DAYS=0): votes only.")
+        print(LOG_OFF)
     print(report.text(limit=args.limit))
     if args.csv:
         with open(args.csv, "w", newline="", encoding="utf-8") as out:

@@ -25,7 +25,7 @@ from bot.errors import NotMaintainer
 from bot.render import MESSAGE_MAX, clip, safe_echo
 from retrieval.archive_sync import pull
 from retrieval.errors import Busy, NotConfigured, VdwError
-from retrieval.gap_report import gap_report
+from retrieval.gap_report import LOG_OFF, gap_report
 from retrieval.indexer import BuildReport
 
 log = logging.getLogger(__name__)
@@ -263,7 +263,7 @@ class Admin(commands.Cog):
         )
         text = report.text(REPORT_LIMIT, echo=lambda s: safe_echo(s, 120))
         if not self.bot.questions.enabled:
-            text = "The question log is off (VDWBOT_QUESTION_LOG_DAYS=0): votes only.\n" + text
+            text = f"{LOG_OFF}\n{text}"
         table = io.StringIO()
         report.write_csv(table)
         attachment = discord.File(io.BytesIO(table.getvalue().encode()), f"gap-report-{days}d.csv")

@@ -1,9 +1,10 @@
 """Question -> the best posts, each with its key findings and link.
 
 Posts are scored from the best-matching chunk of the post and the post title (titles on this site
-summarise the finding), plus a small BM25 term for rare words and numbers. The weights were chosen
-on the dev set (benchmarks/questions_dev.json; figures in the README). Posts with the same title
-are collapsed into one hit.
+summarise the finding), plus a small BM25 term for rare words and numbers, and for a question in
+another language the multilingual lift (retrieval/multilingual.py). The weights were chosen on the
+dev set (benchmarks/questions_dev.json; figures in the README). Posts with the same title, and
+title-only copies of a post with text, are collapsed into one hit.
 Both front ends (CLI and Discord) call `Searcher.search`, so they always say the same thing.
 """
 

@@ -3,9 +3,15 @@
 Layout of an index root:
 
     CURRENT                 name of the serving version (replaced atomically)
-    versions/<name>/        chunks.faiss, titles.faiss, meta.sqlite, manifest.json (immutable)
+    versions/<name>/        chunks.faiss, titles.faiss, meta.sqlite, manifest.json (immutable),
+                            and ontology.json and openings.npy when the build had them
     .tmp-<name>/            a version being written; renamed into versions/ only when complete
     .lock                   held (flock) by the one running build; the kernel drops it on a crash
+    cache/                  embeddings.sqlite and the ONNX export (`embeddings_cache`,
+                            `onnx_cache`): safe to delete
+
+(The bot keeps its feedback and question log beside them: retrieval/feedback.py,
+retrieval/question_log.py.)
 
 A reader loads a whole version into memory, so a later switch never disturbs it.
 

@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 import bm25s
+import faiss
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -188,9 +189,7 @@ def build(work: Path, scale: int, kind: str, noise: float) -> None:
     )
 
 
-def faiss_write(index, path: Path) -> None:
-    import faiss
-
+def faiss_write(index: faiss.Index, path: Path) -> None:
     faiss.write_index(index, str(path))
 
 

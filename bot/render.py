@@ -85,8 +85,8 @@ def answer_text(answer: Answer) -> str:
             lines.append(f"No post is about: {', '.join(names)}.")
         lines.append("The nearest posts, for what they are worth:")
     for n, hit in enumerate(answer.hits, 1):
-        label = f" [{badge(hit)}]" if badge(hit) else ""
-        lines.append(f"{n}. {hit.title}{label}")
+        label = badge(hit)
+        lines.append(f"{n}. {hit.title}" + (f" [{label}]" if label else ""))
         lines.append(f"   {hit.url}")
         lines.extend(f"   - {f}" for f in hit.findings)
         if not hit.findings and not hit.has_text:

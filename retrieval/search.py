@@ -377,12 +377,13 @@ class Searcher:
         if evidence:  # filtered before collapsing, so totals and pages count matching posts only
             wanted = [study_types.LABELS.index(e) + 1 for e in evidence]
             order = order[np.isin(self._evidence_code[order], wanted)]
-        rows, matched = self._collapse(order, ranking.scores, start + max(k, 0))
+        end = start + max(k, 0)  # the page is rows[start:end]
+        rows, matched = self._collapse(order, ranking.scores, end)
         if newest and matched:
-            rows, matched = self._collapse(order, ranking.scores, max(start + max(k, 0), matched))
+            rows, matched = self._collapse(order, ranking.scores, max(end, matched))
             rows = self._by_date(rows[:matched]) + rows[matched:]
         asked = side.result()
-        hits, lead = self._hits(rows[start : start + max(k, 0)], ranking, asked)
+        hits, lead = self._hits(rows[start:end], ranking, asked)
         confident = matched > 0 and not asked.missing
         return Answer(
             question, confident, hits, matched, asked.missing, lead if confident else None
@@ -488,6 +489,6 @@ class Searcher:
             score=round(score, 4),
             findings=found,
             evidence=self.evidence[post.row],
-            year=study_types.year(post.date or ""),
+            year=study_types.year(post.date),
             has_text=bool(self._has_text[post.row]),
         )

@@ -42,7 +42,8 @@ class BuildReport:
     embedded: int = 0
     reused: int = 0
     openings: int = 0
-    """Posts' openings embedded by the multilingual model (retrieval/multilingual.py)."""
+    """Texts of the posts' views (opening, bold lines) embedded by the multilingual model
+    (retrieval/multilingual.py)."""
     seconds: float = 0.0
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -100,7 +101,8 @@ def build_index(
     """Build a new version of the index at `root` from `archive` and make it the serving one.
 
     With `incremental`, unchanged posts keep the serving version's chunks and vectors. The posts'
-    openings are embedded with `multilingual_encoder` (default: the shared one).
+    views (opening, bold lines) are embedded with `multilingual_encoder` (default: the shared
+    one).
     """
     encoder = multilingual_encoder or multilingual.shared()
     progress = progress or _noop

@@ -400,7 +400,8 @@ class Searcher:
 
     def _opening_lift(self, query: Query) -> np.ndarray | None:
         """For a question in another language, what the multilingual model reads in each post's
-        opening (retrieval/multilingual.py); None for English, or a version without openings."""
+        views, its opening and its bold lines (retrieval/multilingual.py); None for English, or a
+        version without them."""
         if query.lang == "en" or self._openings is None:
             return None
         question = multilingual.shared().question(query.after_context(query.text))  # as embedded

@@ -18,6 +18,7 @@ from bot.render import answer_text
 from retrieval import store
 from retrieval.embedding import BACKENDS, Embedder
 from retrieval.errors import VdwError
+from retrieval.evaluation import evaluate, load_questions
 from retrieval.evidence import LABELS
 from retrieval.feedback import FEEDBACK_FILE, FeedbackStore
 from retrieval.gap_report import LOG_OFF, gap_report
@@ -240,8 +241,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.evaluation import evaluate, load_questions
-
     questions = load_questions(args.questions)
     service = make_service(args, settings)
     summary, rows = evaluate(questions, lambda q, k, prev: service.ask(q, k=k, previous=prev))

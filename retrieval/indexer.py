@@ -50,13 +50,19 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
+    def changes(self) -> str:
+        """How many posts were added, updated, removed and skipped, in one line."""
+        return (
+            f"added {len(self.added)}, updated {len(self.updated)}, "
+            f"removed {len(self.removed)}, skipped {len(self.skipped)}"
+        )
+
     def summary(self) -> str:
         lines = [
             f"index version {self.version}: {self.posts} posts, {self.chunks} chunks "
             f"in {self.seconds:.1f} s ({self.embedded} texts embedded, {self.reused} reused, "
             f"{self.openings} openings embedded)",
-            f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
-            f"skipped {len(self.skipped)}",
+            self.changes(),
         ]
         lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
         return "\n".join(lines)

@@ -36,6 +36,8 @@ PAGE = 3
 VIEW_TIMEOUT = 15 * 60
 EVIDENCE_CHOICES = [app_commands.Choice(name=EVIDENCE_NAMES[v], value=v) for v in LABELS]
 THREAD_NAME_MAX = 100
+UNNAMED_THREAD = "Question"
+"""A thread's name when its question has no text: no question to read a follow-up with."""
 MAX_THREADS = 2000
 """Threads whose questions are remembered; older ones fall back to the thread's name."""
 
@@ -52,7 +54,7 @@ def ask_allowed(interaction: discord.Interaction[VdwBot]) -> bool:
 
 def thread_name(question: str) -> str:
     """Thread names show text as typed (no markdown is rendered there, so no escapes)."""
-    return clip(" ".join(question.split()), THREAD_NAME_MAX) or "Question"
+    return clip(" ".join(question.split()), THREAD_NAME_MAX) or UNNAMED_THREAD
 
 
 class Conversations:
@@ -65,7 +67,7 @@ class Conversations:
         """Earlier questions of the thread; after a restart, its name (the opening question)."""
         asked = self._threads.get(thread.id)
         if asked is None:
-            asked = [thread.name] if thread.name and thread.name != "Question" else []
+            asked = [thread.name] if thread.name and thread.name != UNNAMED_THREAD else []
         return asked[-MAX_PREVIOUS:]
 
     def add(self, thread_id: int, question: str) -> None:

@@ -167,7 +167,7 @@ class Ranking(NamedTuple):
     """The question's similarity to each chunk of a post, for its findings."""
 
 
-def _combine(
+def combine_scores(
     dense: np.ndarray, title: np.ndarray, lexical: np.ndarray, prior: np.ndarray
 ) -> np.ndarray:
     """A post's score from its best chunk (title for a post without text), title and BM25, plus
@@ -236,7 +236,7 @@ class Searcher:
         A post without text is judged on its title alone, less TITLE_ONLY_PENALTY."""
         threads.this_thread()
         scored = self._candidates.score(
-            query_vec, lexical, _combine, EXACT_HEAD, RANK_HEAD, self._title_only, lift
+            query_vec, lexical, combine_scores, EXACT_HEAD, RANK_HEAD, self._title_only, lift
         )
         return Ranking(scored.rows, scored.scores, scored.chunk_sims)
 

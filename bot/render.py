@@ -58,11 +58,12 @@ def uncovered(answer: Answer) -> list[str]:
     return [n for n in names if not any(n != m and n in m for m in names)]
 
 
-def lead_line(answer: Answer, start: int = 0) -> str | None:
-    """'In short: <quoted sentence> [n]', n numbering the post it is quoted from."""
+def lead_line(answer: Answer) -> str | None:
+    """'In short: <quoted sentence> [n]', n numbering the post it is quoted from (a lead is
+    only shown above the first page)."""
     if answer.lead is None:
         return None
-    return f"In short: {answer.lead.text} [{start + answer.lead.result + 1}]"
+    return f"In short: {answer.lead.text} [{answer.lead.result + 1}]"
 
 
 def badge(hit: Hit) -> str:

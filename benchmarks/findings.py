@@ -135,7 +135,7 @@ def main() -> None:
     p.add_argument("--backend", choices=BACKENDS, default="onnx")
     args = p.parse_args()
     rng = random.Random(args.seed)
-    embedder = Embedder(backend=args.backend, cache_dir=args.index / "cache" / "onnx")
+    embedder = Embedder(backend=args.backend, cache_dir=store.onnx_cache(args.index))
     searcher = Searcher(store.load(args.index, expected_model=embedder.name), embedder)
     questions, touched = file_questions()
     n_files = len(questions)

@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE.parent))
 from retrieval import store  # noqa: E402
 from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.evaluation import chunk_bodies, evaluate, load_questions  # noqa: E402
+from retrieval.search import DEFAULT_BASE_URL  # noqa: E402
 from retrieval.service import AnswerService  # noqa: E402
 
 DEFAULT_SETS = [
@@ -41,8 +42,8 @@ def main() -> None:
     p.add_argument("--backend", choices=BACKENDS, default="onnx")
     p.add_argument("--details", action="store_true", help="print one line per question too")
     args = p.parse_args()
-    embedder = Embedder(args.model, backend=args.backend, cache_dir=args.index / "cache" / "onnx")
-    service = AnswerService(args.index, embedder, "https://vitamindwiki.com")
+    embedder = Embedder(args.model, backend=args.backend, cache_dir=store.onnx_cache(args.index))
+    service = AnswerService(args.index, embedder, DEFAULT_BASE_URL)
     if not args.no_update:
         report = service.build(args.archive, incremental=store.exists(args.index))
         print(report.summary().splitlines()[0], file=sys.stderr)

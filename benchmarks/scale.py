@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 import bm25s
+import faiss
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -47,7 +48,7 @@ from retrieval.candidates import CandidateScorer  # noqa: E402
 from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.lexical import LexicalIndex  # noqa: E402
 from retrieval.query import Query, build_query  # noqa: E402
-from retrieval.search import EXACT_HEAD, RANK_HEAD, TITLE_ONLY_PENALTY, _combine  # noqa: E402
+from retrieval.search import EXACT_HEAD, RANK_HEAD, TITLE_ONLY_PENALTY, combine_scores  # noqa: E402
 
 SEED = 13
 
@@ -188,9 +189,7 @@ def build(work: Path, scale: int, kind: str, noise: float) -> None:
     )
 
 
-def faiss_write(index, path: Path) -> None:
-    import faiss
-
+def faiss_write(index: faiss.Index, path: Path) -> None:
     faiss.write_index(index, str(path))
 
 
@@ -218,7 +217,8 @@ def exact_top(
         dense = title.copy()
         sims = copy_of(real["chunks"], k, noise, "chunks") @ queries.T
         dense[text_rows] = np.maximum.reduceat(sims, starts, axis=0)
-        scores = _combine(dense, title, lexical[:, k * n : (k + 1) * n].T, prior).T  # (q, posts)
+        block = lexical[:, k * n : (k + 1) * n].T
+        scores = combine_scores(dense, title, block, prior).T  # (q, posts)
         all_scores = np.concatenate([best_scores, scores], axis=1)
         all_rows = np.concatenate(
             [best_rows, np.broadcast_to(np.arange(n) + k * n, scores.shape)], 1
@@ -272,7 +272,7 @@ def serve(work: Path, scale: int, backend: str) -> None:
             return lexical_scores(postings, n_posts, ids)
 
         lexical = threads.beside(side)
-        scored = scorer.score(vector, lexical.result, _combine, EXACT_HEAD, RANK_HEAD, prior)
+        scored = scorer.score(vector, lexical.result, combine_scores, EXACT_HEAD, RANK_HEAD, prior)
         full.append(time.perf_counter() - started)
         ranking.append(time.perf_counter() - encoded)
         found.append(len(set(scored.rows[:10].tolist()) & set(truth[i].tolist())) / 10)

@@ -34,7 +34,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +49,7 @@ from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
 from retrieval.evaluation import load_questions  # noqa: E402
 from retrieval.indexer import build_index  # noqa: E402
 from retrieval.query import build_query  # noqa: E402
-from retrieval.search import Searcher  # noqa: E402
+from retrieval.search import DEFAULT_BASE_URL, Ranking, Searcher  # noqa: E402
 from retrieval.service import AnswerService  # noqa: E402
 
 
@@ -64,10 +66,12 @@ class Recording:
         self.seconds = 0.0
         self.bare_seconds = 0.0
 
-    def __getattr__(self, name: str):  # delegate everything else
+    def __getattr__(self, name: str) -> Any:  # delegate everything else
         return getattr(self.inner, name)
 
-    def twice(self, encode, texts):
+    def twice(
+        self, encode: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str]
+    ) -> np.ndarray:
         started = time.perf_counter()
         out = encode(texts)
         encoded = time.perf_counter()
@@ -76,7 +80,7 @@ class Recording:
         self.bare_seconds += time.perf_counter() - encoded
         return out
 
-    def encode(self, texts, progress: bool = False):
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         self.batches.append(list(texts))
         return self.twice(self.inner.encode, texts)
 
@@ -89,7 +93,7 @@ class RecordingOpenings:
     def __init__(self, recorder: Recording) -> None:
         self.recorder = recorder
 
-    def passages(self, texts):
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
         self.recorder.openings += len(texts)
         return self.recorder.twice(multilingual.shared().passages, texts)
 
@@ -170,7 +174,7 @@ def measure_archive_update(index_root: Path, archive: Path, backend: str, work: 
     meta = {"title": "A new post on vitamin D and sleep", "slug": "benchmark-new-post", "tags": []}
     body = "A trial gave 40 adults 4,000 IU vitamin D daily; their sleep improved."
     (posts / "benchmark-new-post.md").write_text(f"{json.dumps(meta)}\n\n{body}\n", "utf-8")
-    embedder = Embedder(backend=backend, cache_dir=index_root / "cache" / "onnx")
+    embedder = Embedder(backend=backend, cache_dir=store.onnx_cache(index_root))
     embedder.load()
     started = time.perf_counter()
     report = build_index(posts, root, embedder, incremental=True)
@@ -186,7 +190,7 @@ def measure_queries(searcher: Searcher, n: int, query_threads: int) -> dict:
     ranking: list[float] = []
     rank_posts = searcher.rank_posts
 
-    def timed_rank(*args, **kwargs):
+    def timed_rank(*args: Any, **kwargs: Any) -> Ranking:
         started = time.perf_counter()
         out = rank_posts(*args, **kwargs)
         ranking.append(time.perf_counter() - started)
@@ -284,8 +288,8 @@ def measure_during_rebuild(
     index_root: Path, archive: Path, backend: str, work: Path, n_posts: int = 200
 ) -> dict:
     """Questions to the serving index, idle and then while a rebuild embeds `n_posts` posts."""
-    service = AnswerService(index_root, Embedder(backend=backend, cache_dir=index_root / "cache" /
-                                                 "onnx"), "https://vitamindwiki.com")  # fmt: skip
+    embedder = Embedder(backend=backend, cache_dir=store.onnx_cache(index_root))
+    service = AnswerService(index_root, embedder, DEFAULT_BASE_URL)
     qs = questions(200, service.searcher().index)
     service.ask("warm up")
     idle = []
@@ -383,7 +387,7 @@ def main() -> None:
                 else None
             ),
         }
-        embedder = Embedder(backend=args.backend, cache_dir=serving / "cache" / "onnx")
+        embedder = Embedder(backend=args.backend, cache_dir=store.onnx_cache(serving))
         searcher = Searcher(store.load(serving, expected_model=embedder.name), embedder)
         if not args.no_prepare:  # as a serving process (bot, chat) does once it loads a version
             started = time.perf_counter()

@@ -18,9 +18,10 @@ from bot.render import answer_text
 from retrieval import store
 from retrieval.embedding import BACKENDS, Embedder
 from retrieval.errors import VdwError
+from retrieval.evaluation import evaluate, load_questions
 from retrieval.evidence import LABELS
 from retrieval.feedback import FEEDBACK_FILE, FeedbackStore
-from retrieval.gap_report import gap_report
+from retrieval.gap_report import LOG_OFF, gap_report
 from retrieval.indexer import BuildReport, Progress
 from retrieval.question_log import QUESTIONS_FILE, QuestionLog
 from retrieval.search import Answer
@@ -69,7 +70,7 @@ def make_service(
     embedder = Embedder(
         args.model or settings.model,
         backend=args.backend or settings.backend,
-        cache_dir=root / "cache" / "onnx",
+        cache_dir=store.onnx_cache(root),
     )
     return AnswerService(root, embedder, settings.base_url, prepare=serving)
 
@@ -189,7 +190,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         titles = {p.slug: p.title for p in store.load(root).posts}
     report = gap_report(questions, feedback, args.days, titles)
     if not questions.enabled:
-        print("The question log is off (VDWBOT_QUESTION_LOG_DAYS=0): votes only.")
+        print(LOG_OFF)
     print(report.text(limit=args.limit))
     if args.csv:
         with open(args.csv, "w", newline="", encoding="utf-8") as out:
@@ -240,8 +241,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.evaluation import evaluate, load_questions
-
     questions = load_questions(args.questions)
     service = make_service(args, settings)
     summary, rows = evaluate(questions, lambda q, k, prev: service.ask(q, k=k, previous=prev))

@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, Field, SecretStr, ValidationError, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from retrieval.errors import VdwError
+from retrieval.search import DEFAULT_BASE_URL
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MAX_PREVIOUS = 4
@@ -38,7 +39,7 @@ class Settings(BaseSettings):
     seeds: Path = Field(REPO_ROOT / "seeds", description="demo archive used when no index exists")
     archive: Path | None = Field(None, description="archive folder that /reindex reads")
     archive_pull: bool = Field(False, description="git pull --ff-only the archive on /reindex")
-    base_url: str = Field("https://vitamindwiki.com", description="site that post links point to")
+    base_url: str = Field(DEFAULT_BASE_URL, description="site that post links point to")
     model: str | None = Field(None, description="sentence-transformers model path or name")
     backend: Literal["onnx", "onnx-int8", "torch"] = Field(
         "onnx", description="how the model runs (onnx: exported once, same vectors as torch)"

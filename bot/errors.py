@@ -21,6 +21,11 @@ class NotMaintainer(app_commands.CheckFailure):
     """The user may not run maintainer commands."""
 
 
+def slow_down(retry_after: float) -> str:
+    """The reply to a user over the question budget, by /ask or by mention alike."""
+    return f"Slow down a little: try again in {retry_after:.0f} s."
+
+
 def unwrap(error: Exception) -> Exception:
     """The exception a command raised, without discord.py's invoke wrapper."""
     if isinstance(error, app_commands.CommandInvokeError) and isinstance(error.original, Exception):
@@ -34,7 +39,7 @@ def error_message(error: Exception) -> str | None:
     if isinstance(error, VdwError):
         return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s."
+        return slow_down(error.retry_after)
     if isinstance(error, NotMaintainer):
         return "Only maintainers (Manage Server, or a configured maintainer role) can do that."
     if isinstance(error, app_commands.TransformerError | app_commands.CommandSignatureMismatch):

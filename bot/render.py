@@ -58,11 +58,12 @@ def uncovered(answer: Answer) -> list[str]:
     return [n for n in names if not any(n != m and n in m for m in names)]
 
 
-def lead_line(answer: Answer, start: int = 0) -> str | None:
-    """'In short: <quoted sentence> [n]', n numbering the post it is quoted from."""
+def lead_line(answer: Answer) -> str | None:
+    """'In short: <quoted sentence> [n]', n numbering the post it is quoted from (a lead is
+    only shown above the first page)."""
     if answer.lead is None:
         return None
-    return f"In short: {answer.lead.text} [{start + answer.lead.result + 1}]"
+    return f"In short: {answer.lead.text} [{answer.lead.result + 1}]"
 
 
 def asked_line(answer: Answer) -> str | None:
@@ -98,8 +99,8 @@ def answer_text(answer: Answer) -> str:
             lines.append(f"No post is about: {', '.join(names)}.")
         lines.append("The nearest posts, for what they are worth:")
     for n, hit in enumerate(answer.hits, 1):
-        label = f" [{badge(hit)}]" if badge(hit) else ""
-        lines.append(f"{n}. {hit.title}{label}")
+        label = badge(hit)
+        lines.append(f"{n}. {hit.title}" + (f" [{label}]" if label else ""))
         lines.append(f"   {hit.url}")
         lines.extend(f"   - {f}" for f in hit.findings)
         if not hit.findings and not hit.has_text:

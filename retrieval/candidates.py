@@ -4,11 +4,12 @@ else the posts FAISS and BM25 find.
 An exact index holds few enough vectors (`store.FLAT_MAX_VECTORS` chunks) that one product over
 all of them is the cheapest exact answer: FAISS's flat search is that same scan plus a heap
 (0.72 vs 0.47 ms for the archive's 16k chunks, column-major), and scoring every post also keeps
-match counts exact. So every post is scored there, as before.
+match counts exact. So every post is scored there.
 
 Over an approximate (IVF) index, candidates are the posts of the question's nearest chunks, of
-its nearest titles and BM25's top posts, and only they are scored, as before: best chunk, title
-and lexical score, from the stored vectors. A post with a chunk among the neighbours has its best
+its nearest titles and BM25's top posts (and, for a question in another language, the posts its
+multilingual lift raises most), and only they are scored: best chunk, title and lexical score,
+from the stored vectors. A post with a chunk among the neighbours has its best
 chunk among them too, as far as the list is exact; the other candidates have all their chunks
 scored, unless even a best chunk a little above the last one found (`MISSED_BY`) could not lift
 them into the head. A post left out has every chunk below the last chunk found, its title below

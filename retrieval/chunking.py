@@ -118,7 +118,6 @@ class Chunker:
         chunks: list[Chunk] = []
         current: list[_Unit] = []
         used = 0
-        budget = 0
         ctx = ""
 
         def flush() -> None:

@@ -31,10 +31,6 @@ class FeedbackStore:
             )
             self.db.commit()
 
-    def rows(self) -> list[tuple]:
-        with self._lock:
-            return self.db.execute("SELECT user_id, question, slugs, vote FROM feedback").fetchall()
-
     def votes_since(self, at: float) -> list[tuple[float, str, list[str], int]]:
         """(time, question, posts shown, vote) of the votes from `at` on, oldest first."""
         with self._lock:

@@ -7,7 +7,8 @@ question's words and the meaning-similarity of the sentence's chunk, then what r
 asked about or the title reports, bold lines and conclusions; a study's aim or a call for more
 research counts against. A question that asks for an amount ('how much', 'what dose') lifts the
 sentences that state one. Reference lists, citations, author lines and affiliations are never
-quoted.
+quoted. A finding is quoted with the sentence beside it when that one is quotable and both fit
+(`in_context`); the lead stays one sentence.
 """
 
 from __future__ import annotations

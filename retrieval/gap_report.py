@@ -15,6 +15,9 @@ from retrieval.feedback import FeedbackStore
 from retrieval.question_log import DAY, QuestionLog
 from retrieval.tags import GENERIC_TAGS, tag_key
 
+LOG_OFF = "The question log is off (VDWBOT_QUESTION_LOG_DAYS=0): votes only."
+"""Said above the report by both front ends when there are no questions to read."""
+
 
 @dataclass(frozen=True)
 class Unanswered:

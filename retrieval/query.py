@@ -62,7 +62,12 @@ class Query:
 
     @property
     def _searched(self) -> str:
-        return f"{self.context} {self.english}" if self.context else self.english
+        return self.after_context(self.english)
+
+    def after_context(self, text: str) -> str:
+        """`text` (a form of this question) read after the gist of the thread's earlier
+        question, as every search of a follow-up reads it."""
+        return _after(self.context, text)
 
 
 def load_vocabulary() -> None:
@@ -111,11 +116,15 @@ def build_query(
     earlier = [in_english(normalize_question(previous[-1]))[1]] if previous else []
     context = conversation.context_for(english, earlier, is_topic)
     gist = conversation.gist(context, is_topic) if context else ""
-    extra = expansions(f"{context} {english}" if context else english)
+    extra = expansions(_after(context, english))
     # A restated question is the vocabulary's phrasing already: its expansions are left to the
     # lexical query (language questions' nDCG@10 dev 0.70 -> 0.72, independent 0.45 -> 0.46).
     dense = f"{english} ({', '.join(extra)})" if extra and lang == "en" else english
     return Query(text, dense, lang, english, gist, tuple(extra), bool(context))
+
+
+def _after(context: str, text: str) -> str:
+    return f"{context} {text}" if context else text
 
 
 def _lexical(english: str, extra: list[str], *also: str) -> str:

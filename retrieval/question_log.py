@@ -59,16 +59,18 @@ class QuestionLog:
                 (now, answer.question[:1000], int(answer.confident), json.dumps(slugs),
                  json.dumps(tags)),
             )  # fmt: skip
-            self.db.execute("DELETE FROM questions WHERE at < ?", (now - self.keep_days * DAY,))
-            self.db.commit()
+            self._delete_before(now - self.keep_days * DAY)
 
-    def purge(self, now: float | None = None) -> None:
+    def purge(self) -> None:
         """Delete what is past the retention (everything when the log is off)."""
-        now = time.time() if now is None else now
-        cutoff = now - self.keep_days * DAY if self.enabled else float("inf")
+        cutoff = time.time() - self.keep_days * DAY if self.enabled else float("inf")
         with self._lock:
-            self.db.execute("DELETE FROM questions WHERE at < ?", (cutoff,))
-            self.db.commit()
+            self._delete_before(cutoff)
+
+    def _delete_before(self, cutoff: float) -> None:
+        """Drop the questions asked before `cutoff` and commit (the caller holds the lock)."""
+        self.db.execute("DELETE FROM questions WHERE at < ?", (cutoff,))
+        self.db.commit()
 
     def since(self, at: float) -> list[LoggedQuestion]:
         with self._lock:

@@ -1,9 +1,10 @@
 """Question -> the best posts, each with its key findings and link.
 
 Posts are scored from the best-matching chunk of the post and the post title (titles on this site
-summarise the finding), plus a small BM25 term for rare words and numbers. The weights were chosen
-on the dev set (benchmarks/questions_dev.json; figures in the README). Posts with the same title
-are collapsed into one hit.
+summarise the finding), plus a small BM25 term for rare words and numbers, and for a question in
+another language the multilingual lift (retrieval/multilingual.py). The weights were chosen on the
+dev set (benchmarks/questions_dev.json; figures in the README). Posts with the same title, and
+title-only copies of a post with text, are collapsed into one hit.
 Both front ends (CLI and Discord) call `Searcher.search`, so they always say the same thing.
 """
 
@@ -179,7 +180,7 @@ class Ranking(NamedTuple):
     """The question's similarity to each chunk of a post, for its findings."""
 
 
-def _combine(
+def combine_scores(
     dense: np.ndarray, title: np.ndarray, lexical: np.ndarray, prior: np.ndarray
 ) -> np.ndarray:
     """A post's score from its best chunk (title for a post without text), title and BM25, plus
@@ -248,7 +249,7 @@ class Searcher:
         A post without text is judged on its title alone, less TITLE_ONLY_PENALTY."""
         threads.this_thread()
         scored = self._candidates.score(
-            query_vec, lexical, _combine, EXACT_HEAD, RANK_HEAD, self._title_only, lift
+            query_vec, lexical, combine_scores, EXACT_HEAD, RANK_HEAD, self._title_only, lift
         )
         return Ranking(scored.rows, scored.scores, scored.chunk_sims)
 
@@ -390,8 +391,8 @@ class Searcher:
             wanted = [study_types.LABELS.index(e) + 1 for e in evidence]
             order = order[np.isin(self._evidence_code[order], wanted)]
         kinds = () if evidence else study_types.asked_for(query.english)
-        need = start + max(k, 0)
-        head = max(need, ASKED_TYPE_WINDOW) if kinds else need
+        end = start + max(k, 0)  # the page is rows[start:end]
+        head = max(end, ASKED_TYPE_WINDOW) if kinds else end
         rows, matched = self._collapse(order, ranking.scores, head)
         if newest and matched:
             rows, matched = self._collapse(order, ranking.scores, max(head, matched))
@@ -399,7 +400,7 @@ class Searcher:
         if kinds:
             rows = self._of_kinds_first(ranking, rows, kinds, self._topics(query))
         asked = side.result()
-        hits, lead = self._hits(rows[start:need], ranking, asked)
+        hits, lead = self._hits(rows[start:end], ranking, asked)
         confident = matched > 0 and not asked.missing
         return Answer(
             question, confident, hits, matched, asked.missing, lead if confident else None, kinds
@@ -412,16 +413,16 @@ class Searcher:
         """The question's vector; a follow-up is embedded after the gist of its thread's earlier
         question (measured against adding the two questions' vectors: as good or better on both
         sets, for one encode instead of two)."""
-        text = f"{query.context} {query.dense}" if query.context else query.dense
-        return self.embedder.encode([text])[0]
+        return self.embedder.encode([query.after_context(query.dense)])[0]
 
     def _opening_lift(self, query: Query) -> np.ndarray | None:
         """For a question in another language, what the multilingual model reads in each post's
-        opening (retrieval/multilingual.py); None for English, or a version without openings."""
+        views, its opening and its bold lines (retrieval/multilingual.py); None for English, or a
+        version without them."""
         if query.lang == "en" or self._openings is None:
             return None
-        text = f"{query.context} {query.text}" if query.context else query.text  # as embedded
-        return multilingual.lift(self._openings, multilingual.shared().question(text))
+        question = multilingual.shared().question(query.after_context(query.text))  # as embedded
+        return multilingual.lift(self._openings, question)
 
     def _asked(self, query: Query) -> Asked:
         """What the question needs beyond its vector and the ranking: run beside the vector
@@ -451,7 +452,7 @@ class Searcher:
 
     def _topics(self, query: Query) -> frozenset[str]:
         """The archive's topics (tag keys) the question names, or its thread's question."""
-        text = f"{query.context} {query.english}" if query.context else query.english
+        text = query.after_context(query.english)
         return frozenset(tag_key(s) for s in subjects(text) if self._is_topic(s))
 
     def _of_kinds_first(
@@ -533,6 +534,6 @@ class Searcher:
             score=round(score, 4),
             findings=found,
             evidence=self.evidence[post.row],
-            year=study_types.year(post.date or ""),
+            year=study_types.year(post.date),
             has_text=bool(self._has_text[post.row]),
         )

@@ -65,8 +65,6 @@ class SentenceTable:
     """The sentences of text t are rows bounds[t]:bounds[t + 1]."""
     key: np.ndarray
     """The same number for the same (lower-case) sentence wherever the post repeats it."""
-    bold: np.ndarray
-    """The sentence holds one of the post's bold lines."""
     prior: np.ndarray
     """What it scores before any question is asked (`findings.prior`)."""
     dose_prior: np.ndarray
@@ -95,10 +93,9 @@ class SentenceTable:
             bounds.append(len(rows))
         keys: dict[str, int] = {}
         terms = [ids.of(sentence_terms(s.low)) for s in rows]
-        in_bold = np.array([any(b in s.low for b in bold_set) for s in rows], dtype=bool)
         static = (
             np.array([s.has_number for s in rows], dtype=bool),
-            in_bold,
+            np.array([any(b in s.low for b in bold_set) for s in rows], dtype=bool),
             np.array([s.concludes for s in rows], dtype=bool),
             np.array([any(n in s.text for n in title_numbers) for s in rows], dtype=bool),
         )
@@ -106,7 +103,6 @@ class SentenceTable:
             sentences=tuple(rows),
             bounds=np.array(bounds, dtype=np.int64),
             key=np.array([keys.setdefault(s.low, len(keys)) for s in rows], dtype=np.int64),
-            bold=in_bold,
             prior=prior(*static, np.array([result_lift(s) for s in rows], dtype=float)),
             dose_prior=prior(
                 *static, np.array([result_lift(s, asks_dose=True) for s in rows], dtype=float)
@@ -146,7 +142,6 @@ class SentenceTable:
             sentences=tuple(s for t in tables for s in t.sentences),
             bounds=bounds("bounds", rows),
             key=stacked("key", rows),  # a key is below its table's row count
-            bold=stacked("bold"),
             prior=stacked("prior"),
             dose_prior=stacked("dose_prior"),
             aim=stacked("aim"),

@@ -3,9 +3,15 @@
 Layout of an index root:
 
     CURRENT                 name of the serving version (replaced atomically)
-    versions/<name>/        chunks.faiss, titles.faiss, meta.sqlite, manifest.json (immutable)
+    versions/<name>/        chunks.faiss, titles.faiss, meta.sqlite, manifest.json (immutable),
+                            and ontology.json and openings.npy when the build had them
     .tmp-<name>/            a version being written; renamed into versions/ only when complete
     .lock                   held (flock) by the one running build; the kernel drops it on a crash
+    cache/                  embeddings.sqlite and the ONNX export (`embeddings_cache`,
+                            `onnx_cache`): safe to delete
+
+(The bot keeps its feedback and question log beside them: retrieval/feedback.py,
+retrieval/question_log.py.)
 
 A reader loads a whole version into memory, so a later switch never disturbs it.
 
@@ -41,6 +47,8 @@ KEEP_VERSIONS = 3
 FILES = ("chunks.faiss", "titles.faiss", "meta.sqlite", "manifest.json")
 ONTOLOGY = "ontology.json"  # optional: what tag lookup takes from the archive's ontology
 OPENINGS = "openings.npy"  # optional: the multilingual model's vectors of the posts' views
+CACHE = "cache"
+"""Beside the versions: what builds and models cache (embeddings.sqlite, the ONNX export)."""
 
 INDEX_TYPES = ("auto", "flat", "ivf")
 INDEX_TYPE_ENV = "VDWBOT_INDEX_TYPE"
@@ -330,6 +338,16 @@ def vector_view(index: faiss.Index) -> np.ndarray | IvfRows:
     if isinstance(index, faiss.IndexIVF):
         return IvfRows(index)
     raise ValueError(f"unsupported FAISS index {type(index).__name__}")
+
+
+def embeddings_cache(root: Path) -> Path:
+    """The embedding cache file of an index root (`EmbeddingCache`)."""
+    return Path(root) / CACHE / "embeddings.sqlite"
+
+
+def onnx_cache(root: Path) -> Path:
+    """Where the model's ONNX export for an index root is kept (`Embedder(cache_dir=...)`)."""
+    return Path(root) / CACHE / "onnx"
 
 
 def _fix_hint(root: Path) -> str:

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
-import faiss
+import faiss  # loaded before `pin`, so that its OpenMP and BLAS libraries are pinned too
 import numpy as np  # noqa: F401 - likewise numpy's OpenBLAS
 from threadpoolctl import threadpool_info, threadpool_limits
 

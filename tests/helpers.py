@@ -27,10 +27,11 @@ def write_post(folder: Path, slug: str, title: str, tags: list[str], paragraphs:
         f"outcomes were measured against placebo with blood levels rising to {30 + i} ng/ml."
         for i in range(paragraphs)
     )
-    _post_file(folder, slug, title, body, tags, "2013-05-01")
+    post_file(folder, slug, title, body, tags, "2013-05-01")
 
 
-def _post_file(folder: Path, slug: str, title: str, body: str, tags: list[str], date: str) -> None:
+def post_file(folder: Path, slug: str, title: str, body: str, tags: list[str], date: str) -> None:
+    """One post file in the archive's format: JSON front matter, a blank line, the body."""
     meta = {"title": title, "slug": slug, "date": date, "tags": tags}
     (folder / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
 
@@ -41,7 +42,7 @@ def service_over(posts: Sequence[tuple[str, str, str]], folder: Path, embedder) 
     archive, root = folder / "posts", folder / "index"
     archive.mkdir()
     for slug, title, body in posts:
-        _post_file(archive, slug, title, body, [], "2015-01-01")
+        post_file(archive, slug, title, body, [], "2015-01-01")
     build_index(archive, root, embedder)
     return AnswerService(root, embedder, "https://example.org")
 

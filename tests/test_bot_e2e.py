@@ -271,7 +271,9 @@ async def test_more_results_only_for_asker_and_feedback_keeps_ids_not_names(runn
     vote = await standin.click(message, thumbs["custom_id"], uid=222)
     await callback(standin, vote)
     shown = [e["url"].rstrip("/").rsplit("/", 1)[1] for e in reply.body["embeds"]]
-    assert bot.feedback.rows() == [(222, "vitamin D trial results", " ".join(shown), -1)]
+    votes = sqlite3.connect(bot.service.root / "feedback.sqlite")
+    stored = votes.execute("SELECT user_id, question, slugs, vote FROM feedback").fetchall()
+    assert stored == [(222, "vitamin D trial results", " ".join(shown), -1)]
     # the member's name ("user222" in the stand-in) is stored nowhere; the question log has
     # the question but no user at all
     for name in ("feedback.sqlite", "questions.sqlite"):

@@ -8,7 +8,7 @@ import pytest
 
 from retrieval import candidates, store
 from retrieval.candidates import CandidateScorer
-from retrieval.search import _combine
+from retrieval.search import combine_scores
 
 DIM = 32
 
@@ -54,7 +54,7 @@ def brute_force(data: store.IndexData, q: np.ndarray, lexical: np.ndarray) -> np
         mine = chunk[data.chunks.post_row == row]
         if len(mine):
             dense[row] = mine.max()
-    return _combine(dense, title, lexical, np.zeros_like(title))
+    return combine_scores(dense, title, lexical, np.zeros_like(title))
 
 
 @pytest.mark.parametrize("exhaustive", [True, False])
@@ -71,7 +71,7 @@ def test_head_is_the_exact_ranking(exhaustive):
         q /= np.linalg.norm(q)
         lexical = np.where(rng.random(600) < 0.2, rng.random(600), 0).astype(np.float32)
         expected = brute_force(data, q, lexical)
-        got = scorer.score(q, lexical, _combine, head=10)
+        got = scorer.score(q, lexical, combine_scores, head=10)
         assert got.certain >= 10
         if exhaustive:  # every post scored: match counts are exact
             assert np.count_nonzero(got.scores >= 0.2) == np.count_nonzero(expected >= 0.2)
@@ -99,7 +99,7 @@ def test_a_lift_raises_posts_no_search_found(exhaustive):
     lift = rng.normal(0, 0.01, 600).astype(np.float32)
     lowest = np.argsort(base)[:4]
     lift[lowest] = 2.0  # far above any similarity: these four must lead
-    got = scorer.score(q, none, _combine, head=10, lift=lift)
+    got = scorer.score(q, none, combine_scores, head=10, lift=lift)
     assert set(got.rows[:4].tolist()) == set(lowest.tolist())
     expected = base + lift
     head = got.rows[:10]
@@ -146,7 +146,7 @@ def test_written_index_type_is_recorded_and_loaded(tmp_path, monkeypatch, settin
     # an approximate index finds the same head here (small, well-separated data)
     q = chunks[3]
     lexical = np.zeros(300, np.float32)
-    got = CandidateScorer.for_index(loaded).score(q, lexical, _combine, head=10)
+    got = CandidateScorer.for_index(loaded).score(q, lexical, combine_scores, head=10)
     expected = brute_force(store.load(tmp_path), q, lexical)
     assert set(got.rows[:10].tolist()) == set(np.argsort(-expected)[:10].tolist())
 

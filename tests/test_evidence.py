@@ -14,6 +14,7 @@ from bot.render import answer_text, hit_embed
 from retrieval import evidence, search, store
 from retrieval.indexer import build_index
 from retrieval.search import CONFIDENT_SCORE, Searcher
+from tests.helpers import post_file
 
 LABELS_FILE = Path(__file__).parent / "data" / "evidence_labels.json"
 PRECISION_BAR = 0.85
@@ -123,8 +124,7 @@ def index_root(tmp_path_factory, embedder) -> Path:
             if slug == "d-title-only"
             else f"{title}. Seniors took vitamin D or placebo and falls were counted for a year."
         )
-        meta = {"title": title, "slug": slug, "date": date, "tags": ["falls"]}
-        (archive / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+        post_file(archive, slug, title, body, ["falls"], date)
     root = tmp_path_factory.mktemp("evidence_ix") / "ix"
     build_index(archive, root, embedder)
     return root
@@ -243,8 +243,7 @@ def test_only_close_posts_of_the_kind_or_those_on_the_named_topic_are_brought_fo
     archive.mkdir()
     for slug, title, tag in TOPIC_POSTS:
         body = f"{title}. Patients took vitamin D or placebo and were followed for a year."
-        meta = {"title": title, "slug": slug, "date": "2015-01-01", "tags": [tag]}
-        (archive / f"{slug}.md").write_text(json.dumps(meta) + "\n\n" + body, "utf-8")
+        post_file(archive, slug, title, body, [tag], "2015-01-01")
     build_index(archive, tmp_path / "ix", embedder)
     searcher = Searcher(store.load(tmp_path / "ix"), embedder)
     question = "any RCTs on vitamin D and asthma?"

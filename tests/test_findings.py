@@ -283,7 +283,7 @@ def test_cli_text_and_discord_content_lead_with_the_quote(demo_searcher):
 
     answer = demo_searcher.search(DEMO)
     assert answer_text(answer).splitlines()[0] == f"In short: {SEED_RESULT} [1]"
-    assert lead_line(answer, start=3) == f"In short: {SEED_RESULT} [4]"
+    assert lead_line(answer) == f"In short: {SEED_RESULT} [1]"  # the Discord reply's content
     assert lead_line(demo_searcher.search("what is the capital of France?")) is None
 
 

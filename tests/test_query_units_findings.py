@@ -98,7 +98,9 @@ def test_findings_prefer_asked_numbers_bold_and_conclusions_and_never_repeat():
         "CONCLUSION: vitamin D did not prevent bone loss in this small population."
     )
     cands = candidates([text, "vitamin D did not prevent bone loss"], ["did not prevent"])
-    assert cands.table.bold[cands.rows].tolist() == [False, False, True, True]
+    plain = candidates([text, "vitamin D did not prevent bone loss"], [])
+    bold_lift = (cands.table.prior - plain.table.prior)[cands.rows]
+    assert bold_lift.tolist() == pytest.approx([0, 0, findings.BOLD_LIFT, findings.BOLD_LIFT])
     sims = findings.Signals([0.2, 0.3, 0.3, 0.3], [0.0] * 4, [0.0] * 4)
     best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)[0]
     assert best[0].text.startswith("CONCLUSION")  # bold, a conclusion and a result

@@ -25,7 +25,7 @@ from bot.errors import NotMaintainer
 from bot.render import MESSAGE_MAX, clip, safe_echo
 from retrieval.archive_sync import pull
 from retrieval.errors import Busy, NotConfigured, VdwError
-from retrieval.gap_report import gap_report
+from retrieval.gap_report import LOG_OFF, gap_report
 from retrieval.indexer import BuildReport
 
 log = logging.getLogger(__name__)
@@ -57,16 +57,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-def change_counts(report: BuildReport) -> str:
-    return (
-        f"added {len(report.added)}, updated {len(report.updated)}, "
-        f"removed {len(report.removed)}, skipped {len(report.skipped)}"
-    )
-
-
 def report_text(report: BuildReport) -> str:
     text = (
-        f"Reindex done in {report.seconds:.1f} s: {change_counts(report)}. Now serving version "
+        f"Reindex done in {report.seconds:.1f} s: {report.changes()}. Now serving version "
         f"`{report.version}` ({report.posts} posts, {report.chunks} chunks)."
     )
     for s in report.skipped[:10]:
@@ -199,7 +192,7 @@ class Admin(commands.Cog):
             log.exception("archive sync failed")
             return SyncResult(time.time(), False, "an internal error (see the logs)")
         return SyncResult(
-            time.time(), True, f"{synced}; {change_counts(report)}; version `{report.version}`"
+            time.time(), True, f"{synced}; {report.changes()}; version `{report.version}`"
         )
 
     # ------------------------------------------------------------ /status and /report
@@ -263,7 +256,7 @@ class Admin(commands.Cog):
         )
         text = report.text(REPORT_LIMIT, echo=lambda s: safe_echo(s, 120))
         if not self.bot.questions.enabled:
-            text = "The question log is off (VDWBOT_QUESTION_LOG_DAYS=0): votes only.\n" + text
+            text = f"{LOG_OFF}\n{text}"
         table = io.StringIO()
         report.write_csv(table)
         attachment = discord.File(io.BytesIO(table.getvalue().encode()), f"gap-report-{days}d.csv")

@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.app import VdwBot
 from bot.config import MAX_PREVIOUS
+from bot.errors import slow_down
 from bot.render import (
     EMPTY_QUESTION,
     EVIDENCE_NAMES,
@@ -36,12 +37,10 @@ PAGE = 3
 VIEW_TIMEOUT = 15 * 60
 EVIDENCE_CHOICES = [app_commands.Choice(name=EVIDENCE_NAMES[v], value=v) for v in LABELS]
 THREAD_NAME_MAX = 100
+UNNAMED_THREAD = "Question"
+"""A thread's name when its question has no text: no question to read a follow-up with."""
 MAX_THREADS = 2000
 """Threads whose questions are remembered; older ones fall back to the thread's name."""
-
-
-def slow_down(retry_after: float) -> str:
-    return f"Slow down a little: try again in {retry_after:.0f} s."
 
 
 def ask_allowed(interaction: discord.Interaction[VdwBot]) -> bool:
@@ -56,7 +55,7 @@ def ask_allowed(interaction: discord.Interaction[VdwBot]) -> bool:
 
 def thread_name(question: str) -> str:
     """Thread names show text as typed (no markdown is rendered there, so no escapes)."""
-    return clip(" ".join(question.split()), THREAD_NAME_MAX) or "Question"
+    return clip(" ".join(question.split()), THREAD_NAME_MAX) or UNNAMED_THREAD
 
 
 class Conversations:
@@ -69,7 +68,7 @@ class Conversations:
         """Earlier questions of the thread; after a restart, its name (the opening question)."""
         asked = self._threads.get(thread.id)
         if asked is None:
-            asked = [thread.name] if thread.name and thread.name != "Question" else []
+            asked = [thread.name] if thread.name and thread.name != UNNAMED_THREAD else []
         return asked[-MAX_PREVIOUS:]
 
     def add(self, thread_id: int, question: str) -> None:

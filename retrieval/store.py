@@ -526,6 +526,12 @@ def load_version(root: Path, folder: Path, expected_model: str | None = None) ->
         raise IndexLoadError(
             f"corrupt manifest {folder / 'manifest.json'} ({exc}); {_fix_hint(root)}"
         ) from None
+    written = manifest.get("format", FORMAT_VERSION)
+    if not isinstance(written, int) or written > FORMAT_VERSION:
+        raise IndexLoadError(
+            f"index {folder} was written in format {written!r}, and this vdwbot reads format "
+            f"{FORMAT_VERSION}: update vdwbot, or {_fix_hint(root)}"
+        )
     if expected_model and manifest.get("model") != expected_model:
         raise IndexLoadError(
             f"index {folder} was built with model {manifest.get('model')!r} but "

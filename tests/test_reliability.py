@@ -136,6 +136,16 @@ def test_broken_index_files_name_the_file_and_the_fix(seed_index, name, damage):
     assert "vdwbot index build" in str(err.value)
 
 
+@pytest.mark.parametrize("written", [store.FORMAT_VERSION + 1, "2"])
+def test_an_index_in_a_format_this_version_cannot_read_is_a_clear_error(seed_index, written):
+    folder = seed_index / "versions" / store.current_version(seed_index)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["format"] == store.FORMAT_VERSION  # what a build writes loads (fixture)
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "format": written}), "utf-8")
+    with pytest.raises(store.IndexLoadError, match=r"format .* update vdwbot, or rebuild"):
+        store.load(seed_index)
+
+
 def test_missing_index_is_a_clear_error(tmp_path):
     with pytest.raises(store.IndexLoadError, match=r"no index at .*vdwbot index build"):
         store.load(tmp_path / "nothing")

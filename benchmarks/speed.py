@@ -306,11 +306,9 @@ def measure_during_rebuild(
 
     def rebuild() -> None:
         started = time.perf_counter()
-        with multilingual.beside_a_build():  # as `AnswerService.build(while_serving=True)`
-            built = build_index(
-                posts, work / "rebuild-ix", builder,
-                multilingual_encoder=service.build_multilingual(),
-            )  # fmt: skip
+        built = build_index(  # as `AnswerService.build(while_serving=True)`
+            posts, work / "rebuild-ix", builder, multilingual_encoder=service.build_multilingual()
+        )
         report.update(seconds=time.perf_counter() - started, embedded=built.embedded)
 
     thread = threading.Thread(target=rebuild)

@@ -66,6 +66,8 @@ def resolve_model(name_or_path: str | None) -> tuple[str, str]:
 
 
 BACKENDS = ("onnx", "onnx-int8", "torch")
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "vdwbot" / "onnx"
+"""Where exported ONNX graphs are kept when no index's cache is given."""
 
 
 def onnx_supported(location: str) -> bool:
@@ -110,7 +112,7 @@ class Embedder:
             backend = "torch"
         self.backend = backend
         self.name = f"{base_name}+int8" if backend == "onnx-int8" else base_name
-        self.cache_dir = cache_dir or Path.home() / ".cache" / "vdwbot" / "onnx"
+        self.cache_dir = cache_dir or DEFAULT_CACHE_DIR
         # Hugging Face tokenizers fail ("Already borrowed") when two threads use one at once.
         self._lock = threading.RLock()
         self.batch_size = batch_size

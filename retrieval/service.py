@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Unpack
 
-from retrieval import multilingual, store, threads
+from retrieval import store, threads
 from retrieval.archive_sync import pull
 from retrieval.embedding import Embedder
 from retrieval.indexer import BuildReport, Progress, build_index
@@ -137,11 +137,10 @@ class AnswerService:
         meanwhile (the bot), so the build gets its own, smaller model instance."""
         if not while_serving:
             return build_index(archive, self.root, self.embedder, incremental, progress)
-        with multilingual.beside_a_build():
-            return build_index(
-                archive, self.root, self.build_embedder(), incremental, progress,
-                self.build_multilingual(),
-            )  # fmt: skip
+        return build_index(
+            archive, self.root, self.build_embedder(), incremental, progress,
+            self.build_multilingual(),
+        )  # fmt: skip
 
     def pull_and_update(
         self, archive: Path, progress: Progress | None = None, *, while_serving: bool = False

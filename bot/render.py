@@ -77,6 +77,11 @@ def asked_line(answer: Answer) -> str | None:
     return f"Asked for: {kinds}. None of the closest posts is one."
 
 
+def read_as_line(answer: Answer) -> str | None:
+    """For a question answered after its misspelt words were put right: what was searched."""
+    return f"Read as: {answer.read_as}" if answer.read_as else None
+
+
 def badge(hit: Hit) -> str:
     """Study type and year, e.g. "RCT · 2013" (empty when neither is known)."""
     parts = [EVIDENCE_NAMES.get(hit.evidence, hit.evidence) if hit.evidence else "", hit.year]
@@ -90,8 +95,9 @@ def answer_text(answer: Answer) -> str:
     lines: list[str] = []
     if lead := lead_line(answer):
         lines += [lead, ""]
-    if answer.confident and (asked := asked_line(answer)):
-        lines += [asked, ""]
+    for note in (read_as_line(answer), asked_line(answer) if answer.confident else None):
+        if note:
+            lines += [note, ""]
     if not answer.confident:
         tags = closest_tags(answer)
         lines.append(NO_ANSWER + (f" Closest tags: {', '.join(tags)}." if tags else ""))

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import NamedTuple, TypedDict, Unpack
 
 import numpy as np
 
 from retrieval import evidence as study_types
-from retrieval import findings, multilingual, threads
+from retrieval import findings, multilingual, spelling, threads
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.conversation import subjects
 from retrieval.coverage import ArchiveWords, SubjectCoverage
@@ -117,6 +117,8 @@ class Answer:
     asked_evidence: tuple[str, ...] = ()
     """The study types the question asked for in words (`evidence.asked_for`), whose posts among
     the closest come first."""
+    read_as: str | None = None
+    """The question as searched when its misspelt words were put right (`Searcher.search`)."""
 
     @property
     def empty(self) -> bool:
@@ -131,6 +133,7 @@ class Answer:
             "lead": self.lead._asdict() if self.lead else None,
             "missing": list(self.missing),
             "asked_evidence": list(self.asked_evidence),
+            "read_as": self.read_as,
             "results": [
                 {
                     k: v
@@ -371,7 +374,23 @@ class Searcher:
     def search(
         self, question: str, k: int = 3, start: int = 0, **options: Unpack[SearchOptions]
     ) -> Answer:
-        """The `k` best posts from rank `start` (for paging), with findings and links."""
+        """The `k` best posts from rank `start` (for paging), with findings and links. An English
+        question without a confident answer is asked again with its misspelt words put right
+        (retrieval/spelling.py); that answer is given when it is confident."""
+        answer, query = self._answer(question, k, start, **options)
+        if answer.confident or query.lang != "en":
+            return answer
+        fixed = spelling.put_right(query.text, self.lexical.idf)
+        if fixed is None:
+            return answer
+        retry, _ = self._answer(fixed, k, start, **options)
+        if not retry.confident:
+            return answer
+        return replace(retry, question=answer.question, read_as=fixed)
+
+    def _answer(
+        self, question: str, k: int, start: int, **options: Unpack[SearchOptions]
+    ) -> tuple[Answer, Query]:
         previous = options.get("previous", ())
         evidence = options.get("evidence")
         newest = options.get("newest", False)
@@ -381,7 +400,7 @@ class Searcher:
         query = build_query(question, previous, self._is_topic)
         question = query.text
         if not _has_words(question) or not self.index.posts:
-            return Answer(question, False, [], 0)
+            return Answer(question, False, [], 0), query
         query_vec = self._query_vector(query)
         lift = self._opening_lift(query)
         side = threads.beside(lambda: self._asked(query))
@@ -402,9 +421,8 @@ class Searcher:
         asked = side.result()
         hits, lead = self._hits(rows[start:end], ranking, asked)
         confident = matched > 0 and not asked.missing
-        return Answer(
-            question, confident, hits, matched, asked.missing, lead if confident else None, kinds
-        )
+        lead = lead if confident else None
+        return Answer(question, confident, hits, matched, asked.missing, lead, kinds), query
 
     def _is_topic(self, phrase: str) -> bool:
         return self.tags.count(tag_key(phrase)) > 0

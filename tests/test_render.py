@@ -59,3 +59,9 @@ def test_a_kind_of_study_asked_for_is_acknowledged_above_the_posts():
     none = answer_text(Answer("any RCTs?", True, shown, 3, asked_evidence=("rct",)))
     assert "Asked for: RCT. None of the closest posts is one." in none.splitlines()
     assert "Asked for" not in answer_text(Answer("q", True, shown, 3))
+
+
+def test_a_question_read_with_its_spelling_put_right_says_how_it_was_read():
+    answer = Answer("osteoporsis?", True, hits(2), 2, read_as="osteoporosis?")
+    assert "Read as: osteoporosis?" in answer_text(answer).splitlines()
+    assert "Read as" not in answer_text(Answer("q", True, hits(2), 2))

@@ -27,6 +27,7 @@ from bot.render import (
     clip,
     lead_line,
     not_confident_text,
+    read_as_line,
     safe_echo,
 )
 from retrieval.evidence import LABELS
@@ -142,8 +143,8 @@ def reply_for(
         return {"content": not_confident_text(answer)}
     view = AnswerView(bot, answer, asker_id, 0, options or {})
     reply: dict = {"embeds": answer_embeds(answer), "view": view}
-    # the one quoted sentence that answers, and the kind of study asked for, above the posts
-    above = (lead_line(answer), asked_line(answer))
+    # the one quoted sentence that answers, how the question was read, above the posts
+    above = (lead_line(answer), read_as_line(answer), asked_line(answer))
     lines = [safe_echo(line, MESSAGE_MAX) for line in above if line]
     if lines:
         reply["content"] = clip("\n".join(lines), MESSAGE_MAX)

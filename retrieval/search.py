@@ -375,10 +375,11 @@ class Searcher:
         self, question: str, k: int = 3, start: int = 0, **options: Unpack[SearchOptions]
     ) -> Answer:
         """The `k` best posts from rank `start` (for paging), with findings and links. An English
-        question without a confident answer is asked again with its misspelt words put right
-        (retrieval/spelling.py); that answer is given when it is confident."""
+        question without a confident answer, and naming nothing the archive lacks, is asked again
+        with its misspelt words put right (retrieval/spelling.py); that answer is given when it
+        is confident."""
         answer, query = self._answer(question, k, start, **options)
-        if answer.confident or query.lang != "en":
+        if answer.confident or answer.missing or query.lang != "en":
             return answer
         fixed = spelling.put_right(query.text, self.lexical.idf)
         if fixed is None:

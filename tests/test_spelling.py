@@ -73,6 +73,8 @@ def test_a_search_without_a_confident_answer_tries_again_with_the_words_put_righ
     answer = seed_searcher.search(typed)
     assert answer.confident and answer.read_as == fixed and answer.question == typed
     assert answer.hits[0].slug == SEED_SLUG and answer.to_json()["read_as"] == fixed
+    naming = seed_searcher.search(typed.replace("?", " and hidradenitis?"))
+    assert naming.missing and not naming.confident and naming.read_as is None  # not asked again
     monkeypatch.setattr(search, "CONFIDENT_SCORE", as_fixed + 0.01)  # the retry is no better
     answer = seed_searcher.search(typed)
     assert not answer.confident and answer.read_as is None

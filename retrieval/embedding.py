@@ -156,9 +156,14 @@ class Embedder:
         hf_logging.disable_progress_bar()
         return SentenceTransformer(self.location, device="cpu")
 
-    def _load_onnx(self) -> OnnxEncoder:
+    @property
+    def onnx_folder(self) -> Path:
+        """Where this model's ONNX export is kept (one folder per model location)."""
         key = hashlib.sha256(self.location.encode()).hexdigest()[:12]
-        folder = self.cache_dir / f"{Path(self.location).name}-{key}"
+        return self.cache_dir / f"{Path(self.location).name}-{key}"
+
+    def _load_onnx(self) -> OnnxEncoder:
+        folder = self.onnx_folder
         wanted = folder / (INT8_FILE if self.backend == "onnx-int8" else ONNX_FILE)
         if not wanted.exists():
             log.info("exporting %s to ONNX in %s (once)", self.name, folder)

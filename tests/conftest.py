@@ -67,5 +67,5 @@ def sample_index(sample_archive, embedder, tmp_path_factory) -> Path:
 
     root = tmp_path_factory.mktemp("index") / "sample"
     build_index(sample_archive, root, embedder)
-    share_onnx_export(embedder.cache_dir, root)  # CLI tests on it load the model, not export it
+    share_onnx_export(embedder, root)  # CLI tests on it load the model, not export it
     return root

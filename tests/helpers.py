@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
+from retrieval.embedding import Embedder
 from retrieval.indexer import build_index
 from retrieval.sentence_table import Candidates, SentenceTable
 from retrieval.service import AnswerService
@@ -54,10 +55,12 @@ def sample_files(archive: Path, n: int) -> list[Path]:
     return files[::step][:n]
 
 
-def share_onnx_export(cache_dir: Path, root: Path) -> None:
-    """Let a CLI run on index `root` reuse the ONNX export in `cache_dir` (an Embedder's) instead
-    of exporting the model again from torch: the CLI keeps its export in `root/cache/onnx`."""
-    shutil.copytree(cache_dir, root / "cache" / "onnx", dirs_exist_ok=True)
+def share_onnx_export(embedder: Embedder, root: Path) -> None:
+    """Let a CLI run on index `root` reuse `embedder`'s ONNX export instead of exporting the model
+    again from torch: the CLI keeps its export in `root/cache/onnx`. Only that model's folder is
+    copied, not every export the cache holds."""
+    folder = embedder.onnx_folder
+    shutil.copytree(folder, root / "cache" / "onnx" / folder.name, dirs_exist_ok=True)
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -836,7 +836,7 @@ async def test_two_processes_split_the_shards_switch_together_and_build_one_at_a
     version too."""
     root = tmp_path / "ix"
     shutil.copytree(built_index, root)
-    share_onnx_export(embedder.cache_dir, root)  # no ONNX export in either process
+    share_onnx_export(embedder, root)  # no ONNX export in either process
     posts = tmp_path / "posts"
     shutil.copytree(archive, posts)
     write_post(posts, "sharded-post", "Vitamin D and gout flares in a reindexed post", ["gout"], 3)

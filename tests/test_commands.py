@@ -30,7 +30,7 @@ def archive(tmp_path) -> Path:
 def root(tmp_path, embedder) -> Path:
     embedder.load()  # the export the CLI then copies instead of exporting again
     root = tmp_path / "ix"
-    share_onnx_export(embedder.cache_dir, root)
+    share_onnx_export(embedder, root)
     return root
 
 

@@ -112,7 +112,7 @@ def test_cli_text_answer(sample_index, capsys):
 def test_ask_without_index_builds_from_seeds(tmp_path, embedder, capsys):
     root = tmp_path / "fresh"
     embedder.load()
-    share_onnx_export(embedder.cache_dir, root)
+    share_onnx_export(embedder, root)
     assert main(["ask", "--index", str(root), "--json", QUESTION]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["results"][0]["slug"] == SEED_SLUG

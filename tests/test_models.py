@@ -57,7 +57,7 @@ def test_int8_is_close_but_recorded_as_another_model(embedder, tmp_path):
 def test_cli_backend_int8_builds_and_answers(embedder, tmp_path, capsys):
     Embedder(backend="onnx-int8").load()  # exported once, next to the fp32 export
     root = tmp_path / "ix"
-    share_onnx_export(embedder.cache_dir, root)
+    share_onnx_export(embedder, root)
     ask = ["ask", "--index", str(root), "--backend", "onnx-int8", "--json", QUESTION]
     assert main(ask) == 0  # no index yet: built from seeds/ with int8
     assert json.loads(capsys.readouterr().out)["results"][0]["slug"] == SEED_SLUG

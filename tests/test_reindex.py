@@ -134,7 +134,7 @@ def test_archive_pull_fast_forwards_then_updates(tmp_path, embedder):
     git(upstream, "push", "-q", "origin", "HEAD:main")
 
     embedder.load()
-    share_onnx_export(embedder.cache_dir, root)
+    share_onnx_export(embedder, root)
     proc = vdwbot("archive", "pull", "--archive", str(archive), "--index", str(root))
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err

@@ -774,7 +774,7 @@ async def test_token_never_appears_in_the_logs_of_an_answering_bot(built_index, 
     token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.secret-fake-token.abcdefghijklmnopqrstuvwxyz"
     root = tmp_path / "ix"
     shutil.copytree(built_index, root)
-    shutil.copytree(embedder.cache_dir, root / "cache" / "onnx", dirs_exist_ok=True)  # no export
+    share_onnx_export(embedder, root)  # no export
     standin = StandIn(heartbeat_ms=300)
     await standin.start()
     env = {**os.environ, "DISCORD_TOKEN": token, "VDWBOT_INDEX": str(root),

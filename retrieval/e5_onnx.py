@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval import onnx_backend
+
 QK = 32
 """Weights per 4-bit block: one float16 scale, then 16 bytes of two nibbles each."""
 META = "\u2581"
@@ -264,15 +266,7 @@ class E5Onnx:
     """Encodes questions and passages as the wheel does, with ONNX Runtime."""
 
     def __init__(self, packed: PackedModel, onnx_path: Path, threads: int) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(
-            str(onnx_path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = onnx_backend.session(onnx_path, threads)
         self.packed = packed
         self.tokenizer = Tokenizer(packed)
         self.window = packed.dims.positions - 2

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    import onnxruntime as ort
     from tokenizers import Tokenizer
 
 ONNX_FILE = "model.onnx"
@@ -80,24 +81,27 @@ def export(model_dir: str, out_dir: Path, quantize: bool) -> Path:
     return int8
 
 
+def session(onnx_path: Path, threads: int = 0) -> ort.InferenceSession:
+    """A CPU session of `threads` threads (default: every core) whose idle threads do not spin
+    after a run: on 2 cores spinning starves the ranking work that follows every query encode
+    (search p50 34 -> 20 ms; README, Performance). Both models' sessions are made here."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or (os.cpu_count() or 1)
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+
+
 class OnnxEncoder:
     """Same contract as the torch path: normalized float32 vectors of mean-pooled tokens."""
 
     def __init__(self, onnx_path: Path, model_dir: str, max_tokens: int, threads: int = 0) -> None:
-        import onnxruntime as ort
-
         self.tokenizer = load_tokenizer(model_dir)
         self.tokenizer.enable_truncation(max_length=max_tokens)
         self.tokenizer.enable_padding()
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or (os.cpu_count() or 1)
-        options.inter_op_num_threads = 1
-        # Idle threads must not spin after a run: on 2 cores that starves the ranking work that
-        # follows every query encode (search p50 34 -> 20 ms; README, Performance).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(
-            str(onnx_path), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = session(onnx_path, threads)
         self.inputs = {i.name for i in self.session.get_inputs()}
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:

@@ -19,12 +19,11 @@ import re
 import string
 from collections.abc import Mapping
 
+from retrieval.coverage import COMMON_ZIPF
 from retrieval.language import zipf
 from retrieval.lexical import terms
 
 MIN_LETTERS = 4
-EVERYDAY_ZIPF = 3.0
-"""A word at least this common in English is taken as meant, even if no post uses it."""
 _TOKEN_RE = re.compile(r"(\W+)")
 _LETTERS_RE = re.compile(r"[a-z]+")
 
@@ -64,5 +63,5 @@ def _misspelt(word: str, known: Mapping[str, float]) -> bool:
         and _LETTERS_RE.fullmatch(word) is not None
         and word not in known
         and terms(word).isdisjoint(known)
-        and zipf(word) < EVERYDAY_ZIPF
+        and zipf(word) < COMMON_ZIPF  # an everyday word is meant as written
     )

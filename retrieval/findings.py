@@ -127,15 +127,21 @@ _DIRECTION = _Cue(
 """Which way an outcome went: reduced, increased, did not, more likely..."""
 _AIM = _Cue(
     ("aim", "objective", "purpose", "hypothes", "whether", " if", "sought to", "warranted",
-     "research", "studies", "trials", "needed", "unclear", "unknown", "little is known"),
+     "research", "studies", "trials", "needed", "unclear", "unknown", "little is known",
+     "designed to"),
     re.compile(
-        r"\b(?:aims?|aimed|objectives?|purpose|hypothes[ie][sz]\w*) (?:of|was|were|to|is|that)\b"
+        r"^(?:(?:background|introduction|context) and )?(?:aims?|objectives?|purpose"
+        r"|hypothes[ie]s)\b(?:\s*/\s*\w+)?\s*[:.–-]?\s*(?:primary\s+)?to [a-z]{3,}\b"
+        r"|\b(?:aims?|aimed|objectives?|purpose|hypothes[ie][sz]\w*) (?:of|was|were|to|is|that)\b"
+        r"|\b(?:was|were|is) designed to\b"
         r"|\b(?:assess|investigat|examin|evaluat|test|explor|determin)\w* (?:whether|if)\b"
         r"|\bsought to|\bwarranted\b|\b(?:further|more|larger|future) (?:research|studies|trials)"
         r"|\b(?:is|are|remains?) (?:needed|unclear|unknown)|\blittle is known"
     ),
 )  # fmt: skip
-"""What a study set out to do, or a call for more research: context, not its result."""
+"""What a study set out to do (in words, or as an abstract's 'Objective: To compare...'), or a call
+for more research: context, not its result. Under such a label, a sentence that is not an aim
+('Background and purpose: Risk of hip fracture after stroke is 2 to 4 times...') is left alone."""
 _LIST_MARK_RE = re.compile(r"^[-*]\s+")
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
 """A reference marker ("[12]", "[3, 4]", "[11,14-31]") with the space before it and any before

@@ -56,6 +56,21 @@ def test_result_and_aim_cues(sentence, expected):
     assert tuple(cues(sentence)) == tuple(map(bool, expected))
 
 
+@pytest.mark.parametrize(
+    ("sentence", "aim"),
+    [("Objective: To review the role of vitamin D in the onset of multiple sclerosis.", True),
+     ("OBJECTIVE: Primary To compare the prevalence of vitamin D insufficiency at 40 weeks.", True),
+     ("Background and aims: to investigate vitamin D receptor variants in asthma.", True),
+     ("This study was designed to assess the effects of vitamin D in pregnant women.", True),
+     # under the same labels, a statement of what is known is not an aim
+     ("Background and purpose: Risk of hip fracture after stroke is 2 to 4 times higher.", False),
+     ("Objectives: Low vitamin D status may be associated with Crohn's disease.", False),
+     ("The objective reached 30 ng/ml in most of those treated.", False)],
+)  # fmt: skip
+def test_an_abstract_label_stating_the_aim_marks_an_aim(sentence, aim):
+    assert cues(sentence).aim is aim
+
+
 def test_a_result_outranks_the_aim_it_answers_even_with_fewer_question_words():
     text = (
         "In this trial we assessed whether vitamin D prevents bone loss in persons with MS.\n"

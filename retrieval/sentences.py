@@ -14,14 +14,24 @@ _ABBREV_END_RE = re.compile(
 )
 _CLOSED = ".!?:;"
 """A line ending in one of these is not continued by the next."""
+_OPEN_END_RE = re.compile(
+    r"\b(?:the|a|an|of|to|in|into|for|with|and|or|nor|but|against|by|on|at|from|than|as|between"
+    r"|among|versus|vs|whose|which|that|is|are|was|were|be|been|had|has|have|their|its|his|her"
+    r"|our|this|these|those|per|via|after|before|during|without|within)$"
+)
+"""An English word no sentence ends with (articles, prepositions, conjunctions, auxiliaries), in
+lower case ('vitamin A' may end a title): a line ending in one goes on in the next, whatever the
+next begins with."""
+_LIST_MARK_RE = re.compile(r"^[-*•]\s+")
 _ABBREV_TAIL = 12
 """Characters at a piece's end that can hold an abbreviation and the boundary before it."""
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; each input line is split independently, after a line that
-    starts in lower case is joined to the one before it when that one ends without closing
-    punctuation: text wrapped at a fixed width (pasted from PDFs) would otherwise quote halves."""
+    """Split text into sentences; each input line is split independently, after a line is joined
+    to the one before it when that one ends without closing punctuation and this one starts in
+    lower case, or when that one ends in a word no sentence ends with ('lower than in'): text
+    wrapped at a fixed width (pasted from PDFs) would otherwise quote halves."""
     out: list[str] = []
     for line in _unwrapped(text):
         merged: list[str] = []
@@ -38,8 +48,13 @@ def _unwrapped(text: str) -> list[str]:
     lines: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
-        if lines and line[:1].islower() and lines[-1] and lines[-1][-1] not in _CLOSED:
-            lines[-1] = f"{lines[-1]} {line}"
+        last = lines[-1] if lines else ""
+        if (
+            line
+            and last
+            and ((line[0].islower() and last[-1] not in _CLOSED) or _OPEN_END_RE.search(last[-12:]))
+        ):
+            lines[-1] = f"{last} {_LIST_MARK_RE.sub('', line)}"
         else:
             lines.append(line)
     return lines

@@ -28,3 +28,24 @@ def test_lines_that_end_a_sentence_or_start_a_new_one_stay_apart():
         "lower doses were not tried",
         "Another trial is running",
     ]
+
+
+def test_a_line_ending_in_a_word_no_sentence_ends_with_goes_on_whatever_comes_next():
+    text = (
+        "Levels were significantly lower than in\nControls (p = 0.01). Group A took 200 IU and\n"
+        "- group B 50,000 IU monthly."
+    )
+    assert split_sentences(text) == [
+        "Levels were significantly lower than in Controls (p = 0.01).",
+        "Group A took 200 IU and group B 50,000 IU monthly.",
+    ]
+
+
+def test_a_line_ending_in_a_capital_letter_or_a_blank_line_stays_apart():
+    text = "Lung cancer reduced by vitamins D and A\nA trial of 400 adults.\nIt was a\n\nNew part."
+    assert split_sentences(text) == [
+        "Lung cancer reduced by vitamins D and A",
+        "A trial of 400 adults.",
+        "It was a",
+        "New part.",
+    ]

@@ -19,7 +19,7 @@ from typing import NamedTuple, TypedDict, Unpack
 import numpy as np
 
 from retrieval import evidence as study_types
-from retrieval import findings, multilingual, spelling, threads
+from retrieval import findings, multilingual, small_talk, spelling, threads
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.conversation import subjects
 from retrieval.coverage import ArchiveWords, SubjectCoverage
@@ -122,8 +122,9 @@ class Answer:
 
     @property
     def empty(self) -> bool:
-        """Nothing to search for (empty, emoji only, punctuation only)."""
-        return not _has_words(self.question)
+        """Nothing to search for: empty, emoji or punctuation only, or small talk ("hi",
+        "thanks!", "help"; retrieval/small_talk.py)."""
+        return nothing_to_ask(self.question)
 
     def to_json(self) -> dict:
         """The JSON contract of `vdwbot ask --json` (docs/ARCHITECTURE.md)."""
@@ -193,6 +194,11 @@ def combine_scores(
 
 def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
+
+
+def nothing_to_ask(text: str) -> bool:
+    """No question in `text`: no letter or digit, or only small talk ('hi', 'thanks!')."""
+    return not _has_words(text) or small_talk.only_small_talk(text)
 
 
 def post_url(slug: str, base_url: str = DEFAULT_BASE_URL) -> str:
@@ -400,7 +406,7 @@ class Searcher:
             raise ValueError(f"unknown evidence labels: {', '.join(sorted(unknown))}")
         query = build_query(question, previous, self._is_topic)
         question = query.text
-        if not _has_words(question) or not self.index.posts:
+        if nothing_to_ask(question) or not self.index.posts:
             return Answer(question, False, [], 0), query
         query_vec = self._query_vector(query)
         lift = self._opening_lift(query)

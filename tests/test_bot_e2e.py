@@ -22,7 +22,7 @@ from aiohttp import web
 
 from bot.app import VdwBot, point_at
 from bot.config import Settings
-from bot.render import closest_tags
+from bot.render import EMPTY_QUESTION, closest_tags
 from retrieval import store
 from retrieval.evidence import LABELS
 from retrieval.indexer import build_index
@@ -381,6 +381,34 @@ async def test_mention_answered_in_a_thread_and_follow_up_asked_in_context(runni
         ("what dose did they use?", (opening,)),
         ("and for kids?", (opening, "what dose did they use?")),
     ]
+
+
+async def test_small_talk_gets_the_prompt_in_place_and_is_no_turn_of_a_thread(running):
+    standin, bot = running
+    asked: list[tuple[str, tuple[str, ...]]] = []
+    ask = bot.service.ask
+
+    def recording_ask(question, k=3, start=0, *, previous=(), **filters):
+        asked.append((question, tuple(previous)))
+        return ask(question, k, start, previous=previous, **filters)
+
+    bot.service.ask = recording_ask
+    await standin.say("<@900000000000000002> hi there, thanks!")
+    opening = "vitamin D and asthma attacks"  # positive control, sent after it
+    await standin.say(f"<@900000000000000002> {opening}")
+    (thread,) = await standin.wait_for(lambda s: s.calls_to(r"/channels/\d+/messages/\d+/threads"))
+    thread_id = thread.response["id"]
+    await standin.wait_for(lambda s: s.calls_to(rf"/channels/{thread_id}/messages", "POST"))
+    (prompt,) = [c for c in standin.calls_to(r"/channels/\d+/messages", "POST")
+                 if c.body.get("content") == EMPTY_QUESTION]  # fmt: skip
+    assert prompt.path == f"/channels/{CHANNEL_ID}/messages"  # in place, not a thread
+    assert prompt.body.get("message_reference")
+    await standin.wait_for(lambda s: bot.get_channel(int(thread_id)))
+
+    await standin.say("<@900000000000000002> thank you so much!", channel_id=int(thread_id))
+    await standin.say("<@900000000000000002> and for kids?", channel_id=int(thread_id), uid=113)
+    await standin.wait_for(lambda s: len(asked) == 2)  # another asker: the first is at the limit
+    assert asked == [(opening, ()), ("and for kids?", (opening,))]  # small talk never searched
 
 
 async def test_silent_where_not_invited(running):

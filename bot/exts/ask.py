@@ -31,7 +31,7 @@ from bot.render import (
     safe_echo,
 )
 from retrieval.evidence import LABELS
-from retrieval.search import Answer, SearchOptions
+from retrieval.search import Answer, SearchOptions, nothing_to_ask
 
 log = logging.getLogger(__name__)
 PAGE = 3
@@ -207,12 +207,15 @@ class Ask(commands.Cog):
             return
         question = re.sub(r"<@!?\d+>", " ", message.content).strip()
         channel = message.channel
+        if nothing_to_ask(question):  # "hi", "thanks!": no thread, and no turn of a thread
+            await self._send(channel, {"content": EMPTY_QUESTION, "reference": message})
+            return
         in_thread = isinstance(channel, discord.Thread)
         previous: list[str] = []
         if isinstance(channel, discord.Thread):
             previous = self.conversations.previous(channel)
-            if question:  # now: a follow-up arriving meanwhile is read after this one
-                self.conversations.add(channel.id, question)
+            # now: a follow-up arriving meanwhile is read after this one
+            self.conversations.add(channel.id, question)
         options: SearchOptions = {"previous": previous}
         answer = await self.bot.answer(question, PAGE, **options)
         reply = reply_for(self.bot, answer, message.author.id, options)

@@ -18,10 +18,26 @@ from retrieval.store import IndexData, PostRecord
 
 __all__ = ["GENERIC_TAGS", "TagCatalogue", "TagMatch", "is_generic", "tag_key"]
 
-GENERIC_TAGS = frozenset(
-    {"vitamin d", "vitamin d blood test", "intervention", "therapeutic intervention", "top news"}
+SITE_TAGS = frozenset(
+    {"admin only", "category", "old name", "video page names", "z", "z section", "about d intro",
+     "about d more", "more d topics", "books videos", "off topic", "follow thru", "conference"}
+)  # fmt: skip
+"""Tags that say how the site is organised, not what a post is about (read off the archive's
+whole list of 333 tags): "Closest tags: category, admin only" helped nobody."""
+GENERIC_TAGS = (
+    frozenset(
+        {
+            "vitamin d",
+            "vitamin d blood test",
+            "intervention",
+            "therapeutic intervention",
+            "top news",
+        }
+    )
+    | SITE_TAGS
 )
-"""On so many posts that they say nothing about one: never suggested, shown or called related."""
+"""On so many posts that they say nothing about one, or naming the site's own organisation:
+never suggested, shown or called related (tag keys, `tag_key`)."""
 
 
 def is_generic(tag: str) -> bool:

@@ -27,3 +27,6 @@ def test_clip_cuts_at_a_word_without_dangling_punctuation():
 def test_generic_tags_are_one_set_whatever_the_spelling():
     assert is_generic("Vitamin D") and is_generic("Top News") and is_generic("intervention")
     assert not is_generic("Vitamin D3") and not is_generic("diabetes")
+    # the site's own organisation is no subject either; a subject that sounds like one still is
+    assert is_generic("Admin only") and is_generic("Z-section") and is_generic("about D - intro")
+    assert not is_generic("sun") and not is_generic("overview for doctors")

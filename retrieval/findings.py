@@ -143,6 +143,10 @@ _AIM = _Cue(
 for more research: context, not its result. Under such a label, a sentence that is not an aim
 ('Background and purpose: Risk of hip fracture after stroke is 2 to 4 times...') is left alone."""
 _LIST_MARK_RE = re.compile(r"^[-*]\s+")
+_SUPERSCRIPT_RE = re.compile(r"(?<=[A-Za-z)%])\.\d{1,3}(?:[,–-]\d{1,3})*(?=\s+[A-Z(]|\s*$)")
+"""Reference numbers set as superscripts, flattened onto a sentence's full stop ('…in bone
+density.3,5 Fracture risk…'): a letter, bracket or percent sign before the stop, so decimals
+('3.5') are left alone."""
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
 """A reference marker ("[12]", "[3, 4]", "[11,14-31]") with the space before it and any before
 the punctuation after it: noise in a quote (3,381 of the archive's sentences hold one). Not after
@@ -217,6 +221,8 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     """The quotable-length sentences of a chunk or bold line. Cached by text: the same posts
     keep answering related questions, and a repeat skips the splitting and per-sentence checks."""
     out = []
+    if "." in text:  # a full stop carrying reference numbers ends its sentence without them
+        text = _SUPERSCRIPT_RE.sub(".", text)
     for sentence in split_sentences(text):
         if sentence.startswith(("-", "*")):
             sentence = _LIST_MARK_RE.sub("", sentence)

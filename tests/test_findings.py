@@ -469,3 +469,19 @@ def test_a_junk_or_too_long_neighbour_is_left_out():
 def test_reference_markers_are_not_quoted_but_bracketed_data_is(text, quoted):
     assert [s.text for s in findings.sentences(text)] == [quoted]
     assert findings.sentences(text)[0].has_number == any(c.isdigit() for c in quoted)
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [("No change was seen in bone mineral density.3,5 Fracture risk was not assessed in adults.",
+      ["No change was seen in bone mineral density.", "Fracture risk was not assessed in adults."]),
+     ("The advised dose was revised from 400 to 800 IU/day for most adults.12,17,31",
+      ["The advised dose was revised from 400 to 800 IU/day for most adults."]),
+     ("Trials of vitamin D alone have failed to cut falls.2-4 However, a recent one did so.",
+      ["Trials of vitamin D alone have failed to cut falls.", "However, a recent one did so."]),
+     # a decimal, or a figure after a number, is data
+     ("The mean level was 3.5 ng/ml lower in the treated group, see Table 1.2 for all adults.",
+      ["The mean level was 3.5 ng/ml lower in the treated group, see Table 1.2 for all adults."])],
+)  # fmt: skip
+def test_reference_numbers_on_a_full_stop_end_the_sentence_and_are_not_quoted(text, quoted):
+    assert [s.text for s in findings.sentences(text)] == quoted

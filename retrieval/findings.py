@@ -147,6 +147,18 @@ _SUPERSCRIPT_RE = re.compile(r"(?<=[A-Za-z)%])\.\d{1,3}(?:[,–-]\d{1,3})*(?=\s+
 """Reference numbers set as superscripts, flattened onto a sentence's full stop ('…in bone
 density.3,5 Fracture risk…'): a letter, bracket or percent sign before the stop, so decimals
 ('3.5') are left alone."""
+_SECTION = (
+    r"abstract|background|introduction|context|objectives?|aims?|purpose|hypothes[ie]s|design"
+    r"|setting|participants|patients|methods?|measurements|main outcome measures?|results?"
+    r"|findings|interpretation|conclusions?|discussion|summary"
+)
+_SECTION_LABEL_RE = re.compile(
+    rf"^(?i:(?:{_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_SECTION})){{0,3}})"
+    r"(?:\s*:\s*|\s+(?=[A-Z(]))"
+)
+"""An abstract's section label at a sentence's start ('RESULTS:', 'Conclusion:', 'Background and
+aims:', 'Design, Setting, and Participants:', or 'Results' before a capital): shown without it,
+while the sentence is still read with it (conclusions lift, aims lower)."""
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
 """A reference marker ("[12]", "[3, 4]", "[11,14-31]") with the space before it and any before
 the punctuation after it: noise in a quote (3,381 of the archive's sentences hold one). Not after
@@ -228,11 +240,12 @@ def sentences(text: str) -> tuple[Sentence, ...]:
             sentence = _LIST_MARK_RE.sub("", sentence)
         if "[" in sentence:
             sentence = _CITATION_RE.sub("", sentence).lstrip()
-        if len(sentence) < MIN_SENTENCE_CHARS:
-            continue
         low = sentence.lower()
         concludes = _may_conclude(low) and bool(_CONCLUSION_RE.search(sentence))
-        out.append(Sentence(sentence, low, bool(_NUMBER_RE.search(sentence)), concludes))
+        shown = _SECTION_LABEL_RE.sub("", sentence, count=1)
+        if len(shown) < MIN_SENTENCE_CHARS:
+            continue
+        out.append(Sentence(shown, low, bool(_NUMBER_RE.search(shown)), concludes))
     return tuple(out)
 
 

@@ -485,3 +485,31 @@ def test_reference_markers_are_not_quoted_but_bracketed_data_is(text, quoted):
 )  # fmt: skip
 def test_reference_numbers_on_a_full_stop_end_the_sentence_and_are_not_quoted(text, quoted):
     assert [s.text for s in findings.sentences(text)] == quoted
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "concludes"),
+    [("CONCLUSIONS: Elderly stroke patients with low 25-OHD have more hip fractures.",
+      "Elderly stroke patients with low 25-OHD have more hip fractures.", True),
+     ("Conclusion:Topical vitamin D analogues have a role in dermatologic disease.",
+      "Topical vitamin D analogues have a role in dermatologic disease.", True),
+     ("Design, Setting, and Participants: We ran a double-blind trial in 400 adults.",
+      "We ran a double-blind trial in 400 adults.", False),
+     ("Results Treatment with vitamin D3 did not alter the rate of first failure.",
+      "Treatment with vitamin D3 did not alter the rate of first failure.", True),
+     # the same words as a sentence's own subject stay
+     ("Results were similar in both groups of the trial over the two years.",
+      "Results were similar in both groups of the trial over the two years.", True),
+     ("Findings were not altered by adjustment for sex or serum 25(OH)D.",
+      "Findings were not altered by adjustment for sex or serum 25(OH)D.", True)],
+)  # fmt: skip
+def test_a_section_label_is_not_shown_but_still_read(text, shown, concludes):
+    (sentence,) = findings.sentences(text)
+    assert sentence.text == shown
+    assert sentence.concludes is concludes
+
+
+def test_an_aim_under_a_label_is_still_an_aim_once_the_label_is_not_shown():
+    (sentence,) = findings.sentences("Objective: To review the role of vitamin D in MS onset.")
+    assert sentence.text == "To review the role of vitamin D in MS onset."
+    assert findings.cues(sentence).aim

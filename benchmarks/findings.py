@@ -36,7 +36,8 @@ TEMPLATES = ("what about {t}?", "is it true that {t}?", "what does the archive s
 # --- the independent junk check ------------------------------------------------------------------
 _PHRASES = {
     "site note": ("paywall", "pay wall", "google scholar", "scopus", "no abstract", "abstract only",
-                  "full text", "subscription", "read more", "this page", "this web page"),
+                  "full text", "subscription", "read more", "this page", "this web page",
+                  "registered user", "logged in", "log in to"),
     "navigation": ("click here", "click on", "see also", "attached", "attachment", "download",
                    ".pdf", ".jpg", ".jpeg", ".png", ".gif", ".doc", "===", "[[", "{{"),
     "correspondence": ("correspondence", "corresponding author", "e-mail", "email:", "reprint",

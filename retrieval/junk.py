@@ -84,7 +84,8 @@ _WORDS_RE = re.compile(
     # site notes
     r"|cited by\b(?! (?:the|a|an|these|those|this|other|some|many|several)\b)"
     r"|google scholar\b|scopus\b|pay ?wall|no abstract\b|abstract only\b|full[- ]text\b"
-    r"|pdf\b|download|publisher\b"
+    r"|pdf\b|download|publisher\b|registered users?\b|logged in\b|log ?in (?:to|with)\b"
+    r"|sign(?:ed)? in (?:to|with)\b"
     # navigation and attachments
     r"|click(?:ing)? (?:here|on|the|to)\b|see (?:also|vitamindwiki|overview)\b"
     r"|(?:in|on|see) vitamindwiki\b|attach(?:ed|ment))"
@@ -100,7 +101,8 @@ _TRIGGERS = frozenset({
     "issue", "pp", "cited", "scholar", "scopus", "paywall", "pay", "abstract", "text", "pdf",
     "download", "downloads", "downloaded", "downloading", "downloadable", "publisher", "click",
     "clicking", "see", "vitamindwiki", "attach", "attached", "attachment", "attachments", "box",
-    "copyright", "rights", "key", "keyword", "keywords",
+    "copyright", "rights", "key", "keyword", "keywords", "registered", "logged", "log", "login",
+    "sign", "signed",
 })  # fmt: skip
 """A word of every `_WORDS_RE` match. Only ~7% of sentences have one: finding the words and
 testing the set takes half the time of running the regex on every sentence."""

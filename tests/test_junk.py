@@ -35,6 +35,8 @@ JUNK = [
     "The study is behind a $30 paywall",
     "No abstract available, but the title says it all",
     "The full text of the article is available online for free",
+    "It is visible only to registered users who are logged in.",
+    "Please log in to your account to read the rest of this study",
     # captions and navigation
     "See also VitaminDWiki Overview Gut and vitamin D for more",
     "Click here to see the full chart of all the results",
@@ -65,6 +67,7 @@ FINDINGS = [
     "Between December 2008 and June 2009, 130 patients were enrolled.",
     "Hip BMD decreased by 2.1% in the vitamin D group and 1.9% in the placebo group.",
     "CONCLUSION: VITAMIN D DID NOT PREVENT BONE LOSS IN THIS SMALL GROUP OF PATIENTS.",
+    "Patients who signed up for the registry were followed for 5 years.",
 ]
 
 

@@ -103,7 +103,8 @@ def test_findings_prefer_asked_numbers_bold_and_conclusions_and_never_repeat():
     assert bold_lift.tolist() == pytest.approx([0, 0, findings.BOLD_LIFT, findings.BOLD_LIFT])
     sims = findings.Signals([0.2, 0.3, 0.3, 0.3], [0.0] * 4, [0.0] * 4)
     best = findings.rank(cands, sims, query_numbers={"20,000"}, limit=3)[0]
-    assert best[0].text.startswith("CONCLUSION")  # bold, a conclusion and a result
+    # bold, a conclusion (read with its label, shown without it) and a result
+    assert best[0].text == "vitamin D did not prevent bone loss in this small population."
     assert best[1].text.startswith("Participants took 20,000 IU")
     # the bold line is inside the conclusion already: quoted once, so the third is the weather
     assert best[2].text.startswith("The weather") and len(best) == 3

@@ -173,8 +173,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             earlier.clear()
             print("(new conversation)", file=sys.stderr)
         elif question:
-            show(service.ask(question, k=args.k, previous=earlier[-MAX_PREVIOUS:]), args.json)
-            earlier.append(question)
+            answer = service.ask(question, k=args.k, previous=earlier[-MAX_PREVIOUS:])
+            show(answer, args.json)
+            if not answer.empty:  # "thanks!" is no question a follow-up is read after
+                earlier.append(question)
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

@@ -82,13 +82,14 @@ def test_ask_after_passes_the_earlier_questions_oldest_first(tmp_path, monkeypat
 
 def test_chat_keeps_context_until_new_and_quits(tmp_path, monkeypatch, capsys):
     asked = recording_asks(monkeypatch)
-    lines = ["does vitamin D help MS bone loss?", "what dose?", "", "/new", "vitamin D and sleep",
-             "/quit", "never asked"]  # fmt: skip
+    lines = ["does vitamin D help MS bone loss?", "thanks!", "what dose?", "", "/new",
+             "vitamin D and sleep", "/quit", "never asked"]  # fmt: skip
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
     assert main(["chat", "--index", str(tmp_path / "ix")]) == 0
     assert asked == [
         ("does vitamin D help MS bone loss?", ()),
-        ("what dose?", ("does vitamin D help MS bone loss?",)),
+        ("thanks!", ("does vitamin D help MS bone loss?",)),
+        ("what dose?", ("does vitamin D help MS bone loss?",)),  # small talk is no turn
         ("vitamin D and sleep", ()),
     ]
     assert capsys.readouterr().out.count("1. ") == 3  # each one answered

@@ -191,6 +191,9 @@ class Finding(NamedTuple):
     """States what the study set out to do: quoted for context, never the lead answer."""
     row: int = -1
     """Its row in the sentence table it was ranked from (for `in_context`)."""
+    result: bool = True
+    """States a result (a statistic, an amount, which way an outcome went, a conclusion): only
+    such a finding may be the lead."""
 
 
 @lru_cache(maxsize=SENTENCES_KEPT)
@@ -338,7 +341,11 @@ def rank(
             text = table.sentences[row].text
             if not table.quotable[row] or any(text in c.text or c.text in text for c in chosen):
                 continue
-            chosen.append(Finding(text, float(score[i]), bool(table.aim[row]), int(row)))
+            chosen.append(
+                Finding(
+                    text, float(score[i]), bool(table.aim[row]), int(row), bool(table.result[row])
+                )
+            )
             if len(chosen) == limit:
                 break
         found.append([f._replace(text=shorten(f.text)) for f in chosen])

@@ -537,7 +537,7 @@ class Searcher:
         found = findings.rank(cands, signals, facts.numbers, asks_dose=facts.asks_dose)
         best: tuple[float, Lead, findings.Finding] | None = None
         for place, post_found in enumerate(found):
-            answer = next((f for f in post_found if not f.aim), None)
+            answer = next((f for f in post_found if f.result and not f.aim), None)
             if answer:
                 claim = answer.score - LEAD_RANK_PENALTY * place
                 if best is None or claim > best[0]:

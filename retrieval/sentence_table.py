@@ -70,6 +70,8 @@ class SentenceTable:
     dose_prior: np.ndarray
     """The same, for a question that asks for an amount."""
     aim: np.ndarray
+    result: np.ndarray
+    """States a result: a statistic, an amount, which way an outcome went, or a conclusion."""
     quotable: np.ndarray
     term_bounds: np.ndarray
     """The term ids of row r are term_ids[term_bounds[r]:term_bounds[r + 1]]."""
@@ -92,6 +94,7 @@ class SentenceTable:
             rows.extend(sentences(text))
             bounds.append(len(rows))
         keys: dict[str, int] = {}
+        found = [cues(s) for s in rows]
         terms = [ids.of(sentence_terms(s.low)) for s in rows]
         static = (
             np.array([s.has_number for s in rows], dtype=bool),
@@ -107,7 +110,14 @@ class SentenceTable:
             dose_prior=prior(
                 *static, np.array([result_lift(s, asks_dose=True) for s in rows], dtype=float)
             ),
-            aim=np.array([cues(s).aim for s in rows], dtype=bool),
+            aim=np.array([c.aim for c in found], dtype=bool),
+            result=np.array(
+                [
+                    c.statistics or c.quantity or c.direction or s.concludes
+                    for c, s in zip(found, rows, strict=True)
+                ],
+                dtype=bool,
+            ),
             quotable=np.array([is_quotable(s.text) for s in rows], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),
             term_ids=np.array([t for row in terms for t in row], dtype=np.int64),
@@ -145,6 +155,7 @@ class SentenceTable:
             prior=stacked("prior"),
             dose_prior=stacked("dose_prior"),
             aim=stacked("aim"),
+            result=stacked("result"),
             quotable=stacked("quotable"),
             term_bounds=bounds("term_bounds", entries),
             term_ids=stacked("term_ids"),

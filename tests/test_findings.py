@@ -284,7 +284,26 @@ def test_the_lead_is_always_one_of_the_shown_findings_and_never_an_aim(demo_sear
         if answer.lead is not None:
             assert answer.confident
             assert answer.lead.text in answer.hits[answer.lead.result].findings
-            assert not findings.cues(findings.sentences(answer.lead.text)[0]).aim
+            (sentence,) = findings.sentences(answer.lead.text)
+            found = findings.cues(sentence)
+            assert not found.aim
+            assert found.statistics or found.quantity or found.direction or sentence.concludes
+
+
+def test_only_a_sentence_that_states_a_result_may_lead():
+    texts = [
+        "Kidney transplant patients are advised to avoid the sun for their skin.",
+        "Hip bone density fell by 2.1% in the vitamin D group over two years.",
+        "Supplementation did not prevent bone loss in this small population.",
+        "Conclusion: a weekly dose is a practical choice for these patients.",
+    ]
+    table = SentenceTable.build(texts, [])
+    assert table.result.tolist() == [False, True, True, True]
+    ranked = findings.rank(
+        table.pick(range(4)), findings.Signals([0.9, 0.1, 0.1, 0.1], [0.0] * 4, [0.0] * 4), set()
+    )[0]
+    assert ranked[0].text.startswith("Kidney") and not ranked[0].result  # first, yet no lead
+    assert all(f.result for f in ranked[1:])
 
 
 def test_no_lead_when_not_confident(demo_searcher):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from retrieval.junk import is_junk
-from retrieval.sentences import split_sentences
+from retrieval.sentences import LIST_MARK_RE, LIST_MARKS, split_sentences
 from retrieval.text import SENTENCES_KEPT, clip
 
 if TYPE_CHECKING:
@@ -142,7 +142,6 @@ _AIM = _Cue(
 """What a study set out to do (in words, or as an abstract's 'Objective: To compare...'), or a call
 for more research: context, not its result. Under such a label, a sentence that is not an aim
 ('Background and purpose: Risk of hip fracture after stroke is 2 to 4 times...') is left alone."""
-_LIST_MARK_RE = re.compile(r"^[-*]\s+")
 _SUPERSCRIPT_RE = re.compile(r"(?<=[A-Za-z)%])\.\d{1,3}(?:[,–-]\d{1,3})*(?=\s+[A-Z(]|\s*$)")
 """Reference numbers set as superscripts, flattened onto a sentence's full stop ('…in bone
 density.3,5 Fracture risk…'): a letter, bracket or percent sign before the stop, so decimals
@@ -239,8 +238,8 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     if "." in text:  # a full stop carrying reference numbers ends its sentence without them
         text = _SUPERSCRIPT_RE.sub(".", text)
     for sentence in split_sentences(text):
-        if sentence.startswith(("-", "*")):
-            sentence = _LIST_MARK_RE.sub("", sentence)
+        if sentence[0] in LIST_MARKS:
+            sentence = LIST_MARK_RE.sub("", sentence)
         if "[" in sentence:
             sentence = _CITATION_RE.sub("", sentence).lstrip()
         low = sentence.lower()

@@ -22,7 +22,9 @@ _OPEN_END_RE = re.compile(
 """An English word no sentence ends with (articles, prepositions, conjunctions, auxiliaries), in
 lower case ('vitamin A' may end a title): a line ending in one goes on in the next, whatever the
 next begins with."""
-_LIST_MARK_RE = re.compile(r"^[-*•]\s+")
+LIST_MARKS = "-*•►▪◦‣●■→–>"
+LIST_MARK_RE = re.compile(rf"^[{re.escape(LIST_MARKS)}]\s+")
+"""A list item's bullet, or a quoted line's mark, before its text: not part of a sentence."""
 _ABBREV_TAIL = 12
 """Characters at a piece's end that can hold an abbreviation and the boundary before it."""
 
@@ -54,7 +56,7 @@ def _unwrapped(text: str) -> list[str]:
             and last
             and ((line[0].islower() and last[-1] not in _CLOSED) or _OPEN_END_RE.search(last[-12:]))
         ):
-            lines[-1] = f"{last} {_LIST_MARK_RE.sub('', line)}"
+            lines[-1] = f"{last} {LIST_MARK_RE.sub('', line)}"
         else:
             lines.append(line)
     return lines

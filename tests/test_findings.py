@@ -532,3 +532,14 @@ def test_an_aim_under_a_label_is_still_an_aim_once_the_label_is_not_shown():
     (sentence,) = findings.sentences("Objective: To review the role of vitamin D in MS onset.")
     assert sentence.text == "To review the role of vitamin D in MS onset."
     assert findings.cues(sentence).aim
+
+
+@pytest.mark.parametrize("mark", ["-", "*", "•", "►", "▪", "→", "–", ">"])
+def test_a_bullet_is_not_quoted(mark):
+    (sentence,) = findings.sentences(f"{mark} Relapses fell by half in the treated group of MS.")
+    assert sentence.text == "Relapses fell by half in the treated group of MS."
+
+
+def test_a_minus_sign_before_a_number_is_kept():
+    (sentence,) = findings.sentences("-5 ng/ml was the mean change in the placebo group overall.")
+    assert sentence.text.startswith("-5 ng/ml")

@@ -9,7 +9,8 @@ from bot.render import EMPTY_QUESTION
 from retrieval import store
 from retrieval.indexer import build_index
 from retrieval.search import Searcher, nothing_to_ask
-from retrieval.small_talk import only_small_talk
+from retrieval.small_talk import WORDS, only_small_talk
+from retrieval.synonyms import fold
 from tests.helpers import SEEDS
 
 
@@ -32,6 +33,10 @@ def test_small_talk_in_every_language_read(text):
 def test_a_subject_or_a_number_makes_it_a_question(text):
     assert not only_small_talk(text)
     assert not nothing_to_ask(text)
+
+
+def test_the_list_is_written_as_it_is_matched():
+    assert all(fold(w) == w for w in WORDS)  # a word with an accent or a capital never matches
 
 
 @pytest.fixture(scope="module")

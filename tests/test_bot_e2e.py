@@ -172,6 +172,19 @@ async def running(index_copy, archive, embedder):
         yield session
 
 
+def recording_asks(bot: VdwBot) -> list[tuple[str, tuple[str, ...]]]:
+    """(question, previous) of every search the bot makes from now on; answers stay real."""
+    asked: list[tuple[str, tuple[str, ...]]] = []
+    ask = bot.service.ask
+
+    def recording_ask(question, k=3, start=0, *, previous=(), **filters):
+        asked.append((question, tuple(previous)))
+        return ask(question, k, start, previous=previous, **filters)
+
+    bot.service.ask = recording_ask
+    return asked
+
+
 async def followups(
     standin: StandIn, iid: str, n: int = 1, timeout: float = 30, public: bool = True
 ) -> list[Call]:
@@ -347,14 +360,7 @@ async def test_mention_questions_share_the_ask_cooldown(running):
 
 async def test_mention_answered_in_a_thread_and_follow_up_asked_in_context(running):
     standin, bot = running
-    asked: list[tuple[str, tuple[str, ...]]] = []
-    ask = bot.service.ask
-
-    def recording_ask(question, k=3, start=0, *, previous=(), **filters):
-        asked.append((question, tuple(previous)))
-        return ask(question, k, start, previous=previous, **filters)
-
-    bot.service.ask = recording_ask
+    asked = recording_asks(bot)
     opening = "does vitamin_D *help* MS bone loss?"
     await standin.say(f"<@900000000000000002> {opening}")
     (thread,) = await standin.wait_for(lambda s: s.calls_to(r"/channels/\d+/messages/\d+/threads"))
@@ -385,14 +391,7 @@ async def test_mention_answered_in_a_thread_and_follow_up_asked_in_context(runni
 
 async def test_small_talk_gets_the_prompt_in_place_and_is_no_turn_of_a_thread(running):
     standin, bot = running
-    asked: list[tuple[str, tuple[str, ...]]] = []
-    ask = bot.service.ask
-
-    def recording_ask(question, k=3, start=0, *, previous=(), **filters):
-        asked.append((question, tuple(previous)))
-        return ask(question, k, start, previous=previous, **filters)
-
-    bot.service.ask = recording_ask
+    asked = recording_asks(bot)
     await standin.say("<@900000000000000002> hi there, thanks!")
     opening = "vitamin D and asthma attacks"  # positive control, sent after it
     await standin.say(f"<@900000000000000002> {opening}")

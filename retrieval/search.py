@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import NamedTuple, TypedDict, Unpack
 
@@ -233,10 +233,7 @@ class Searcher:
         self.words = ArchiveWords(self.lexical.idf)
         self.subjects = SubjectCoverage.for_index(index, self.lexical)
         self.evidence = self._evidence_labels()
-        codes = {label: i for i, label in enumerate(study_types.LABELS, 1)}
-        self._evidence_code = np.array(
-            [codes.get(e or "", 0) for e in self.evidence], dtype=np.int8
-        )
+        self._evidence_code = np.array(self._codes(self.evidence), dtype=np.int8)
 
     def _evidence_labels(self) -> list[str | None]:
         """Each post's study type, from its title, tags and opening chunk (fixed per version)."""
@@ -414,8 +411,7 @@ class Searcher:
         ranking = self.rank_posts(query_vec, lambda: side.result().lexical, lift)
         order = ranking.order
         if evidence:  # filtered before collapsing, so totals and pages count matching posts only
-            wanted = [study_types.LABELS.index(e) + 1 for e in evidence]
-            order = order[np.isin(self._evidence_code[order], wanted)]
+            order = order[np.isin(self._evidence_code[order], self._codes(evidence))]
         kinds = () if evidence else study_types.asked_for(query.english)
         end = start + max(k, 0)  # the page is rows[start:end]
         head = max(end, ASKED_TYPE_WINDOW) if kinds else end
@@ -492,15 +488,16 @@ class Searcher:
         near = [
             r for r in rows[:ASKED_TYPE_WINDOW] if self.evidence[r] in kinds and scores[r] >= floor
         ]
-        tagged = [
-            r
-            for r in order.tolist()
-            if self.evidence[r] in kinds
-            and r not in near
-            and not topics.isdisjoint(tag_key(t) for t in self.index.posts[r].tags)
-        ]
+        of_kinds = order[np.isin(self._evidence_code[order], self._codes(kinds))]
+        topical = {post.row for key in topics for post in self.tags.posts(key)}
+        tagged = [r for r in of_kinds.tolist() if r in topical and r not in near]
         leaders = self._first_of_each_title(order[np.isin(order, near + tagged)]).tolist()
         return leaders + [r for r in rows if r not in leaders]
+
+    @staticmethod
+    def _codes(labels: Iterable[str | None]) -> list[int]:
+        """The codes of study-type `labels` in `_evidence_code`: 0 for no label."""
+        return [study_types.LABELS.index(label) + 1 if label else 0 for label in labels]
 
     def _by_date(self, rows: list[int]) -> list[int]:
         """`rows` newest first; same date, by score as given (a reversed sort is still stable);

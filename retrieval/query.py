@@ -14,13 +14,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from retrieval import conversation, language, synonyms
 from retrieval.language import detect, zipf
-from retrieval.synonyms import expansions, translate
+from retrieval.synonyms import expansions, matches, translate, words
 from retrieval.units import equivalents
 
 MAX_QUESTION_CHARS = 1000
@@ -87,14 +87,18 @@ def normalize_question(question: str) -> str:
     return " ".join(visible.split())[:MAX_QUESTION_CHARS]
 
 
-def _drop_untranslated(text: str, lang: str) -> str:
+def _drop_untranslated(text: str, lang: str, english: Collection[str]) -> str:
     """Words the vocabulary left in the question's language (articles, verbs) are noise to an
-    English model: keep the words more common in English than in that language, numbers and
-    letters ('vitamin d')."""
+    English model: keep the words more common in English than in that language, numbers,
+    letters ('vitamin d') and the `english` words the vocabulary put in (Dutch reads 'uv' more
+    often than English does, yet 'zonnebank' -> 'uv' is the question's subject)."""
     kept = [
         w
         for w in text.split()
-        if len(w) == 1 or any(c.isdigit() for c in w) or zipf(w) >= zipf(w, lang)
+        if len(w) == 1
+        or any(c.isdigit() for c in w)
+        or (bool(words(w)) and set(words(w)) <= english)
+        or zipf(w) >= zipf(w, lang)
     ]
     return " ".join(kept)
 
@@ -102,7 +106,10 @@ def _drop_untranslated(text: str, lang: str) -> str:
 def in_english(text: str) -> tuple[str, str]:
     """(the language of a normalised question, the question restated in English)."""
     lang = detect(text)
-    return lang, text if lang == "en" else _drop_untranslated(translate(text, lang), lang)
+    if lang == "en":
+        return lang, text
+    english = {w for m in matches(text, lang) for w in words(m.rule.phrase)}
+    return lang, _drop_untranslated(translate(text, lang), lang, english)
 
 
 def build_query(

@@ -68,6 +68,22 @@ def test_other_language_question_restated_in_english() -> None:
     assert "Schuppenflechte" in query.lexical  # the original words still match lexically
 
 
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("Vitamin D und die Darmflora", "gut bacteria"),  # 'gut' is German for 'good'
+        ("La vitamine D aide-t-elle contre la fatigue ?", "fatigue"),
+        ("Helpt vitamine D bij migraine?", "migraine"),
+    ],
+)
+def test_restated_words_kept_when_more_common_in_the_question_language(
+    question: str, subject: str
+) -> None:
+    """Words the vocabulary put in are English, however common they are in the question's own
+    language: those words alone used to be dropped as left-over native words."""
+    assert subject in build_query(question).dense
+
+
 def test_english_question_kept_as_asked() -> None:
     query = build_query("does vitamin D help with psoriasis?")
     assert query.lang == "en"

@@ -72,6 +72,11 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(fold(w) for w in _WORD_RE.findall(text))
 
 
+def _lower_words(text: str) -> tuple[str, ...]:
+    """`words` with their accents kept."""
+    return tuple(w.lower() for w in _WORD_RE.findall(text))
+
+
 def parse(text: str) -> list[Rule]:
     """Every rule of a vocabulary file, in file order; a malformed line raises VocabularyError."""
     text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
@@ -168,8 +173,8 @@ def translate(text: str, lang: str | None, *, tags: bool = False) -> str:
     out: list[str] = []
     last = 0
     for m in matches(text, lang, tags=tags):
-        if words(m.rule.phrase) == words(text[m.start : m.end]):
-            continue  # already English: keep the writer's spelling
+        if _lower_words(m.rule.phrase) == _lower_words(text[m.start : m.end]):
+            continue  # already English: keep the writer's spelling ('dépression' is not)
         phrase = m.rule.phrase
         if _VITAMIN_WORD.search(fold(m.rule.alias)) and "vitamin" not in phrase:
             phrase = f"vitamin d {phrase}"  # 'nivel de vitamina d' -> 'blood levels' loses it

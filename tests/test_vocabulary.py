@@ -267,6 +267,30 @@ def _assert_restated(lang: str, question: str, phrases: list[str]) -> None:
         assert phrase in english_text, (english_text, phrase)
 
 
+@pytest.mark.parametrize(
+    ("lang", "question", "misread"),
+    [
+        ("fr", "Un effet sur la peau ?", "safe"),  # 'sur' (on) folds like 'sûr' (safe)
+        ("fr", "Un jeune homme en a-t-il besoin ?", "empty stomach"),  # "jeune" like "jeûne"
+        ("fr", "Je dors mal la nuit", "pain"),  # 'mal' is also 'badly'
+        ("pt", "Ajuda mas não sei quanto", "bad"),  # 'mas' (but) folds like 'más' (bad)
+        ("nl", "Mijn moeder en haar arts", "hair loss"),  # 'haar' is also 'her'
+    ],
+)
+def test_everyday_words_are_not_read_as_topics(lang: str, question: str, misread: str) -> None:
+    """An alias that is, or folds to, an everyday word of its language reads that word as a
+    topic in every question: such aliases are left out."""
+    english_text = translate(question, lang).lower()
+    assert misread not in " ".join([english_text, *expansions(english_text)])
+
+
+def test_accented_words_are_restated_in_english_spelling():
+    """A word that is the English phrase once its accents are folded is still restated:
+    'dépression' is not English, and the English model reads 'depression'."""
+    assert "depression" in translate("un effet sur la dépression", "fr").split()
+    assert "depressão" not in translate("ajuda na depressão", "pt")
+
+
 def test_translate_keeps_what_it_does_not_know():
     assert translate("Hilft Zzyzx bei Krebs?", "de") == "help Zzyzx for cancer?"
     assert translate("Does D3 help, Vitamin D?", "en") == "Does vitamin d help, Vitamin D?"

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -87,7 +87,7 @@ def normalize_question(question: str) -> str:
     return " ".join(visible.split())[:MAX_QUESTION_CHARS]
 
 
-def _drop_untranslated(text: str, lang: str, english: Collection[str]) -> str:
+def _drop_untranslated(text: str, lang: str, english: frozenset[str]) -> str:
     """Words the vocabulary left in the question's language (articles, verbs) are noise to an
     English model: keep the words more common in English than in that language, numbers,
     letters ('vitamin d') and the `english` words the vocabulary put in (Dutch reads 'uv' more
@@ -97,7 +97,7 @@ def _drop_untranslated(text: str, lang: str, english: Collection[str]) -> str:
         for w in text.split()
         if len(w) == 1
         or any(c.isdigit() for c in w)
-        or (bool(words(w)) and set(words(w)) <= english)
+        or (bool(words(w)) and english.issuperset(words(w)))
         or zipf(w) >= zipf(w, lang)
     ]
     return " ".join(kept)
@@ -108,7 +108,7 @@ def in_english(text: str) -> tuple[str, str]:
     lang = detect(text)
     if lang == "en":
         return lang, text
-    english = {w for m in matches(text, lang) for w in words(m.rule.phrase)}
+    english = frozenset(w for m in matches(text, lang) for w in words(m.rule.phrase))
     return lang, _drop_untranslated(translate(text, lang), lang, english)
 
 

@@ -158,6 +158,7 @@ def test_unknown_specific_word_reported(words: ArchiveWords) -> None:
     [
         "does vitamin D help diabetis?",  # a misspelling of an archive word
         "does vitamin D help ostoeporosis?",  # two letters swapped in a long word
+        "does vitamin D help osteprosis?",  # two letters left out of a long word
         "shoud I take vitamin D definately?",  # misspelt everyday words
         "my neighbour keeps forgetting things, would vitamin D help?",  # everyday words
         "does vitamin D help psoriasis?",  # in the archive

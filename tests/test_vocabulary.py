@@ -284,6 +284,24 @@ def test_everyday_words_are_not_read_as_topics(lang: str, question: str, misread
     assert misread not in " ".join([english_text, *expansions(english_text)])
 
 
+@pytest.mark.parametrize(
+    ("question", "misread"),
+    [
+        ("does vitamin D reduce oxidative stress?", "mental stress"),
+        ("does vitamin D improve cognitive performance?", "sports"),
+        ("I keep hearing that vitamin D helps", "ear"),
+        ("is there a dosing formula by body weight?", "breastfeeding"),
+        ("white spots on my nails, low vitamin D?", "acne"),
+    ],
+)
+def test_english_words_with_an_everyday_second_meaning_expand_only_in_context(
+    question: str, misread: str
+) -> None:
+    """'stress', 'performance', 'hearing', 'formula' and 'spots' name a topic only in a longer
+    phrase ('under a lot of stress', 'athletic performance', 'hard of hearing')."""
+    assert misread not in expansions(question)
+
+
 def test_accented_words_are_restated_in_english_spelling():
     """A word that is the English phrase once its accents are folded is still restated:
     'dépression' is not English, and the English model reads 'depression'."""

@@ -55,7 +55,8 @@ def test_weekly_and_levels_restated():
 def test_query_texts():
     q = build_query("  is 100 mcg of vit d\u200b too much?  ")
     assert q.text == "is 100 mcg of vit d too much?"
-    assert "vitamin d" in q.dense and "4,000 IU" in q.lexical and "4,000" not in q.dense
+    assert "vitamin d" in q.lexical and "4,000 IU" in q.lexical and "4,000" not in q.dense
+    assert "too much d" in q.dense  # the subject's phrase; 'vitamin d' is every question's
     assert normalize_question("x" * 5000) == "x" * 1000
 
 
@@ -69,6 +70,19 @@ def test_a_restated_question_is_embedded_as_restated_and_its_expansions_stay_lex
         restated = build_query(asked)
         assert restated.lang != "en" and restated.dense == restated.english
         assert phrase not in restated.dense and phrase in restated.lexical
+
+
+def test_vitamin_d_status_phrases_stay_out_of_the_dense_query():
+    """'low vitamin D' and 'vitamin D levels' expand to the archive's status phrases, which every
+    question here shares: the dense query keeps only the subject's phrase, the lexical query
+    all of them."""
+    query = build_query("could low vitamin D levels make my hair fall out?")
+    assert "hair loss" in query.dense
+    assert "deficiency" not in query.dense and "blood levels" not in query.dense
+    assert "deficiency" in query.lexical
+    only_status = build_query("are my vitamin D levels low?")
+    assert "blood levels" in only_status.lexical
+    assert only_status.dense == only_status.english
 
 
 def test_findings_match_what_the_question_asks_in_english_not_its_thread():

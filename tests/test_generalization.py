@@ -9,7 +9,13 @@ from retrieval.conversation import context_for, gist
 from retrieval.coverage import ArchiveWords
 from retrieval.language import detect
 from retrieval.query import build_query
-from retrieval.search import LEXICAL_WEIGHT, RESTATED_LEXICAL_WEIGHT, TITLE_ONLY_PENALTY
+from retrieval.search import (
+    LEXICAL_WEIGHT,
+    RESTATED_LEXICAL_WEIGHT,
+    REVIEW_PENALTY,
+    TITLE_ONLY_PENALTY,
+    TITLE_WEIGHT,
+)
 from retrieval.service import AnswerService
 from tests.helpers import service_over
 
@@ -198,6 +204,12 @@ def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService
             "Preeclampsia was less common with the higher dose during pregnancy.",
         ),
         ("psoriasis-index", "Psoriasis", ""),  # a title-only index page
+        (
+            "autoimmune-review",
+            "Vitamin D in autoimmune disease: a review",
+            "This narrative review covers what is known of vitamin D in autoimmune disease.\n\n"
+            "Thyroiditis, lupus and type 1 diabetes are discussed in turn.",
+        ),
     ]
     return service_over(posts, tmp_path_factory.mktemp("generalization"), embedder)
 
@@ -248,6 +260,20 @@ def test_title_only_page_scored_below_its_title_match(service: AnswerService) ->
     title_sim = float(vec @ searcher.index.title_vectors[rows["psoriasis-index"]])
     assert scores[rows["psoriasis-index"]] == pytest.approx(title_sim - TITLE_ONLY_PENALTY)
     assert TITLE_ONLY_PENALTY > 0
+
+
+def test_narrative_review_scored_below_its_match(service: AnswerService) -> None:
+    """A narrative review loses REVIEW_PENALTY from what its best chunk and title give it."""
+    searcher = service.searcher()
+    row = next(p.row for p in searcher.index.posts if p.slug == "autoimmune-review")
+    assert searcher.evidence[row] == "review"
+    vec = searcher.embedder.encode(["vitamin D and lupus"])[0]
+    ranking = searcher.rank_posts(vec)
+    title_sim = float(vec @ searcher.index.title_vectors[row])
+    best = float(ranking.chunk_sims.of_post(row).max())
+    expected = (best + TITLE_WEIGHT * title_sim) / (1 + TITLE_WEIGHT) - REVIEW_PENALTY
+    assert ranking.scores[row] == pytest.approx(expected, abs=1e-5)
+    assert REVIEW_PENALTY > 0
 
 
 def test_subject_the_archive_never_mentions_is_not_confident(service: AnswerService) -> None:

@@ -12,9 +12,8 @@ from retrieval.query import build_query
 from retrieval.search import (
     LEXICAL_WEIGHT,
     RESTATED_LEXICAL_WEIGHT,
-    REVIEW_PENALTY,
+    REVIEW_MARGIN,
     TITLE_ONLY_PENALTY,
-    TITLE_WEIGHT,
 )
 from retrieval.service import AnswerService
 from tests.helpers import service_over
@@ -204,12 +203,6 @@ def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService
             "Preeclampsia was less common with the higher dose during pregnancy.",
         ),
         ("psoriasis-index", "Psoriasis", ""),  # a title-only index page
-        (
-            "autoimmune-review",
-            "Vitamin D in autoimmune disease: a review",
-            "This narrative review covers what is known of vitamin D in autoimmune disease.\n\n"
-            "Thyroiditis, lupus and type 1 diabetes are discussed in turn.",
-        ),
     ]
     return service_over(posts, tmp_path_factory.mktemp("generalization"), embedder)
 
@@ -262,18 +255,44 @@ def test_title_only_page_scored_below_its_title_match(service: AnswerService) ->
     assert TITLE_ONLY_PENALTY > 0
 
 
-def test_narrative_review_scored_below_its_match(service: AnswerService) -> None:
-    """A narrative review loses REVIEW_PENALTY from what its best chunk and title give it."""
-    searcher = service.searcher()
-    row = next(p.row for p in searcher.index.posts if p.slug == "autoimmune-review")
-    assert searcher.evidence[row] == "review"
-    vec = searcher.embedder.encode(["vitamin D and lupus"])[0]
-    ranking = searcher.rank_posts(vec)
-    title_sim = float(vec @ searcher.index.title_vectors[row])
-    best = float(ranking.chunk_sims.of_post(row).max())
-    expected = (best + TITLE_WEIGHT * title_sim) / (1 + TITLE_WEIGHT) - REVIEW_PENALTY
-    assert ranking.scores[row] == pytest.approx(expected, abs=1e-5)
-    assert REVIEW_PENALTY > 0
+@pytest.fixture(scope="module")
+def lupus(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService:
+    posts = [
+        (
+            "lupus-trial",
+            "Vitamin D reduced lupus flares – RCT",
+            "In a trial of 60 lupus patients, 4,000 IU vitamin D daily halved flares over a "
+            "year.\n\nFatigue also improved.",
+        ),
+        (
+            "lupus-review",
+            "Vitamin D and lupus: a review",
+            "This narrative review covers vitamin D and lupus, from flares to treatment.\n\n"
+            "Many studies are summarised.",
+        ),
+    ]
+    return service_over(posts, tmp_path_factory.mktemp("reviews"), embedder)
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("lupus flares and vitamin D", "lupus-trial"),  # the review leads by less than the margin
+        ("should lupus patients take vitamin D?", "lupus-review"),  # by more
+    ],
+)
+def test_review_on_the_first_page_placed_after_a_study_it_barely_outscores(
+    lupus: AnswerService, question: str, first: str
+) -> None:
+    """Within the first page a narrative review stands as if REVIEW_MARGIN lower; its score is
+    unchanged."""
+    searcher = lupus.searcher()
+    ranking = searcher.rank_posts(searcher.embedder.encode([question])[0])
+    row = {p.slug: p.row for p in searcher.index.posts}
+    lead = ranking.scores[row["lupus-review"]] - ranking.scores[row["lupus-trial"]]
+    assert lead > 0  # the review matches better either way
+    assert (lead < REVIEW_MARGIN) == (first == "lupus-trial")
+    assert searcher.index.posts[ranking.order[0]].slug == first
 
 
 def test_subject_the_archive_never_mentions_is_not_confident(service: AnswerService) -> None:

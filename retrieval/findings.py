@@ -264,6 +264,13 @@ def cues(sentence: Sentence) -> Cues:
     )
 
 
+def states_result(sentence: Sentence) -> bool:
+    """A statistic, an amount, which way an outcome went, or a conclusion: what a lead must
+    state."""
+    found = cues(sentence)
+    return found.statistics or found.quantity or found.direction or sentence.concludes
+
+
 def asks_for_dose(question: str) -> bool:
     """Whether the question (in English) asks how much to take."""
     return _ASKS_DOSE.search(" ".join(question.lower().split())) is not None

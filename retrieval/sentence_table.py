@@ -28,6 +28,7 @@ from retrieval.findings import (
     prior,
     result_lift,
     sentences,
+    states_result,
 )
 from retrieval.lexical import sentence_terms
 
@@ -94,7 +95,6 @@ class SentenceTable:
             rows.extend(sentences(text))
             bounds.append(len(rows))
         keys: dict[str, int] = {}
-        found = [cues(s) for s in rows]
         terms = [ids.of(sentence_terms(s.low)) for s in rows]
         static = (
             np.array([s.has_number for s in rows], dtype=bool),
@@ -110,14 +110,8 @@ class SentenceTable:
             dose_prior=prior(
                 *static, np.array([result_lift(s, asks_dose=True) for s in rows], dtype=float)
             ),
-            aim=np.array([c.aim for c in found], dtype=bool),
-            result=np.array(
-                [
-                    c.statistics or c.quantity or c.direction or s.concludes
-                    for c, s in zip(found, rows, strict=True)
-                ],
-                dtype=bool,
-            ),
+            aim=np.array([cues(s).aim for s in rows], dtype=bool),
+            result=np.array([states_result(s) for s in rows], dtype=bool),
             quotable=np.array([is_quotable(s.text) for s in rows], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),
             term_ids=np.array([t for row in terms for t in row], dtype=np.int64),

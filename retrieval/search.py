@@ -188,8 +188,7 @@ class Asked(NamedTuple):
 
 class Ranking(NamedTuple):
     order: np.ndarray
-    """Post rows of the head of the ranking, best first (on the first page a narrative review as
-    if REVIEW_MARGIN lower): the candidate posts only."""
+    """Post rows of the head of the ranking, best first: the candidate posts only."""
     scores: np.ndarray
     """Combined score of every post row; -inf for posts that were not candidates."""
     chunk_sims: ChunkSims
@@ -265,17 +264,12 @@ class Searcher:
         """Posts scored from their best chunk, title and BM25 (`lexical`: each post's score, or a
         function giving them) and `lift` (each post's, if any), best first: every post over an
         exact index, FAISS and BM25 candidates over an approximate one (retrieval/candidates.py).
-        A post without text is judged on its title alone, less TITLE_ONLY_PENALTY; a narrative
-        review on the first page is placed as if REVIEW_MARGIN lower."""
+        A post without text is judged on its title alone, less TITLE_ONLY_PENALTY."""
         threads.this_thread()
         scored = self._candidates.score(
             query_vec, lexical, combine_scores, EXACT_HEAD, RANK_HEAD, self._title_only, lift
         )
-        order = scored.rows.copy()
-        page = order[:REVIEW_WINDOW]
-        placed = scored.scores[page] - REVIEW_MARGIN * self._is_review[page]
-        order[:REVIEW_WINDOW] = page[np.argsort(-placed, kind="stable")]
-        return Ranking(order, scored.scores, scored.chunk_sims)
+        return Ranking(scored.rows, scored.scores, scored.chunk_sims)
 
     def prepare_questions(self) -> None:
         """Load what a first question would load on first use: the language identifier, every
@@ -371,10 +365,8 @@ class Searcher:
         if copies:
             kept_head = np.array([r for r in head if r not in copies], dtype=order.dtype)
             order = np.concatenate([kept_head, order[len(head) :]])
-        # Confident rows lead the order, but on the first page a review may stand below a post
-        # that scores less: only the confident rows, that page and the first `need` are read.
-        confident_rows = int(np.count_nonzero(scores[order] >= CONFIDENT_SCORE))
-        limit = max(need, confident_rows, REVIEW_WINDOW if confident_rows else 0)
+        # Confident rows lead the order; only they and the first `need` entries are read.
+        limit = max(need, int(np.count_nonzero(scores[order] >= CONFIDENT_SCORE)))
         while True:
             kept = self._first_of_each_title(order[:limit])
             if len(kept) >= need or limit >= len(order):
@@ -434,11 +426,13 @@ class Searcher:
             order = order[np.isin(self._evidence_code[order], self._codes(evidence))]
         kinds = () if evidence else study_types.asked_for(query.english)
         end = start + max(k, 0)  # the page is rows[start:end]
-        head = max(end, ASKED_TYPE_WINDOW) if kinds else end
+        head = max(end, REVIEW_WINDOW, ASKED_TYPE_WINDOW if kinds else 0)
         rows, matched = self._collapse(order, ranking.scores, head)
         if newest and matched:
             rows, matched = self._collapse(order, ranking.scores, max(head, matched))
             rows = self._by_date(rows[:matched]) + rows[matched:]
+        else:
+            rows = self._reviews_placed(rows, ranking.scores)
         if kinds:
             rows = self._of_kinds_first(ranking, rows, kinds, self._topics(query))
         asked = side.result()
@@ -518,6 +512,13 @@ class Searcher:
     def _codes(labels: Iterable[str | None]) -> list[int]:
         """The codes of study-type `labels` in `_evidence_code`: 0 for no label."""
         return [study_types.LABELS.index(label) + 1 if label else 0 for label in labels]
+
+    def _reviews_placed(self, rows: list[int], scores: np.ndarray) -> list[int]:
+        """`rows` (in score order) with the first page ordered as if each narrative review scored
+        REVIEW_MARGIN less (a stable sort: ties keep their order)."""
+        page = rows[:REVIEW_WINDOW]
+        placed = sorted(page, key=lambda r: REVIEW_MARGIN * self._is_review[r] - scores[r])
+        return placed + rows[REVIEW_WINDOW:]
 
     def _by_date(self, rows: list[int]) -> list[int]:
         """`rows` newest first; same date, by score as given (a reversed sort is still stable);

@@ -203,6 +203,18 @@ def service(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService
             "Preeclampsia was less common with the higher dose during pregnancy.",
         ),
         ("psoriasis-index", "Psoriasis", ""),  # a title-only index page
+        (
+            "lupus-trial",
+            "Vitamin D reduced lupus flares – RCT",
+            "In a trial of 60 lupus patients, 4,000 IU vitamin D daily halved flares over a "
+            "year.\n\nFatigue also improved.",
+        ),
+        (
+            "lupus-review",
+            "Vitamin D and lupus: a review",
+            "This narrative review covers vitamin D and lupus, from flares to treatment.\n\n"
+            "Many studies are summarised.",
+        ),
     ]
     return service_over(posts, tmp_path_factory.mktemp("generalization"), embedder)
 
@@ -255,25 +267,6 @@ def test_title_only_page_scored_below_its_title_match(service: AnswerService) ->
     assert TITLE_ONLY_PENALTY > 0
 
 
-@pytest.fixture(scope="module")
-def lupus(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService:
-    posts = [
-        (
-            "lupus-trial",
-            "Vitamin D reduced lupus flares – RCT",
-            "In a trial of 60 lupus patients, 4,000 IU vitamin D daily halved flares over a "
-            "year.\n\nFatigue also improved.",
-        ),
-        (
-            "lupus-review",
-            "Vitamin D and lupus: a review",
-            "This narrative review covers vitamin D and lupus, from flares to treatment.\n\n"
-            "Many studies are summarised.",
-        ),
-    ]
-    return service_over(posts, tmp_path_factory.mktemp("reviews"), embedder)
-
-
 @pytest.mark.parametrize(
     ("question", "first"),
     [
@@ -282,17 +275,16 @@ def lupus(tmp_path_factory: pytest.TempPathFactory, embedder) -> AnswerService:
     ],
 )
 def test_review_on_the_first_page_placed_after_a_study_it_barely_outscores(
-    lupus: AnswerService, question: str, first: str
+    service: AnswerService, question: str, first: str
 ) -> None:
     """Within the first page a narrative review stands as if REVIEW_MARGIN lower; its score is
     unchanged."""
-    searcher = lupus.searcher()
-    ranking = searcher.rank_posts(searcher.embedder.encode([question])[0])
-    row = {p.slug: p.row for p in searcher.index.posts}
-    lead = ranking.scores[row["lupus-review"]] - ranking.scores[row["lupus-trial"]]
+    answer = service.ask(question, k=10)
+    score = {hit.slug: hit.score for hit in answer.hits}
+    lead = score["lupus-review"] - score["lupus-trial"]
     assert lead > 0  # the review matches better either way
     assert (lead < REVIEW_MARGIN) == (first == "lupus-trial")
-    assert searcher.index.posts[ranking.order[0]].slug == first
+    assert answer.hits[0].slug == first
 
 
 def test_subject_the_archive_never_mentions_is_not_confident(service: AnswerService) -> None:

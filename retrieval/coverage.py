@@ -106,8 +106,10 @@ class ArchiveWords:
         if len(word) < LONG_WORD:
             return False
         twice = set().union(*map(_deletions, variants))
+        if any(s.shares(twice) for s in spellings):
+            return True
         longer = _insertions(word)  # two letters left out: 'miscarage' for 'miscarriage'
-        return any(s.shares(twice) or s.shares(longer) for s in spellings)
+        return any(s.shares(longer) for s in spellings)
 
     def missing(self, english: str) -> list[str]:
         """The question's uncommon words (as written, lower-case) that no post contains, and

@@ -5,7 +5,9 @@ and the lines the author bolded. They are ranked for the result, not just for wo
 question's words and the meaning-similarity of the sentence's chunk, then what reads as a result
 (statistics, doses, levels and percentages, which way an outcome went), the numbers the question
 asked about or the title reports, bold lines and conclusions; a study's aim or a call for more
-research counts against. A question that asks for an amount ('how much', 'what dose') lifts the
+research counts against. A sentence on how a study was done (who took part, what they were given,
+what was measured) may be quoted but never leads, unless the question asks for a dose or whether
+something was tried at all. A question that asks for an amount ('how much', 'what dose') lifts the
 sentences that state one. Reference lists, citations, author lines and affiliations are never
 quoted. A finding is quoted with the sentence beside it when that one is quotable and both fit
 (`in_context`); the lead stays one sentence.
@@ -112,6 +114,13 @@ _ASKS_DOSE = re.compile(
 """How people ask for an amount ('how much should I take', 'what dose', 'how many IU', 'is
 10k IU safe'), written from how questions are put, not from the question sets; 'how much
 lower/more' asks for the size of an effect instead."""
+_ASKS_TRIED = re.compile(
+    r"\b(?:has|have|did) (?:anyone|anybody|someone|any (?:study|studies|trials?|researchers?))"
+    r"(?: \w+)? (?:tested|tried|studied|test|try|study|given|give)\b"
+    r"|\b(?:has|have|was|were) (?:it|this|that|they|these|those) (?:\w+ )?(?:been )?(?:tested|tried"
+    r"|studied)\b"
+)
+"""How people ask whether something was tried at all, from how such questions are put."""
 _DIRECTION = _Cue(
     ("not", "no ", "reduc", "decreas", "increas", "lower", "higher", "greater", "rais", "improv",
      "prevent", "protect", "halv", "worse", "elevat", "declin", "benefi", "fell", "rose", "dropped",
@@ -142,6 +151,30 @@ _AIM = _Cue(
 """What a study set out to do (in words, or as an abstract's 'Objective: To compare...'), or a call
 for more research: context, not its result. Under such a label, a sentence that is not an aim
 ('Background and purpose: Risk of hip fracture after stroke is 2 to 4 times...') is left alone."""
+_METHOD = _Cue(
+    ("random", "assigned", "allocated", "divided", "stratified", "recruited", "enrolled",
+     "cultured", "we ", "measured", "compared", "recorded", "collected", "obtained", "received",
+     "given"),
+    re.compile(
+        r"\brandomi[sz]ed to\b|\brandomly (?:assigned|allocated|divided)"
+        r"|\b(?:were|was) (?:assigned|allocated|divided|stratified) (?:to|into)\b"
+        r"|\b(?:were|was) (?:recruited|enrolled|cultured)\b"
+        r"|\bwe (?:recruited|enrolled|randomi[sz]ed|included|studied|measured|compared|collected)\b"
+        r"|\b(?:were|was) (?:measured|compared|recorded|collected|obtained)"
+        r" (?:in|at|by|using|between|from|before|after|every|with|for)\b"
+        r"|\b(?:received|(?:were|was) given) (?:either|placebo|a placebo|daily|weekly|monthly|\d)"
+    ),
+)  # fmt: skip
+"""How a study was done: who took part, how they were allocated, what they were given and what
+was measured. Read with the amounts and design words it holds as a result, it is not one."""
+_OUTCOME = re.compile(
+    r"\b(?:reduced|decreased|increased|lowered|improved|prevented|raised|rose|fell|dropped"
+    r"|halved|doubled|tripled)\b|\b(?:higher|lower|greater|fewer|less|more|better|worse)\b"
+    r"(?: \S+){0,3} (?:than|compared)\b|\b(?:more|less) (?:likely|often)\b|\bassociated with"
+    r"|\bno (?:significant )?(?:effect|difference|change|benefit)|\bdid not\b|\bsignifican"
+    r"|\bp\s*[<=]"
+)
+"""An outcome stated in a sentence that also says how the study was done: then it is a result."""
 _SUPERSCRIPT_RE = re.compile(r"(?<=[A-Za-z)%])\.\d{1,3}(?:[,–-]\d{1,3})*(?=\s+[A-Z(]|\s*$)")
 """Reference numbers set as superscripts, flattened onto a sentence's full stop ('…in bone
 density.3,5 Fracture risk…'): a letter, bracket or percent sign before the stop, so decimals
@@ -181,6 +214,8 @@ class Cues(NamedTuple):
     quantity: bool
     direction: bool
     aim: bool
+    method: bool
+    """Says how the study was done and states no outcome."""
 
 
 class Finding(NamedTuple):
@@ -261,19 +296,29 @@ def cues(sentence: Sentence) -> Cues:
         has_number and _QUANTITY.found(low),
         _DIRECTION.found(low),
         _AIM.found(low),
+        _METHOD.found(low) and _OUTCOME.search(low) is None and not sentence.concludes,
     )
 
 
-def states_result(sentence: Sentence) -> bool:
+def states_result(sentence: Sentence, asks_dose: bool = False) -> bool:
     """A statistic, an amount, which way an outcome went, or a conclusion: what a lead must
-    state."""
+    state. A sentence on how the study was done is not a result, unless the question asks for
+    an amount (`asks_dose`) and it states the dose the study gave."""
     found = cues(sentence)
+    if found.method:
+        return asks_dose and states_dose(sentence)
     return found.statistics or found.quantity or found.direction or sentence.concludes
 
 
 def asks_for_dose(question: str) -> bool:
     """Whether the question (in English) asks how much to take."""
     return _ASKS_DOSE.search(" ".join(question.lower().split())) is not None
+
+
+def asks_if_tried(question: str) -> bool:
+    """Whether the question (in English) asks if something was tried at all ('has anyone tested
+    it on children?', 'has this been tried in humans?'): how a study was done answers it."""
+    return _ASKS_TRIED.search(" ".join(question.lower().split())) is not None
 
 
 @lru_cache(maxsize=SENTENCES_KEPT)
@@ -324,11 +369,13 @@ def rank(
     query_numbers: Collection[str],
     limit: int = 3,
     asks_dose: bool = False,
+    asks_tried: bool = False,
 ) -> list[list[Finding]]:
     """Best `limit` quotable findings of each post the candidates were picked for (their
     `group`), best first, each with its score, none quoted twice (a bold line and its
-    paragraph); `asks_dose`: the question asks for an amount (`asks_for_dose`). A finding's
-    score: its relevance to the question, the numbers asked about, and its `prior`."""
+    paragraph); `asks_dose`: the question asks for an amount (`asks_for_dose`); `asks_tried`: it
+    asks whether something was tried (`asks_if_tried`), so how a study was done may lead. A
+    finding's score: its relevance to the question, the numbers asked about, and its `prior`."""
     table, rows = cands.table, cands.rows
     score = QUESTION_WEIGHT * np.asarray(signals.question, dtype=float)
     score += MEANING_WEIGHT * np.asarray(signals.meaning, dtype=float)
@@ -337,6 +384,9 @@ def rank(
         asked = [any(n in cands.sentence(i).text for n in query_numbers) for i in range(len(rows))]
         score += QUERY_NUMBER_LIFT * np.array(asked, dtype=bool)
     score += (table.dose_prior if asks_dose else table.prior)[rows]
+    result = table.dose_result if asks_dose else table.result
+    if asks_tried:
+        result = result | table.method
     order = np.lexsort((-score, cands.group))  # post by post, best first (stable: ties in order)
     ends = np.searchsorted(cands.group[order], np.arange(1, cands.groups + 1)).tolist()
     found: list[list[Finding]] = []
@@ -348,9 +398,7 @@ def rank(
             if not table.quotable[row] or any(text in c.text or c.text in text for c in chosen):
                 continue
             chosen.append(
-                Finding(
-                    text, float(score[i]), bool(table.aim[row]), int(row), bool(table.result[row])
-                )
+                Finding(text, float(score[i]), bool(table.aim[row]), int(row), bool(result[row]))
             )
             if len(chosen) == limit:
                 break

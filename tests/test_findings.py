@@ -43,16 +43,23 @@ def cues(sentence: str) -> findings.Cues:
 
 @pytest.mark.parametrize(
     ("sentence", "expected"),
-    [("BMD fell by 1.4% in the placebo group (95% CI -2.3 to -0.4, p = 0.006).", (1, 1, 1, 0)),
-     ("Risk was lower with vitamin D (OR 0.61) than without it in this cohort.", (1, 0, 1, 0)),
-     ("Those who took 4,000 IU daily were 3 times more likely to reach 40 ng/ml.", (0, 1, 1, 0)),
-     ("Supplementation did not prevent bone loss in this small population.", (0, 0, 1, 0)),
-     ("Patients with MS or 2 of their carers filled in a questionnaire on diet.", (0, 0, 0, 0)),
-     ("In this trial we assessed whether a weekly dose prevents bone loss in MS.", (0, 0, 1, 1)),
-     ("The aim of this study was to compare vitamin D with placebo in adults.", (0, 0, 0, 1)),
-     ("Larger studies are warranted to assess the effect of vitamin D on bones.", (0, 0, 0, 1))],
+    [("BMD fell by 1.4% in the placebo group (95% CI -2.3 to -0.4, p = 0.006).", (1, 1, 1, 0, 0)),
+     ("Risk was lower with vitamin D (OR 0.61) than without it in this cohort.", (1, 0, 1, 0, 0)),
+     ("Those who took 4,000 IU daily were 3 times more likely to reach 40 ng/ml.", (0, 1, 1, 0, 0)),
+     ("Supplementation did not prevent bone loss in this small population.", (0, 0, 1, 0, 0)),
+     ("Patients with MS or 2 of their carers filled in a questionnaire on diet.", (0, 0, 0, 0, 0)),
+     ("In this trial we assessed whether a weekly dose prevents bone loss in MS.", (0, 0, 1, 1, 0)),
+     ("The aim of this study was to compare vitamin D with placebo in adults.", (0, 0, 0, 1, 0)),
+     ("Larger studies are warranted to assess the effect of vitamin D on bones.", (0, 0, 0, 1, 0)),
+     # how a study was done: its amounts are what it gave, not what it found
+     ("120 adults were randomized to receive 4,000 IU a day or placebo.", (0, 1, 0, 0, 1)),
+     ("Serum 25(OH)D was measured at baseline and after 12 weeks in 80 women.", (0, 0, 0, 0, 1)),
+     ("Children were recruited from 12 schools and given 2,000 IU daily.", (0, 1, 0, 0, 1)),
+     # ... unless it also states an outcome
+     ("Those randomized to 4,000 IU a day had fewer falls than the others.", (0, 1, 0, 0, 0)),
+     ("Levels were measured in 80 women and were associated with fewer falls.", (0, 0, 1, 0, 0))],
 )  # fmt: skip
-def test_result_and_aim_cues(sentence, expected):
+def test_result_aim_and_method_cues(sentence, expected):
     assert tuple(cues(sentence)) == tuple(map(bool, expected))
 
 
@@ -287,7 +294,7 @@ def test_the_lead_is_always_one_of_the_shown_findings_and_never_an_aim(demo_sear
             (sentence,) = findings.sentences(answer.lead.text)
             found = findings.cues(sentence)
             assert not found.aim
-            assert found.statistics or found.quantity or found.direction or sentence.concludes
+            assert findings.states_result(sentence, findings.asks_for_dose(question))
 
 
 def test_only_a_sentence_that_states_a_result_may_lead():
@@ -304,6 +311,35 @@ def test_only_a_sentence_that_states_a_result_may_lead():
     )[0]
     assert ranked[0].text.startswith("Kidney") and not ranked[0].result  # first, yet no lead
     assert all(f.result for f in ranked[1:])
+
+
+def test_a_sentence_on_how_a_study_was_done_leads_only_for_a_dose_or_whether_it_was_tried():
+    texts = [
+        "In all, 120 adults were randomized to receive 4,000 IU a day or placebo for a year.",
+        "Falls were reduced by a third in those taking vitamin D over the year of the trial.",
+    ]
+    table = SentenceTable.build(texts, [])
+    assert table.result.tolist() == [False, True]
+    assert table.dose_result.tolist() == [True, True]
+    pick, asked = table.pick(range(2)), findings.Signals([0.9, 0.1], [0.0] * 2, [0.0] * 2)
+    design = findings.rank(pick, asked, set())[0][0]
+    assert design.text.startswith("In all") and not design.result  # quoted, but no lead
+    assert findings.rank(pick, asked, set(), asks_dose=True)[0][0].result
+    assert findings.rank(pick, asked, set(), asks_tried=True)[0][0].result
+
+
+@pytest.mark.parametrize(
+    ("question", "tried"),
+    [("has anyone actually tested it on school kids?", True),
+     ("Has this been tried in humans?", True),
+     ("did anyone try vitamin D for cluster headaches", True),
+     ("has it ever been studied in children", True),
+     ("does vitamin D help migraines?", False),
+     ("I have been tested twice this year", False),
+     ("it has been shown that D3 works", False)],
+)  # fmt: skip
+def test_questions_asking_whether_something_was_tried(question, tried):
+    assert findings.asks_if_tried(question) is tried
 
 
 def test_no_lead_when_not_confident(demo_searcher):

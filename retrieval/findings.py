@@ -191,6 +191,9 @@ _SECTION_LABEL_RE = re.compile(
 """An abstract's section label at a sentence's start ('RESULTS:', 'Conclusion:', 'Background and
 aims:', 'Design, Setting, and Participants:', or 'Results' before a capital): shown without it,
 while the sentence is still read with it (conclusions lift, aims lower)."""
+_SPEAKER_RE = re.compile(r"^[A-Z]{2,3} ?: (?=[A-Z])")
+"""An interview's speaker initials at a sentence's start ('CJ : Both can help…', 'MH: Well…'):
+shown without them, as a quote of what was said."""
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
 """A reference marker ("[12]", "[3, 4]", "[11,14-31]") with the space before it and any before
 the punctuation after it: noise in a quote (3,381 of the archive's sentences hold one). Not after
@@ -279,7 +282,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
             sentence = _CITATION_RE.sub("", sentence).lstrip()
         low = sentence.lower()
         concludes = _may_conclude(low) and bool(_CONCLUSION_RE.search(sentence))
-        shown = _SECTION_LABEL_RE.sub("", sentence, count=1)
+        shown = _SPEAKER_RE.sub("", _SECTION_LABEL_RE.sub("", sentence, count=1), count=1)
         if len(shown) < MIN_SENTENCE_CHARS:
             continue
         out.append(Sentence(shown, low, bool(_NUMBER_RE.search(shown)), concludes))

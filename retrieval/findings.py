@@ -135,13 +135,14 @@ _DIRECTION = _Cue(
 )  # fmt: skip
 """Which way an outcome went: reduced, increased, did not, more likely..."""
 _AIM = _Cue(
-    ("aim", "objective", "purpose", "hypothes", "whether", " if", "sought to", "warranted",
+    ("aim", "objective", "purpose", "goal", "hypothes", "whether", " if", "sought to", "warranted",
      "research", "studies", "trials", "needed", "unclear", "unknown", "little is known",
      "designed to"),
     re.compile(
         r"^(?:(?:background|introduction|context) and )?(?:aims?|objectives?|purpose"
         r"|hypothes[ie]s)\b(?:\s*/\s*\w+)?\s*[:.–-]?\s*(?:primary\s+)?to [a-z]{3,}\b"
         r"|\b(?:aims?|aimed|objectives?|purpose|hypothes[ie][sz]\w*) (?:of|was|were|to|is|that)\b"
+        r"|\bgoals? (?:of (?:this|the|our) (?:study|trial|work|review|analysis) )?(?:was|were) to\b"
         r"|\b(?:was|were|is) designed to\b"
         r"|\b(?:assess|investigat|examin|evaluat|test|explor|determin)\w* (?:whether|if)\b"
         r"|\bsought to|\bwarranted\b|\b(?:further|more|larger|future) (?:research|studies|trials)"
@@ -194,6 +195,8 @@ while the sentence is still read with it (conclusions lift, aims lower)."""
 _SPEAKER_RE = re.compile(r"^[A-Z]{2,3} ?: (?=[A-Z])")
 """An interview's speaker initials at a sentence's start ('CJ : Both can help…', 'MH: Well…'):
 shown without them, as a quote of what was said."""
+_OPENING_MARKS = "\"'([ \u201c\u2018"
+"""Quotes and brackets a sentence may open with (straight and curly)."""
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
 """A reference marker ("[12]", "[3, 4]", "[11,14-31]") with the space before it and any before
 the punctuation after it: noise in a quote (3,381 of the archive's sentences hold one). Not after
@@ -207,6 +210,11 @@ class Sentence(NamedTuple):
     low: str
     has_number: bool
     concludes: bool
+    whole: bool
+    """Opens as a sentence does, before any section label was taken off: a capital, a digit,
+    or a lower-case letter before a capital ('eGFR'), after any quote or bracket. A list item or
+    a line cut from its sentence ('increased risk of T2D (RR=1.45', 'only 11% were above 75
+    nmol/L') may be quoted, but alone it does not say what it is about, so it does not lead."""
 
 
 class Cues(NamedTuple):
@@ -285,7 +293,8 @@ def sentences(text: str) -> tuple[Sentence, ...]:
         shown = _SPEAKER_RE.sub("", _SECTION_LABEL_RE.sub("", sentence, count=1), count=1)
         if len(shown) < MIN_SENTENCE_CHARS:
             continue
-        out.append(Sentence(shown, low, bool(_NUMBER_RE.search(shown)), concludes))
+        whole = _opens(sentence)
+        out.append(Sentence(shown, low, bool(_NUMBER_RE.search(shown)), concludes, whole))
     return tuple(out)
 
 
@@ -311,6 +320,24 @@ def states_result(sentence: Sentence, asks_dose: bool = False) -> bool:
     if found.method:
         return asks_dose and states_dose(sentence)
     return found.statistics or found.quantity or found.direction or sentence.concludes
+
+
+_OPENING_MARKS = "\"'([ \u201c\u2018"
+"""Quotes and brackets a sentence may open with (straight and curly)."""
+
+
+def _opens(text: str) -> bool:
+    first = text.lstrip(_OPENING_MARKS)[:2]
+    return (
+        first[:1].isdigit() or first[:1].isupper() or (first[:1].islower() and first[1:].isupper())
+    )
+
+
+def may_lead(sentence: Sentence, asks_dose: bool = False) -> bool:
+    """What the lead may be: a whole sentence that states a result (`states_result`). For a
+    question that asks for an amount, a line cut from its sentence that states a dose will do."""
+    whole = sentence.whole or (asks_dose and states_dose(sentence))
+    return whole and states_result(sentence, asks_dose)
 
 
 def asks_for_dose(question: str) -> bool:

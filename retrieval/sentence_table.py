@@ -25,10 +25,10 @@ from retrieval.findings import (
     Sentence,
     cues,
     is_quotable,
+    may_lead,
     prior,
     result_lift,
     sentences,
-    states_result,
 )
 from retrieval.lexical import sentence_terms
 
@@ -72,11 +72,12 @@ class SentenceTable:
     """The same, for a question that asks for an amount."""
     aim: np.ndarray
     result: np.ndarray
-    """States a result: a statistic, an amount, which way an outcome went, or a conclusion."""
+    """May lead (`findings.may_lead`): a whole sentence stating a result (a statistic, an amount,
+    which way an outcome went, or a conclusion)."""
     dose_result: np.ndarray
     """The same, for a question that asks for an amount (a study's dose answers it)."""
     method: np.ndarray
-    """Says how a study was done and states no outcome."""
+    """A whole sentence on how a study was done, stating no outcome."""
     quotable: np.ndarray
     term_bounds: np.ndarray
     """The term ids of row r are term_ids[term_bounds[r]:term_bounds[r + 1]]."""
@@ -115,9 +116,9 @@ class SentenceTable:
                 *static, np.array([result_lift(s, asks_dose=True) for s in rows], dtype=float)
             ),
             aim=np.array([cues(s).aim for s in rows], dtype=bool),
-            result=np.array([states_result(s) for s in rows], dtype=bool),
-            dose_result=np.array([states_result(s, asks_dose=True) for s in rows], dtype=bool),
-            method=np.array([cues(s).method for s in rows], dtype=bool),
+            result=np.array([may_lead(s) for s in rows], dtype=bool),
+            dose_result=np.array([may_lead(s, asks_dose=True) for s in rows], dtype=bool),
+            method=np.array([cues(s).method and s.whole for s in rows], dtype=bool),
             quotable=np.array([is_quotable(s.text) for s in rows], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),
             term_ids=np.array([t for row in terms for t in row], dtype=np.int64),

@@ -69,6 +69,9 @@ def test_result_aim_and_method_cues(sentence, expected):
      ("OBJECTIVE: Primary To compare the prevalence of vitamin D insufficiency at 40 weeks.", True),
      ("Background and aims: to investigate vitamin D receptor variants in asthma.", True),
      ("This study was designed to assess the effects of vitamin D in pregnant women.", True),
+     ("Our goal was to compare daily with weekly vitamin D in nursing home residents.", True),
+     # a goal that is a target level is what a reader asks for, not an aim
+     ("The treatment goal is to keep serum 25(OH)D above 30 ng/mL all year.", False),
      # under the same labels, a statement of what is known is not an aim
      ("Background and purpose: Risk of hip fracture after stroke is 2 to 4 times higher.", False),
      ("Objectives: Low vitamin D status may be associated with Crohn's disease.", False),
@@ -340,6 +343,23 @@ def test_a_sentence_on_how_a_study_was_done_leads_only_for_a_dose_or_whether_it_
 )  # fmt: skip
 def test_questions_asking_whether_something_was_tried(question, tried):
     assert findings.asks_if_tried(question) is tried
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [("Fracture risk fell by 20% in the treated group over two years.", True),
+     ("eGFR fell by 20% in the untreated group over the two years.", True),
+     ("“Vitamin D reduced the number of falls by a third,” said the author.", True),
+     ("25(OH)D rose by 12 ng/ml on average in the treated group.", True),
+     ("Conclusion: a weekly dose is a practical choice for these patients.", True),
+     # a line cut from its sentence, or a list item continuing one
+     ("increased risk of type 2 diabetes (relative risk 1.45) in the lowest third", False),
+     ("only 11% were above 75 nmol/L at the end of the winter months", False)],
+)  # fmt: skip
+def test_only_a_whole_sentence_may_lead(text, whole):
+    (sentence,) = findings.sentences(text)
+    assert sentence.whole is whole
+    assert findings.may_lead(sentence) is whole
 
 
 def test_no_lead_when_not_confident(demo_searcher):

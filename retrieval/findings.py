@@ -36,8 +36,10 @@ MIN_SENTENCE_CHARS = 25
 _NUMBER_RE = re.compile(r"\d")
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
 _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
-_CONCLUSION_RE = re.compile(r"^(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I)
-_CONCLUSION_STARTS = ("conclusion", "result", "findings", "interpretation")
+_CONCLUSION_RE = re.compile(
+    r"^(?:authors'? |main )?(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I
+)
+_CONCLUSION_STARTS = ("conclusion", "result", "findings", "interpretation", "author", "main")
 MAX_CANDIDATES = 80
 
 # Weights of the findings score (chosen on the dev and independent question sets together;
@@ -183,7 +185,11 @@ density.3,5 Fracture risk…'): a letter, bracket or percent sign before the sto
 _SECTION = (
     r"abstract|background|introduction|context|objectives?|aims?|purpose|hypothes[ie]s|design"
     r"|setting|participants|patients|methods?|measurements|main outcome measures?|results?"
-    r"|findings|interpretation|conclusions?|discussion|summary"
+    r"|findings|interpretation|conclusions?|discussion|summary|importance|relevance|significance"
+    r"|exposures?|interventions?|materials|subjects|study design|main results|data sources"
+    r"|study selection|data extraction|data synthesis|evidence synthesis|search methods"
+    r"|selection criteria|data collection and analysis|authors'? conclusions"
+    r"|main outcomes? and measures?"
 )
 _SECTION_LABEL_RE = re.compile(
     rf"^(?i:(?:{_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_SECTION})){{0,3}})"

@@ -572,6 +572,15 @@ def test_reference_numbers_on_a_full_stop_end_the_sentence_and_are_not_quoted(te
       "We ran a double-blind trial in 400 adults.", False),
      ("Results Treatment with vitamin D3 did not alter the rate of first failure.",
       "Treatment with vitamin D3 did not alter the rate of first failure.", True),
+     # the labels of systematic reviews and of structured clinical abstracts
+     ("Data Synthesis: Included in the meta-analysis were 25 studies with 17,332 cases.",
+      "Included in the meta-analysis were 25 studies with 17,332 cases.", False),
+     ("Conclusions and Relevance: Monthly high-dose vitamin D did not prevent falls.",
+      "Monthly high-dose vitamin D did not prevent falls.", True),
+     ("Main Outcomes and Measures: The primary outcome was a level of 75 nmol/L or more.",
+      "The primary outcome was a level of 75 nmol/L or more.", False),
+     ("AUTHORS' CONCLUSIONS: Vitamin D3 seemed to decrease mortality in elderly people.",
+      "Vitamin D3 seemed to decrease mortality in elderly people.", True),
      # the same words as a sentence's own subject stay
      ("Results were similar in both groups of the trial over the two years.",
       "Results were similar in both groups of the trial over the two years.", True),

@@ -156,13 +156,15 @@ for more research: context, not its result. Under such a label, a sentence that 
 ('Background and purpose: Risk of hip fracture after stroke is 2 to 4 times...') is left alone."""
 _METHOD = _Cue(
     ("random", "assigned", "allocated", "divided", "stratified", "recruited", "enrolled",
-     "cultured", "we ", "measured", "compared", "recorded", "collected", "obtained", "received",
-     "given"),
+     "cultured", "we ", "carried out", "conducted", "performed", "undertaken", "measured",
+     "compared", "recorded", "collected", "obtained", "received", "given"),
     re.compile(
         r"\brandomi[sz]ed to\b|\brandomly (?:assigned|allocated|divided)"
         r"|\b(?:were|was) (?:assigned|allocated|divided|stratified) (?:to|into)\b"
         r"|\b(?:were|was) (?:recruited|enrolled|cultured)\b"
-        r"|\bwe (?:recruited|enrolled|randomi[sz]ed|included|studied|measured|compared|collected)\b"
+        r"|\b(?:study|trial|survey|analysis) was (?:carried out|conducted|performed|undertaken)\b"
+        r"|\bwe (?:recruited|enrolled|randomi[sz]ed|included|studied|measured|compared|collected"
+        r"|conducted|performed|carried out|undertook)\b"
         r"|\b(?:were|was) (?:measured|compared|recorded|collected|obtained)"
         r" (?:in|at|by|using|between|from|before|after|every|with|for)\b"
         r"|\b(?:received|(?:were|was) given) (?:either|placebo|a placebo|daily|weekly|monthly|\d)"

@@ -55,6 +55,7 @@ def cues(sentence: str) -> findings.Cues:
      ("120 adults were randomized to receive 4,000 IU a day or placebo.", (0, 1, 0, 0, 1)),
      ("Serum 25(OH)D was measured at baseline and after 12 weeks in 80 women.", (0, 0, 0, 0, 1)),
      ("Children were recruited from 12 schools and given 2,000 IU daily.", (0, 1, 0, 0, 1)),
+     ("This double-blind trial was conducted in 60 women with PCOS for 12 weeks.", (0, 0, 0, 0, 1)),
      # ... unless it also states an outcome
      ("Those randomized to 4,000 IU a day had fewer falls than the others.", (0, 1, 0, 0, 0)),
      ("Levels were measured in 80 women and were associated with fewer falls.", (0, 0, 1, 0, 0))],

@@ -330,11 +330,8 @@ def states_result(sentence: Sentence, asks_dose: bool = False) -> bool:
     return found.statistics or found.quantity or found.direction or sentence.concludes
 
 
-_OPENING_MARKS = "\"'([ \u201c\u2018"
-"""Quotes and brackets a sentence may open with (straight and curly)."""
-
-
 def _opens(text: str) -> bool:
+    """`Sentence.whole` of a sentence as written."""
     first = text.lstrip(_OPENING_MARKS)[:2]
     return (
         first[:1].isdigit() or first[:1].isupper() or (first[:1].islower() and first[1:].isupper())

@@ -420,8 +420,6 @@ def rank(
         score += QUERY_NUMBER_LIFT * np.array(asked, dtype=bool)
     score += (table.dose_prior if asks_dose else table.prior)[rows]
     result = table.dose_result if asks_dose else table.result
-    if asks_tried:
-        result = result | table.method
     order = np.lexsort((-score, cands.group))  # post by post, best first (stable: ties in order)
     ends = np.searchsorted(cands.group[order], np.arange(1, cands.groups + 1)).tolist()
     found: list[list[Finding]] = []
@@ -433,7 +431,13 @@ def rank(
             if not table.quotable[row] or any(text in c.text or c.text in text for c in chosen):
                 continue
             chosen.append(
-                Finding(text, float(score[i]), bool(table.aim[row]), int(row), bool(result[row]))
+                Finding(
+                    text,
+                    float(score[i]),
+                    bool(table.aim[row]),
+                    int(row),
+                    bool(result[row] or (asks_tried and table.method[row])),
+                )
             )
             if len(chosen) == limit:
                 break

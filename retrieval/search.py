@@ -247,7 +247,7 @@ class Searcher:
         self.subjects = SubjectCoverage.for_index(index, self.lexical)
         self.evidence = self._evidence_labels()
         self._evidence_code = np.array(self._codes(self.evidence), dtype=np.int8)
-        self._is_review = np.array([e == study_types.REVIEW for e in self.evidence], dtype=bool)
+        self._is_review = self._evidence_code == self._codes([study_types.REVIEW])[0]
 
     def _evidence_labels(self) -> list[str | None]:
         """Each post's study type, from its title, tags and opening chunk (fixed per version)."""

@@ -208,9 +208,12 @@ class CandidateScorer:
         when they could not enter the head."""
         n_posts = len(self.title_vectors)
         if len(rows) == n_posts:  # one product over the stored vectors, no gathering
-            # the chunks first: the longest stretch without the GIL, for work `beside`
+            # Both products read memory the encode has just pushed out of the cache: the titles'
+            # on the side thread (after any work already queued there), the chunks' here, at once.
+            title_vectors = np.asarray(self.title_vectors)
+            titles = threads.beside(lambda: title_vectors @ q)
             chunk_sims = np.asarray(self.chunk_vectors) @ q
-            title = np.asarray(self.title_vectors) @ q
+            title = titles.result()
             dense = title.copy()  # a post without text is judged on its title alone
             if len(chunk_sims):
                 dense[self.with_text] = np.maximum.reduceat(chunk_sims, self.text_first)

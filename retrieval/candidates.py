@@ -211,9 +211,9 @@ class CandidateScorer:
             # Both products read memory the encode has just pushed out of the cache: the titles'
             # on the side thread (after any work already queued there), the chunks' here, at once.
             title_vectors = np.asarray(self.title_vectors)
-            titles = threads.beside(lambda: title_vectors @ q)
+            title_job = threads.beside(lambda: title_vectors @ q)
             chunk_sims = np.asarray(self.chunk_vectors) @ q
-            title = titles.result()
+            title = title_job.result()
             dense = title.copy()  # a post without text is judged on its title alone
             if len(chunk_sims):
                 dense[self.with_text] = np.maximum.reduceat(chunk_sims, self.text_first)

@@ -13,7 +13,8 @@ OpenMP count once.
 A question's own Python work (its BM25 scores, the coverage check, the terms its key findings
 are matched on) does not need the question's vector, and the vector products and FAISS searches
 release the GIL. So `beside` runs that work on one side thread while the asking thread is in
-them, on the core ONNX Runtime used for the encode and BLAS, pinned, leaves idle.
+them, on the core ONNX Runtime used for the encode and BLAS, pinned, leaves idle; over an exact
+index the title product follows it there, beside the chunk product.
 """
 
 from __future__ import annotations

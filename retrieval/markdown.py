@@ -1,8 +1,9 @@
 """Markdown post bodies -> clean text sections, via markdown-it-py tokens.
 
-The archive was exported from a wiki, so bodies mix markdown with raw HTML, entities and Hugo
-shortcodes. Headings become section titles; everything else becomes readable lines. Bold spans are
-kept because the site's authors bold the key result of a study.
+The archive was exported from a wiki, so bodies mix markdown with raw HTML, entities, Hugo
+shortcodes and what is left of the wiki's own markup (`wiki_text`). Headings become section
+titles; everything else becomes readable lines. Bold spans are kept because the site's authors
+bold the key result of a study.
 """
 
 from __future__ import annotations
@@ -32,6 +33,24 @@ BOILERPLATE_HEADING_RE = re.compile(
 
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
+# The wiki's (Tiki) markup the export left in 56 of the archive's posts, by its syntax: a plugin
+# is {NAME(params)}content{NAME} or {name params}; colour is ~~#00F:text~~; a wiki link is
+# ((Page)) or ((Page|label)); an external link [url|label]; %%% a line break, ~hs~ a space.
+WIKI_HIDDEN_RE = re.compile(r"\{(ANAME|FOOTNOTE)\([^{}]*?\)\}.*?\{\1\}", re.DOTALL)
+"""Plugins whose content is no text of the post: an anchor's name, a footnote's reference."""
+WIKI_PLUGIN_RE = re.compile(
+    r"\{[A-Z][A-Z0-9_]*(?:\([^{}]*?\))?\s*/?\}"
+    r"|\{(?:img|module|mediaplayer|redirect|include|attach|file|toc|maketoc|rss)\b[^{}]*\}"
+)
+"""Other plugin tags (their content, a subscript or a font's text, stays) and the plugins that
+show something else (an image, a box, another page)."""
+WIKI_COLOUR_RE = re.compile(r"~~(?:#[0-9A-Fa-f]{3,6}|[a-z]+):(?:(.*?)~~)?", re.DOTALL)
+"""A coloured span, or an opener its end was lost from."""
+WIKI_LINK_RE = re.compile(r"\(\(([^()|]*?)(?:\s*\|\s*([^()]*?))?\)\)")
+WIKI_URL_LINK_RE = re.compile(r"\[(?:https?|ftp)://[^\s|\]]*\|([^\]]*)\]")
+WIKI_LABEL_RE = re.compile(r"\b([A-Z]{4,})::(?=\s)")
+"""A section label set with two colons ('RESULTS::')."""
+
 
 @dataclass
 class Section:
@@ -53,6 +72,19 @@ def clean_text(text: str) -> str:
     text = TAG_RE.sub(" ", text)
     text = INVISIBLE_RE.sub("", text)
     return SPACE_RE.sub(" ", text).strip()
+
+
+def wiki_text(body: str) -> str:
+    """`body` with the wiki's markup turned into the text it shows (see WIKI_*_RE)."""
+    if "{" in body:
+        body = WIKI_PLUGIN_RE.sub("", WIKI_HIDDEN_RE.sub("", body))
+    if "~" in body:
+        body = WIKI_COLOUR_RE.sub(lambda m: m.group(1) or "", body).replace("~hs~", " ")
+    if "((" in body:
+        body = WIKI_LINK_RE.sub(lambda m: m.group(2) or m.group(1), body)
+    if "|" in body:
+        body = WIKI_URL_LINK_RE.sub(r"\1", body)
+    return WIKI_LABEL_RE.sub(r"\1:", body.replace("%%%", "\n"))
 
 
 def _html_to_lines(raw: str) -> list[str]:
@@ -120,7 +152,7 @@ class _Builder:
 def to_sections(body: str) -> list[Section]:
     """Split a markdown body into clean sections; empty sections are dropped."""
     builder = _Builder()
-    tokens = _PARSER.parse(SHORTCODE_RE.sub(" ", body))
+    tokens = _PARSER.parse(wiki_text(SHORTCODE_RE.sub(" ", body)))
     i = 0
     while i < len(tokens):
         tok = tokens[i]

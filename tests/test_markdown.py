@@ -10,7 +10,10 @@ from retrieval.markdown import clean_text, to_sections
 
 LEFTOVER_RE = re.compile(
     r"\{\{[<%]|[<%]\}\}|</?[A-Za-z][A-Za-z0-9]*(\s[^<>]*)?/?>|&[A-Za-z]+;|&#\d+;"
+    r"|\{[A-Z]{2,}[(}]|\{(?:img|module|redirect|mediaplayer) |~~#|%%%|~hs~|\(\([^()]*\)\)"
 )
+"""Markup that must not reach the text: shortcodes, tags, entities, and the wiki's own plugins,
+colours, links and breaks."""
 
 
 def all_text(body: str) -> str:
@@ -37,6 +40,28 @@ def test_shortcodes_html_and_entities_removed():
     assert "Abstract: inside html" in text
     assert "5 < 10 — ok" in text
     assert not LEFTOVER_RE.search(text)
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ("Zhang, M.D.{ANAME()}bcor1{ANAME} and Lee", "Zhang, M.D. and Lee"),
+        ("density.{FOOTNOTE()}Holick MF. N Engl J Med.{FOOTNOTE} Falls", "density. Falls"),
+        ("Oral vitamin D{SUB()}3{SUB} at 925 IU/d", "Oral vitamin D3 at 925 IU/d"),
+        ('{FONT(size="17")}Download the PDF{FONT} here', "Download the PDF here"),
+        ('Before {module module="last_blog_posts"} after {img fileId="26"}', "Before after"),
+        ("Risk of ~~#00F:hip fracture~~ fell", "Risk of hip fracture fell"),
+        ("Lost: ~~#009:", "Lost:"),
+        ("See ((Depression | Depression care)) or ((Asthma)).", "See Depression care or Asthma."),
+        ("From [https://example.org/a?b=1|MD Edge] today", "From MD Edge today"),
+        ("RESULTS:: Fewer falls", "RESULTS: Fewer falls"),
+        ("Prose braces {range, 19–279 nmol/L} stay", "Prose braces {range, 19–279 nmol/L} stay"),
+    ],
+)  # fmt: skip
+def test_wiki_markup_becomes_the_text_it_shows(body: str, text: str):
+    """The wiki's plugins, colours and links: their text stays, anchors, footnotes and images go."""
+    assert all_text(body).strip() == text
+    assert not LEFTOVER_RE.search(all_text(body))
 
 
 def test_links_keep_text_and_images_go():

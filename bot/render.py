@@ -6,6 +6,7 @@ from collections import Counter
 
 import discord
 
+from retrieval.language import LANGUAGES, NAMES
 from retrieval.search import Answer, Hit
 from retrieval.tags import is_generic
 from retrieval.text import clip
@@ -58,6 +59,19 @@ def uncovered(answer: Answer) -> list[str]:
     return [n for n in names if not any(n != m and n in m for m in names)]
 
 
+def script_line(answer: Answer) -> str | None:
+    """For a question in a script no language read here uses: which languages are read, and that
+    its posts were matched by meaning alone (`Answer.script`)."""
+    if not answer.script:
+        return None
+    names = [NAMES[code] for code in LANGUAGES]
+    read = ", ".join(names[:-1]) + " and " + names[-1]
+    return (
+        f"I read questions in {read}; this one is in {answer.script} script, so the closest "
+        "posts were found by meaning alone."
+    )
+
+
 def lead_line(answer: Answer) -> str | None:
     """'In short: <quoted sentence> [n]', n numbering the post it is quoted from (a lead is
     only shown above the first page)."""
@@ -100,7 +114,10 @@ def answer_text(answer: Answer) -> str:
             lines += [note, ""]
     if not answer.confident:
         tags = closest_tags(answer)
-        lines.append(NO_ANSWER + (f" Closest tags: {', '.join(tags)}." if tags else ""))
+        lines.append(
+            (script_line(answer) or NO_ANSWER)
+            + (f" Closest tags: {', '.join(tags)}." if tags else "")
+        )
         if names := uncovered(answer):
             lines.append(f"No post is about: {', '.join(names)}.")
         lines.append("The nearest posts, for what they are worth:")
@@ -119,7 +136,7 @@ def answer_text(answer: Answer) -> str:
 def not_confident_text(answer: Answer) -> str:
     """Chat reply when the archive has no clear answer: say so, suggest tags for /tag."""
     tags = closest_tags(answer)
-    text = NO_ANSWER
+    text = script_line(answer) or NO_ANSWER
     if names := uncovered(answer):
         text += " No post is about: " + ", ".join(f"**{safe_echo(n, 60)}**" for n in names) + "."
     if tags:

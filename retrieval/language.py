@@ -9,12 +9,25 @@ never sees a question pays nothing. wordfreq ships its word lists inside its whe
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 from retrieval import synonyms
 
 LANGUAGES = ("en", *synonyms.LANGUAGES)
 """English and the vocabulary's other languages: the only ones a question is read as."""
+NAMES = {
+    "en": "English", "de": "German", "es": "Spanish", "fr": "French", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "pl": "Polish",
+}  # fmt: skip
+SCRIPT_NAMES = {
+    "CJK": "Chinese",
+    "HIRAGANA": "Japanese",
+    "KATAKANA": "Japanese",
+    "HANGUL": "Korean",
+}
+"""Scripts named otherwise than by the first word of their letters' Unicode names."""
 MIN_PROBABILITY = 0.5
 """Below this the question is taken as English: short English chat ('is 10k iu ok') is where
 the identifier guesses, and reading English as English is the safe error."""
@@ -61,6 +74,23 @@ def detect(text: str) -> str:
         return "en"
     lang, probability = _identifier().classify(text)
     return lang if lang != "en" and probability >= MIN_PROBABILITY else "en"
+
+
+@lru_cache(maxsize=4096)
+def unread_script(text: str) -> str | None:
+    """The script most of the question's letters are in ('Cyrillic', 'Chinese', 'Arabic'...) when
+    it is not the Latin one every language read here is written in; None otherwise. Such a
+    question is in none of LANGUAGES: the identifier, limited to them, would still pick one (a
+    Russian question read as Polish, a Chinese one as English)."""
+    if text.isascii():
+        return None
+    scripts = Counter(
+        unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0] for ch in text if ch.isalpha()
+    )
+    if not scripts or scripts["LATIN"] * 2 >= sum(scripts.values()):
+        return None
+    top = max((s for s in scripts if s != "LATIN"), key=scripts.__getitem__)
+    return SCRIPT_NAMES.get(top, top.title())
 
 
 @lru_cache(maxsize=65536)

@@ -119,13 +119,13 @@ def shared() -> MultilingualEncoder:
     return MultilingualEncoder()
 
 
-def lift(openings: np.ndarray, question: np.ndarray) -> np.ndarray:
+def lift(openings: np.ndarray, question: np.ndarray, weight: float = OPENING_WEIGHT) -> np.ndarray:
     """Each post's addition to its score: its views' similarities to the question, each
     standardised over the posts (the model's similarities sit in a narrow band that moves with
-    the question), summed, standardised again, times OPENING_WEIGHT. `openings`: one row of
+    the question), summed, standardised again, times `weight`. `openings`: one row of
     vectors per view, one vector per post."""
     total = sum(_standardised(view @ question) for view in openings)
-    return (OPENING_WEIGHT * _standardised(np.asarray(total))).astype(np.float32)
+    return (weight * _standardised(np.asarray(total))).astype(np.float32)
 
 
 def _standardised(values: np.ndarray) -> np.ndarray:

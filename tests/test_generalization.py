@@ -64,6 +64,29 @@ def test_plain_ascii_questions_are_told_apart_with_or_without_the_identifier(
         assert _identifier().classify(text)[0] == "en"
 
 
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("Помогает ли витамин D при депрессии?", "Cyrillic"),
+        ("维生素D能预防感冒吗", "Chinese"),
+        ("ビタミンDは骨に良いですか", "Japanese"),
+        ("비타민 D가 우울증에 도움이 되나요?", "Korean"),
+        ("هل يساعد فيتامين د في علاج السكري؟", "Arabic"),
+        ("Βοηθά η βιταμίνη D στα οστά;", "Greek"),
+        ("Czy witamina D pomaga na osteoporozę?", None),
+        ("Hilft Vitamin D über 50 gegen Müdigkeit?", None),
+        ("does vitamin D help the 王 family's bones and muscles?", None),
+        ("does vitamin D help?", None),
+    ],
+)  # fmt: skip
+def test_a_script_no_language_read_here_uses_is_named(text: str, script: str | None) -> None:
+    """Every language read here is written in Latin letters; a question mostly in another
+    script is in none of them, whichever of them the identifier would pick."""
+    from retrieval.language import unread_script
+
+    assert unread_script(text) == script
+
+
 def test_other_language_question_restated_in_english() -> None:
     query = build_query("Hilft Vitamin D bei Schuppenflechte?")
     assert query.lang == "de"

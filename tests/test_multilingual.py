@@ -179,6 +179,20 @@ def test_lift_is_added_to_the_ranking_scores(service: AnswerService) -> None:
     assert service.ask("Hilft Vitamin D bei Schuppenflechte?").hits[0].slug == "skin"
 
 
+def test_a_question_in_a_script_not_read_here_gets_the_nearest_posts_by_meaning(
+    service: AnswerService,
+) -> None:
+    """A Russian question: no language read here, so the multilingual model alone orders the
+    posts, and the answer names the script instead of claiming to answer."""
+    answer = service.ask("Помогает ли витамин D при псориазе и зуде кожи?")
+    assert answer.script == "Cyrillic"
+    assert not answer.confident and answer.lead is None and answer.total == 0
+    assert answer.hits[0].slug == "skin"
+    assert answer.to_json()["script"] == "Cyrillic"
+    english = service.ask("Does vitamin D help psoriasis?")
+    assert english.script is None and english.to_json()["script"] is None
+
+
 # Texts that exercise the tokenizer: accents, several scripts, runs of spaces, characters the
 # normaliser maps (ligatures, fractions, full-width forms), and one word no piece covers.
 ODD_TEXTS = [

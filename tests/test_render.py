@@ -65,3 +65,13 @@ def test_a_question_read_with_its_spelling_put_right_says_how_it_was_read():
     answer = Answer("osteoporsis?", True, hits(2), 2, read_as="osteoporosis?")
     assert "Read as: osteoporosis?" in answer_text(answer).splitlines()
     assert "Read as" not in answer_text(Answer("q", True, hits(2), 2))
+
+
+def test_a_question_in_a_script_not_read_here_says_which_languages_are_read():
+    answer = Answer("Помогает ли витамин D?", False, hits(2), 0, script="Cyrillic")
+    languages = "English, German, Spanish, French, Italian, Portuguese, Dutch and Polish"
+    said = f"I read questions in {languages}; this one is in Cyrillic script"
+    assert said in answer_text(answer) and said in not_confident_text(answer)
+    assert "nothing clear" not in answer_text(answer) + not_confident_text(answer)
+    plain = Answer("does it help?", False, hits(2), 0)
+    assert "I read questions in" not in answer_text(plain) + not_confident_text(plain)

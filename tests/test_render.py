@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.exts.ask import thread_name
+from bot.exts.ask import question_text, thread_name
 from bot.render import answer_embeds, answer_text, not_confident_text
 from retrieval.search import Answer, Hit
 
@@ -75,3 +75,12 @@ def test_a_question_in_a_script_not_read_here_says_which_languages_are_read():
     assert "nothing clear" not in answer_text(answer) + not_confident_text(answer)
     plain = Answer("does it help?", False, hits(2), 0)
     assert "I read questions in" not in answer_text(plain) + not_confident_text(plain)
+
+
+def test_discord_markup_is_taken_out_of_a_question():
+    """Mentions, custom emoji and timestamps are ids, not words: a question keeps its words."""
+    asked = "<@900> <@!901> is 5000 iu safe <:vitd:123> for <@&5> <#77> since <t:1700000000:R>?"
+    assert question_text(asked) == "is 5000 iu safe for since ?"
+    assert question_text("<@900>  ") == ""
+    kept = "is 4,000 IU <safe> for a 2 yr old?"
+    assert question_text(kept) == kept

@@ -33,6 +33,10 @@ from bot.render import (
 from retrieval.evidence import LABELS
 from retrieval.search import Answer, SearchOptions, nothing_to_ask
 
+DISCORD_MARKUP_RE = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|<t:-?\d+(?::[tTdDfFR])?>")
+"""What Discord puts into a message for a mention (user, role, channel), a custom emoji or a
+timestamp: ids the archive's words never match."""
+
 log = logging.getLogger(__name__)
 PAGE = 3
 VIEW_TIMEOUT = 15 * 60
@@ -133,6 +137,12 @@ class AnswerView(discord.ui.View):
         await interaction.response.send_message("Thanks for the feedback!", ephemeral=True)
 
 
+def question_text(content: str) -> str:
+    """The question a message or /ask holds, without Discord's mentions, emoji and timestamps
+    (the bot's own mention is how a question is asked in a channel)."""
+    return " ".join(DISCORD_MARKUP_RE.sub(" ", content).split())
+
+
 def reply_for(
     bot: VdwBot, answer: Answer, asker_id: int, options: SearchOptions | None = None
 ) -> dict:
@@ -172,6 +182,7 @@ class Ask(commands.Cog):
         newest: bool = False,
     ) -> None:
         await interaction.response.defer(thinking=True)
+        question = question_text(question)
         log.info("ask %s: %s", interaction.id, safe_echo(question, 100))
         options: SearchOptions = {
             "evidence": [evidence.value] if evidence else None,
@@ -205,7 +216,7 @@ class Ask(commands.Cog):
         if retry is not None:
             await self._send(message.channel, {"content": slow_down(retry), "reference": message})
             return
-        question = re.sub(r"<@!?\d+>", " ", message.content).strip()
+        question = question_text(message.content)
         channel = message.channel
         if nothing_to_ask(question):  # "hi", "thanks!": no thread, and no turn of a thread
             await self._send(channel, {"content": EMPTY_QUESTION, "reference": message})

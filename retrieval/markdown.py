@@ -33,9 +33,10 @@ BOILERPLATE_HEADING_RE = re.compile(
 
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
-# The wiki's (Tiki) markup the export left in 56 of the archive's posts, by its syntax: a plugin
+# The wiki's (Tiki) markup the export left in 80 of the archive's posts, by its syntax: a plugin
 # is {NAME(params)}content{NAME} or {name params}; colour is ~~#00F:text~~; a wiki link is
-# ((Page)) or ((Page|label)); an external link [url|label]; %%% a line break, ~hs~ a space.
+# ((Page)) or ((Page|label)); an external link [url|label]; %%% a line break, ~hs~ a space;
+# __bold__, ===underline=== and -=title bar=-.
 WIKI_HIDDEN_RE = re.compile(r"\{(ANAME|FOOTNOTE)\([^{}]*?\)\}.*?\{\1\}", re.DOTALL)
 """Plugins whose content is no text of the post: an anchor's name, a footnote's reference."""
 WIKI_PLUGIN_RE = re.compile(
@@ -48,6 +49,9 @@ WIKI_COLOUR_RE = re.compile(r"~~(?:#[0-9A-Fa-f]{3,6}|[a-z]+):(?:(.*?)~~)?", re.D
 """A coloured span, or an opener its end was lost from."""
 WIKI_LINK_RE = re.compile(r"\(\(([^()|]*?)(?:\s*\|\s*([^()]*?))?\)\)")
 WIKI_URL_LINK_RE = re.compile(r"\[(?:https?|ftp)://[^\s|\]]*\|([^\]]*)\]")
+WIKI_BOLD_RE = re.compile(r"(?<![\w/])__\s*([^_\n]+?)(\s*)__")
+"""Bold in the wiki's syntax, which allows spaces inside ('__14 X __more'), as markdown bold."""
+WIKI_UNDERLINE_RE = re.compile(r"===([^=\n]+?)===|-=([^=\n]+?)=-")
 WIKI_LABEL_RE = re.compile(r"\b([A-Z]{4,})::(?=\s)")
 """A section label set with two colons ('RESULTS::')."""
 
@@ -84,6 +88,10 @@ def wiki_text(body: str) -> str:
         body = WIKI_LINK_RE.sub(lambda m: m.group(2) or m.group(1), body)
     if "|" in body:
         body = WIKI_URL_LINK_RE.sub(r"\1", body)
+    if "__" in body:
+        body = WIKI_BOLD_RE.sub(r"**\1**\2", body)
+    if "=" in body:
+        body = WIKI_UNDERLINE_RE.sub(lambda m: m.group(1) or m.group(2), body)
     return WIKI_LABEL_RE.sub(r"\1:", body.replace("%%%", "\n"))
 
 

@@ -55,6 +55,9 @@ def test_shortcodes_html_and_entities_removed():
         ("See ((Depression | Depression care)) or ((Asthma)).", "See Depression care or Asthma."),
         ("From [https://example.org/a?b=1|MD Edge] today", "From MD Edge today"),
         ("RESULTS:: Fewer falls", "RESULTS: Fewer falls"),
+        ("Rickets [__14 X __more likely] if dark", "Rickets [14 X more likely] if dark"),
+        ("hypo===natrae===mia at ===high=== doses", "hyponatraemia at high doses"),
+        ("-=A few items from the study=- Figure 3", "A few items from the study Figure 3"),
         ("Prose braces {range, 19–279 nmol/L} stay", "Prose braces {range, 19–279 nmol/L} stay"),
     ],
 )  # fmt: skip

@@ -59,15 +59,15 @@ def uncovered(answer: Answer) -> list[str]:
     return [n for n in names if not any(n != m and n in m for m in names)]
 
 
-def script_line(answer: Answer) -> str | None:
-    """For a question in a script no language read here uses: which languages are read, and that
-    its posts were matched by meaning alone (`Answer.script`)."""
-    if not answer.script:
+def unread_line(answer: Answer) -> str | None:
+    """For a question in no language read here: which languages are, and that its posts were
+    matched by meaning alone (`Answer.unread`)."""
+    if not answer.unread:
         return None
     names = [NAMES[code] for code in LANGUAGES]
     read = ", ".join(names[:-1]) + " and " + names[-1]
     return (
-        f"I read questions in {read}; this one is in {answer.script} script, so the closest "
+        f"I read questions in {read}; this one is in {answer.unread}, so the closest "
         "posts were found by meaning alone."
     )
 
@@ -115,7 +115,7 @@ def answer_text(answer: Answer) -> str:
     if not answer.confident:
         tags = closest_tags(answer)
         lines.append(
-            (script_line(answer) or NO_ANSWER)
+            (unread_line(answer) or NO_ANSWER)
             + (f" Closest tags: {', '.join(tags)}." if tags else "")
         )
         if names := uncovered(answer):
@@ -136,7 +136,7 @@ def answer_text(answer: Answer) -> str:
 def not_confident_text(answer: Answer) -> str:
     """Chat reply when the archive has no clear answer: say so, suggest tags for /tag."""
     tags = closest_tags(answer)
-    text = script_line(answer) or NO_ANSWER
+    text = unread_line(answer) or NO_ANSWER
     if names := uncovered(answer):
         text += " No post is about: " + ", ".join(f"**{safe_echo(n, 60)}**" for n in names) + "."
     if tags:

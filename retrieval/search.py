@@ -56,10 +56,11 @@ nDCG@10 0.592 -> 0.590). Lowering every review's score by as much instead (every
 same hit@k but independent nDCG@10 0.587: reviews it graded as useful left the first ten."""
 CONFIDENT_SCORE = 0.54
 """Combined score above which the best hit is taken as an answer (calibrated on the dev set)."""
-UNREAD_SCRIPT_WEIGHT = 1.0
-"""The multilingual lift's weight for a question in a script no language read here is written in
-(`language.unread_script`): the only part of the score that reads it, so it orders the posts (the
-standardised lift spans several units, the other parts one). Such an answer is never confident."""
+UNREAD_WEIGHT = 1.0
+"""The multilingual lift's weight for a question in no language read here (`language.unread`: a
+script none of them uses, or another language the identifier is sure of): the only part of the
+score that reads it, so it orders the posts (the standardised lift spans several units, the other
+parts one). Such an answer is never confident."""
 
 RANK_HEAD = 1000
 """Posts ranked in full per query; paging and match counts never go deeper."""
@@ -134,10 +135,10 @@ class Answer:
     the closest come first."""
     read_as: str | None = None
     """The question as searched when its misspelt words were put right (`Searcher.search`)."""
-    script: str | None = None
-    """The script the question is written in when no language read here uses it ('Cyrillic',
-    'Chinese': `language.unread_script`): its posts were matched by the multilingual model
-    alone, and it is not confident."""
+    unread: str | None = None
+    """What the question is written in when it is no language read here ('Cyrillic script',
+    'Swedish': `language.unread`): its posts were matched by the multilingual model alone, and it
+    is not confident."""
 
     @property
     def empty(self) -> bool:
@@ -154,7 +155,7 @@ class Answer:
             "missing": list(self.missing),
             "asked_evidence": list(self.asked_evidence),
             "read_as": self.read_as,
-            "script": self.script,
+            "unread": self.unread,
             "results": [
                 {
                     k: v
@@ -405,7 +406,7 @@ class Searcher:
         with its misspelt words put right (retrieval/spelling.py); that answer is given when it
         is confident."""
         answer, query = self._answer(question, k, start, **options)
-        if answer.confident or answer.missing or answer.script or query.lang != "en":
+        if answer.confident or answer.missing or answer.unread or query.lang != "en":
             return answer
         fixed = spelling.put_right(query.text, self.lexical.idf)
         if fixed is None:
@@ -428,9 +429,9 @@ class Searcher:
         question = query.text
         if nothing_to_ask(question) or not self.index.posts:
             return Answer(question, False, [], 0), query
-        script = language.unread_script(question)
+        unread = language.unread(question)
         query_vec = self._query_vector(query)
-        lift = self._opening_lift(query, script)
+        lift = self._opening_lift(query, unread)
         side = threads.beside(lambda: self._asked(query))
         ranking = self.rank_posts(query_vec, lambda: side.result().lexical, lift)
         order = ranking.order
@@ -449,8 +450,8 @@ class Searcher:
             rows = self._of_kinds_first(ranking, rows, kinds, self._topics(query))
         asked = side.result()
         hits, lead = self._hits(rows[start:end], ranking, asked)
-        if script:  # matched by the multilingual model alone: nearest posts, no answer
-            return Answer(question, False, hits, 0, script=script), query
+        if unread:  # matched by the multilingual model alone: nearest posts, no answer
+            return Answer(question, False, hits, 0, unread=unread), query
         confident = matched > 0 and not asked.missing
         lead = lead if confident else None
         return Answer(question, confident, hits, matched, asked.missing, lead, kinds), query
@@ -464,15 +465,14 @@ class Searcher:
         sets, for one encode instead of two)."""
         return self.embedder.encode([query.after_context(query.dense)])[0]
 
-    def _opening_lift(self, query: Query, script: str | None = None) -> np.ndarray | None:
+    def _opening_lift(self, query: Query, unread: str | None = None) -> np.ndarray | None:
         """For a question in another language, what the multilingual model reads in each post's
-        views, its opening and its bold lines (retrieval/multilingual.py), at UNREAD_SCRIPT_WEIGHT
-        for one in a `script` no language read here uses; None for English, or a version
-        without them."""
-        if (query.lang == "en" and not script) or self._openings is None:
+        views, its opening and its bold lines (retrieval/multilingual.py), at UNREAD_WEIGHT for
+        one in no language read here (`unread`); None for English, or a version without them."""
+        if (query.lang == "en" and not unread) or self._openings is None:
             return None
         question = multilingual.shared().question(query.after_context(query.text))  # as embedded
-        weight = UNREAD_SCRIPT_WEIGHT if script else multilingual.OPENING_WEIGHT
+        weight = UNREAD_WEIGHT if unread else multilingual.OPENING_WEIGHT
         return multilingual.lift(self._openings, question, weight)
 
     def _asked(self, query: Query) -> Asked:

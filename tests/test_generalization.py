@@ -87,6 +87,48 @@ def test_a_script_no_language_read_here_uses_is_named(text: str, script: str | N
     assert unread_script(text) == script
 
 
+@pytest.mark.parametrize(
+    ("text", "unread"),
+    [
+        ("Hjälper D-vitamin mot benskörhet?", "Swedish"),
+        ("D vitamini kemik erimesine iyi gelir mi?", "Turkish"),
+        ("Pomáhá vitamin D při roztroušené skleróze?", "Czech"),
+        ("Vitamin D có giúp ích cho bệnh loãng xương không?", "Vietnamese"),
+        ("Помогает ли витамин D при депрессии?", "Cyrillic script"),
+        ("Czy witamina D pomaga na depresję?", None),
+        ("¿La vitamina D ayuda con la psoriasis?", None),
+        ("is 10k iu ok", None),
+        ("Solanum glaucophyllum (a purple flower) produces active vitamin D3", None),
+    ],
+)  # fmt: skip
+def test_a_language_not_read_here_is_named(text: str, unread: str | None) -> None:
+    """Another language the identifier is sure of, over all it knows, is named; the eight read
+    here, English chat and medical Latin are not."""
+    from retrieval.language import unread as unread_of
+
+    assert unread_of(text) == unread
+
+
+def test_the_language_read_is_what_an_identifier_limited_to_the_eight_picks() -> None:
+    """One identifier over every language serves both questions: its probabilities over the eight
+    languages read here pick what an identifier limited to them picks."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from retrieval.language import LANGUAGES, MIN_PROBABILITY
+
+    limited = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    limited.set_languages(list(LANGUAGES))
+    texts = [
+        "Hjälper D-vitamin mot benskörhet?", "Kan D-vitamin hjelpe mot depresjon hos eldre?",
+        "Czy witamina D pomaga na depresję?", "Helpt vitamine D tegen depressie?",
+        "D3 + K2 dosis por dia", "vit d n covid?", "A vitamina D ajuda na psoríase?",
+        "La vitamine D est-elle utile pendant la grossesse ?", "Vitamina D ajută la osteoporoză?",
+    ]  # fmt: skip
+    for text in texts:
+        lang, probability = limited.classify(text)
+        assert detect(text) == (lang if lang != "en" and probability >= MIN_PROBABILITY else "en")
+
+
 def test_other_language_question_restated_in_english() -> None:
     query = build_query("Hilft Vitamin D bei Schuppenflechte?")
     assert query.lang == "de"

@@ -179,18 +179,25 @@ def test_lift_is_added_to_the_ranking_scores(service: AnswerService) -> None:
     assert service.ask("Hilft Vitamin D bei Schuppenflechte?").hits[0].slug == "skin"
 
 
-def test_a_question_in_a_script_not_read_here_gets_the_nearest_posts_by_meaning(
-    service: AnswerService,
+@pytest.mark.parametrize(
+    ("question", "unread", "slug"),
+    [
+        ("Помогает ли витамин D при псориазе и зуде кожи?", "Cyrillic script", "skin"),
+        ("Hjälper D-vitamin mot benskörhet hos äldre kvinnor?", "Swedish", "bones"),
+    ],
+)
+def test_a_question_in_no_language_read_here_gets_the_nearest_posts_by_meaning(
+    service: AnswerService, question: str, unread: str, slug: str
 ) -> None:
-    """A Russian question: no language read here, so the multilingual model alone orders the
-    posts, and the answer names the script instead of claiming to answer."""
-    answer = service.ask("Помогает ли витамин D при псориазе и зуде кожи?")
-    assert answer.script == "Cyrillic"
+    """Russian and Swedish: no language read here, so the multilingual model alone orders the
+    posts, and the answer says what the question is in instead of claiming to answer."""
+    answer = service.ask(question)
+    assert answer.unread == unread
     assert not answer.confident and answer.lead is None and answer.total == 0
-    assert answer.hits[0].slug == "skin"
-    assert answer.to_json()["script"] == "Cyrillic"
+    assert answer.hits[0].slug == slug
+    assert answer.to_json()["unread"] == unread
     english = service.ask("Does vitamin D help psoriasis?")
-    assert english.script is None and english.to_json()["script"] is None
+    assert english.unread is None and english.to_json()["unread"] is None
 
 
 # Texts that exercise the tokenizer: accents, several scripts, runs of spaces, characters the

@@ -67,8 +67,8 @@ def test_a_question_read_with_its_spelling_put_right_says_how_it_was_read():
     assert "Read as" not in answer_text(Answer("q", True, hits(2), 2))
 
 
-def test_a_question_in_a_script_not_read_here_says_which_languages_are_read():
-    answer = Answer("Помогает ли витамин D?", False, hits(2), 0, script="Cyrillic")
+def test_a_question_in_no_language_read_here_says_which_languages_are_read():
+    answer = Answer("Помогает ли витамин D?", False, hits(2), 0, unread="Cyrillic script")
     languages = "English, German, Spanish, French, Italian, Portuguese, Dutch and Polish"
     said = f"I read questions in {languages}; this one is in Cyrillic script"
     assert said in answer_text(answer) and said in not_confident_text(answer)

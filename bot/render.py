@@ -12,6 +12,11 @@ from retrieval.tags import is_generic
 from retrieval.text import clip
 
 NO_ANSWER = "The archive has nothing clear on that."
+URGENT = (
+    "If someone may have taken too much or is unwell right now, call your local emergency number "
+    "or a poison control centre: these posts are studies, not urgent help."
+)
+NOT_ADVICE = "Quotes from the archive, not medical advice."
 EMPTY_QUESTION = "Ask a question about vitamin D, e.g. “does vitamin D help MS bone loss?”"
 
 # Discord limits
@@ -72,6 +77,11 @@ def unread_line(answer: Answer) -> str | None:
     )
 
 
+def urgent_line(answer: Answer) -> str | None:
+    """For a question that sounds like an emergency (`Answer.urgent`): where help is, first."""
+    return URGENT if answer.urgent else None
+
+
 def lead_line(answer: Answer) -> str | None:
     """'In short: <quoted sentence> [n]', n numbering the post it is quoted from (a lead is
     only shown above the first page)."""
@@ -107,8 +117,9 @@ def answer_text(answer: Answer) -> str:
     if answer.empty:
         return EMPTY_QUESTION
     lines: list[str] = []
-    if lead := lead_line(answer):
-        lines += [lead, ""]
+    for first in (urgent_line(answer), lead_line(answer)):
+        if first:
+            lines += [first, ""]
     for note in (read_as_line(answer), asked_line(answer) if answer.confident else None):
         if note:
             lines += [note, ""]
@@ -130,6 +141,8 @@ def answer_text(answer: Answer) -> str:
             lines.append(f"   ({TITLE_ONLY})")
     if not answer.hits:
         lines.append("No posts matched.")
+    else:
+        lines += ["", NOT_ADVICE]
     return "\n".join(lines)
 
 
@@ -137,6 +150,8 @@ def not_confident_text(answer: Answer) -> str:
     """Chat reply when the archive has no clear answer: say so, suggest tags for /tag."""
     tags = closest_tags(answer)
     text = unread_line(answer) or NO_ANSWER
+    if answer.urgent:
+        text = f"{URGENT}\n{text}"
     if names := uncovered(answer):
         text += " No post is about: " + ", ".join(f"**{safe_echo(n, 60)}**" for n in names) + "."
     if tags:
@@ -176,7 +191,8 @@ def answer_embeds(answer: Answer, start: int = 0) -> list[discord.Embed]:
     """One embed per post; the last one's footer says how many posts matched."""
     embeds = [hit_embed(h, start + i + 1) for i, h in enumerate(answer.hits)]
     if embeds:
-        embeds[-1].set_footer(text=clip(footer_text(answer, start), FOOTER_MAX))
+        footer = f"{footer_text(answer, start)} · {NOT_ADVICE}"
+        embeds[-1].set_footer(text=clip(footer, FOOTER_MAX))
     # Embeds in one message share a 6,000-character budget: shorten descriptions if needed.
     while sum(len(e) for e in embeds) > MESSAGE_EMBEDS_TOTAL:
         longest = max(embeds, key=lambda e: len(e.description or ""))

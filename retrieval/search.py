@@ -19,7 +19,7 @@ from typing import NamedTuple, TypedDict, Unpack
 import numpy as np
 
 from retrieval import evidence as study_types
-from retrieval import findings, language, multilingual, small_talk, spelling, threads
+from retrieval import findings, language, multilingual, small_talk, spelling, threads, urgent
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.conversation import subjects
 from retrieval.coverage import ArchiveWords, SubjectCoverage
@@ -139,6 +139,9 @@ class Answer:
     """What the question is written in when it is no language read here ('Cyrillic script',
     'Swedish': `language.unread`): its posts were matched by the multilingual model alone, and it
     is not confident."""
+    urgent: bool = False
+    """The question sounds like an emergency happening now (`urgent.is_urgent`): the reply says
+    first where help is."""
 
     @property
     def empty(self) -> bool:
@@ -156,6 +159,7 @@ class Answer:
             "asked_evidence": list(self.asked_evidence),
             "read_as": self.read_as,
             "unread": self.unread,
+            "urgent": self.urgent,
             "results": [
                 {
                     k: v
@@ -430,6 +434,7 @@ class Searcher:
         if nothing_to_ask(question) or not self.index.posts:
             return Answer(question, False, [], 0), query
         unread = language.unread(question)
+        alarm = urgent.is_urgent(query.english)
         query_vec = self._query_vector(query)
         lift = self._opening_lift(query, unread)
         side = threads.beside(lambda: self._asked(query))
@@ -451,10 +456,11 @@ class Searcher:
         asked = side.result()
         hits, lead = self._hits(rows[start:end], ranking, asked)
         if unread:  # matched by the multilingual model alone: nearest posts, no answer
-            return Answer(question, False, hits, 0, unread=unread), query
+            return Answer(question, False, hits, 0, unread=unread, urgent=alarm), query
         confident = matched > 0 and not asked.missing
         lead = lead if confident else None
-        return Answer(question, confident, hits, matched, asked.missing, lead, kinds), query
+        answer = Answer(question, confident, hits, matched, asked.missing, lead, kinds)
+        return replace(answer, urgent=alarm), query
 
     def _is_topic(self, phrase: str) -> bool:
         return self.tags.count(tag_key(phrase)) > 0

@@ -75,11 +75,12 @@ def test_cli_json_contract(sample_index, capsys):
     assert main(["ask", "--index", str(sample_index), "--json", "-k", "4", QUESTION]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {
-        "question", "confident", "lead", "missing", "asked_evidence", "read_as", "unread",
+        "question", "confident", "lead", "missing", "asked_evidence", "read_as", "unread", "urgent",
         "results",
     }  # fmt: skip
     assert out["question"] == QUESTION and out["confident"] is True
     assert out["asked_evidence"] == [] and out["read_as"] is None and out["unread"] is None
+    assert out["urgent"] is False
     assert len(out["results"]) == 4
     lead = out["lead"]  # one of the quoted findings, naming the post it is from
     assert lead["text"] in out["results"][lead["result"]]["findings"]

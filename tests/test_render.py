@@ -24,10 +24,11 @@ def footer(answer: Answer, start: int = 0) -> str:
 
 
 def test_footer_never_counts_fewer_matches_than_posts_shown():
-    assert footer(Answer("q", True, hits(3), 12)) == "Posts 1–3 of 12 that matched"
-    assert footer(Answer("q", True, hits(3), 1)) == "Posts 1–3; only 1 matched closely"
-    assert footer(Answer("q", True, hits(3), 5), start=3) == "Posts 4–6; only 5 matched closely"
-    assert footer(Answer("q", False, hits(3), 0)) == "Posts 1–3"
+    note = " · Quotes from the archive, not medical advice."
+    assert footer(Answer("q", True, hits(3), 12)) == "Posts 1–3 of 12 that matched" + note
+    assert footer(Answer("q", True, hits(3), 1)) == "Posts 1–3; only 1 matched closely" + note
+    assert footer(Answer("q", True, hits(3), 5), 3) == "Posts 4–6; only 5 matched closely" + note
+    assert footer(Answer("q", False, hits(3), 0)) == "Posts 1–3" + note
 
 
 def test_thread_name_is_the_question_as_typed():
@@ -84,3 +85,18 @@ def test_discord_markup_is_taken_out_of_a_question():
     assert question_text("<@900>  ") == ""
     kept = "is 4,000 IU <safe> for a 2 yr old?"
     assert question_text(kept) == kept
+
+
+def test_an_urgent_question_is_told_where_help_is_first():
+    """In the CLI text, the chat reply above the posts, and a reply with no clear answer."""
+    from bot.exts.ask import reply_for
+
+    help_first = "If someone may have taken too much or is unwell right now, call your local"
+    urgent = Answer("I took 500,000 IU by mistake", True, hits(2), 2, urgent=True)
+    assert answer_text(urgent).startswith(help_first)
+    assert reply_for(None, urgent, 1)["content"].startswith(help_first)  # type: ignore[arg-type]
+    unsure = replace(urgent, confident=False, total=0)
+    assert not_confident_text(unsure).startswith(help_first)
+    calm = Answer("is 10,000 IU toxic?", True, hits(2), 2)
+    assert help_first not in answer_text(calm) + not_confident_text(calm)
+    assert answer_text(calm).endswith("Quotes from the archive, not medical advice.")

@@ -434,7 +434,7 @@ class Searcher:
         if nothing_to_ask(question) or not self.index.posts:
             return Answer(question, False, [], 0), query
         unread = language.unread(question)
-        alarm = urgent.is_urgent(query.english)
+        alarm = urgent.is_urgent(query.text, query.english)
         query_vec = self._query_vector(query)
         lift = self._opening_lift(query, unread)
         side = threads.beside(lambda: self._asked(query))

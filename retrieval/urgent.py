@@ -28,6 +28,20 @@ waking, or thoughts of suicide: what needs help now. Asking whether one can over
 toxicity or suicide risk relate to vitamin D, is a question for the archive."""
 
 
-def is_urgent(question: str) -> bool:
-    """Whether the question (in English) sounds like an emergency happening now."""
-    return _URGENT.search(" ".join(question.lower().split())) is not None
+_ACCIDENT_ELSEWHERE = re.compile(
+    r"\b(?:aus versehen|versehentlich|überdosiert|por error|por equivocación|por accidente"
+    r"|sin querer|accidentalmente|par erreur|par accident|accidentellement|per errore|per sbaglio"
+    r"|per incidente|por engano|acidentalmente|per ongeluk|per vergissing|przez pomyłkę"
+    r"|przypadkowo|przedawkował\w*)\b"
+)
+"""'By mistake', 'by accident' and 'overdosed' in the seven other languages read here: the
+restatement in English keeps a question's topics, not how it happened."""
+
+
+def is_urgent(question: str, restated: str = "") -> bool:
+    """Whether the question sounds like an emergency happening now: the English patterns on the
+    question in English (`restated`, for one in another language), and an accidental intake on
+    the question as asked."""
+    asked = " ".join(question.lower().split())
+    english = " ".join(restated.lower().split()) if restated else asked
+    return _URGENT.search(english) is not None or _ACCIDENT_ELSEWHERE.search(asked) is not None

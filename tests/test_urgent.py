@@ -31,6 +31,21 @@ def test_an_emergency_now_is_urgent(question: str) -> None:
 @pytest.mark.parametrize(
     "question",
     [
+        "Mein Kind hat aus Versehen eine ganze Flasche Vitamin D Tropfen getrunken",
+        "Mi hijo se tomó por error un frasco entero de gotas de vitamina D",
+        "J'ai pris 500 000 UI de vitamine D par erreur",
+        "Ho dato per sbaglio dieci gocce al bambino",
+        "Czy to groźne? Dziecko przypadkowo połknęło tabletki z witaminą D",
+    ],
+)
+def test_an_accident_in_another_language_is_urgent(question: str) -> None:
+    """The English restatement keeps the topics, not 'by mistake': that is read as asked."""
+    assert is_urgent(question, restated="child vitamin d drops")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "is 10,000 IU toxic?",
         "how much vitamin D is too much?",
         "can you overdose on vitamin D?",

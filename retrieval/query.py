@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -88,13 +89,28 @@ def load_vocabulary() -> None:
         synonyms.load(lang)
 
 
+_LINK_RE = re.compile(r"https?://\S+|www\.\S+", re.I)
+_POST_LINK_RE = re.compile(r"/pages/([A-Za-z0-9][\w-]*)")
+
+
 def normalize_question(question: str) -> str:
-    """Collapse whitespace, drop invisible characters, cap length (the model reads 256 tokens)."""
+    """Collapse whitespace, drop invisible characters, read links (`_link_words`), cap length
+    (the model reads 256 tokens)."""
     if question.isprintable():  # most questions: nothing to drop, no character loop
         visible = question
     else:
         visible = "".join(ch for ch in question if ch.isprintable() or ch.isspace())
+    if "://" in visible or "www." in visible:
+        visible = _LINK_RE.sub(_link_words, visible)
     return " ".join(visible.split())[:MAX_QUESTION_CHARS]
+
+
+def _link_words(link: re.Match[str]) -> str:
+    """A link to a post (`…/pages/<slug>/`, how the site's links are made) as its slug's words,
+    which are its title's ('…/pages/vitamin-d-and-asthma/' -> 'vitamin d and asthma'); any other
+    link as nothing: its host and path are no words of the question."""
+    post = _POST_LINK_RE.search(link.group(0))
+    return f" {post.group(1).replace('-', ' ').replace('_', ' ')} " if post else " "
 
 
 def _drop_untranslated(text: str, lang: str, english: frozenset[str]) -> str:

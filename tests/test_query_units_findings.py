@@ -60,6 +60,17 @@ def test_query_texts():
     assert normalize_question("x" * 5000) == "x" * 1000
 
 
+def test_a_link_to_a_post_is_read_as_its_title_words_and_other_links_as_nothing():
+    post = "https://vitamindwiki.com/pages/vitamin-d-and-asthma-attacks/"
+    assert (
+        normalize_question(f"what does {post} say?")
+        == "what does vitamin d and asthma attacks say?"
+    )
+    assert normalize_question("see www.example.org/a?b=1 about psoriasis") == "see about psoriasis"
+    assert normalize_question("https://evil.example/@everyone") == ""
+    assert normalize_question("is 10,000 IU/day ok?") == "is 10,000 IU/day ok?"
+
+
 def test_a_restated_question_is_embedded_as_restated_and_its_expansions_stay_lexical():
     """An English question's dense query carries the vocabulary's phrasing; a question restated
     from another language is that phrasing already, so only its lexical query gets more."""

@@ -105,13 +105,11 @@ def _reading(text: str) -> tuple[str, str | None]:
         return "en", None
     ranked = _identifier().rank(text)
     top, top_probability = ranked[0]
-    other = (
-        top
-        if top not in LANGUAGES
-        and top not in NEVER_UNREAD
-        and top_probability >= UNREAD_PROBABILITY
-        else None
-    )
+    english_word = text.isascii() and not ENGLISH_ONLY_WORDS.isdisjoint(
+        _LOWER_WORD_RE.findall(text.lower())
+    )  # short English chat ('can i get enough vit d from food') can read as something else
+    sure = top_probability >= UNREAD_PROBABILITY and top not in NEVER_UNREAD
+    other = top if sure and top not in LANGUAGES and not english_word else None
     probabilities = dict(ranked)
     total = sum(probabilities.get(lang, 0.0) for lang in LANGUAGES)
     if not total:

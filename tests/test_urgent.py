@@ -22,6 +22,10 @@ from tests.helpers import SEEDS
         "my husband took too much vitamin d and now has chest pain",
         "my son took all of the tablets in the box",
         "I'm feeling suicidal, would vitamin D help",
+        "grandpa took 20 capsules of 50000 IU by accident",
+        "my daughter ate a full bottle of vit d gummies",
+        "took way too much vit d and now my heart is racing",
+        "my husband is not responding after taking a whole bottle",
     ],
 )
 def test_an_emergency_now_is_urgent(question: str) -> None:
@@ -36,6 +40,8 @@ def test_an_emergency_now_is_urgent(question: str) -> None:
         "J'ai pris 500 000 UI de vitamine D par erreur",
         "Ho dato per sbaglio dieci gocce al bambino",
         "Czy to groźne? Dziecko przypadkowo połknęło tabletki z witaminą D",
+        "Mon enfant a avalé toute la boîte de vitamine D, que faire ?",
+        "Meu filho tomou sem querer o frasco inteiro de vitamina D",
     ],
 )
 def test_an_accident_in_another_language_is_urgent(question: str) -> None:
@@ -54,6 +60,11 @@ def test_an_accident_in_another_language_is_urgent(question: str) -> None:
         "how many people take too much vitamin D",
         "is it safe to take 50,000 IU weekly",
         "does vitamin D help with blood poisoning in hospital?",
+        "I take 5000 IU, is that too much?",
+        "my doctor gave me 50000 iu capsules, how long should I take them",
+        "can vit d deficiency cause suicidal thoughts?",
+        "can vitamin d cause chest pains?",
+        "I overdosed on vitamin D last year, could that still affect my kidneys?",
     ],
 )
 def test_a_question_about_toxicity_or_risk_is_not(question: str) -> None:

@@ -17,6 +17,8 @@ URGENT = (
     "or a poison control centre: these posts are studies, not urgent help."
 )
 NOT_ADVICE = "Quotes from the archive, not medical advice."
+_READ = [NAMES[code] for code in LANGUAGES]
+READ_LANGUAGES = ", ".join(_READ[:-1]) + " and " + _READ[-1]
 EMPTY_QUESTION = "Ask a question about vitamin D, e.g. “does vitamin D help MS bone loss?”"
 
 # Discord limits
@@ -69,10 +71,8 @@ def unread_line(answer: Answer) -> str | None:
     matched by meaning alone (`Answer.unread`)."""
     if not answer.unread:
         return None
-    names = [NAMES[code] for code in LANGUAGES]
-    read = ", ".join(names[:-1]) + " and " + names[-1]
     return (
-        f"I read questions in {read}; this one is in {answer.unread}, so the closest "
+        f"I read questions in {READ_LANGUAGES}; this one is in {answer.unread}, so the closest "
         "posts were found by meaning alone."
     )
 

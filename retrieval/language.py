@@ -98,18 +98,19 @@ def _reading(text: str) -> tuple[str, str | None]:
     it is clearly in (None when it is not)."""
     if sum(ch.isalpha() for ch in text) < 8:
         return "en", None
-    if (
-        text.isascii()
-        and len(ENGLISH_ONLY_WORDS.intersection(_LOWER_WORD_RE.findall(text.lower()))) >= 2
-    ):
+    english_words = (
+        len(ENGLISH_ONLY_WORDS.intersection(_LOWER_WORD_RE.findall(text.lower())))
+        if text.isascii()
+        else 0
+    )
+    if english_words >= 2:
         return "en", None
     ranked = _identifier().rank(text)
     top, top_probability = ranked[0]
-    english_word = text.isascii() and not ENGLISH_ONLY_WORDS.isdisjoint(
-        _LOWER_WORD_RE.findall(text.lower())
-    )  # short English chat ('can i get enough vit d from food') can read as something else
+    # one English-only word is enough to rule out another language: short English chat ('can i
+    # get enough vit d from food') can read as something else
     sure = top_probability >= UNREAD_PROBABILITY and top not in NEVER_UNREAD
-    other = top if sure and top not in LANGUAGES and not english_word else None
+    other = top if sure and top not in LANGUAGES and not english_words else None
     probabilities = dict(ranked)
     total = sum(probabilities.get(lang, 0.0) for lang in LANGUAGES)
     if not total:

@@ -197,6 +197,8 @@ class Asked(NamedTuple):
     asks_dose: bool
     asks_tried: bool
     """Whether it asks if something was tried at all (`findings.asks_if_tried`)."""
+    urgent: bool
+    """`Answer.urgent`."""
     terms: QueryTerms | None
     """`weights` by term id, once the version's sentence tables are joined (every term has its
     id then); None before, when the tables a question builds give new terms their ids."""
@@ -434,7 +436,6 @@ class Searcher:
         if nothing_to_ask(question) or not self.index.posts:
             return Answer(question, False, [], 0), query
         unread = language.unread(question)
-        alarm = urgent.is_urgent(query.text, query.english)
         query_vec = self._query_vector(query)
         lift = self._opening_lift(query, unread)
         side = threads.beside(lambda: self._asked(query))
@@ -456,11 +457,12 @@ class Searcher:
         asked = side.result()
         hits, lead = self._hits(rows[start:end], ranking, asked)
         if unread:  # matched by the multilingual model alone: nearest posts, no answer
-            return Answer(question, False, hits, 0, unread=unread, urgent=alarm), query
+            return Answer(question, False, hits, 0, unread=unread, urgent=asked.urgent), query
         confident = matched > 0 and not asked.missing
         lead = lead if confident else None
-        answer = Answer(question, confident, hits, matched, asked.missing, lead, kinds)
-        return replace(answer, urgent=alarm), query
+        return Answer(
+            question, confident, hits, matched, asked.missing, lead, kinds, urgent=asked.urgent
+        ), query
 
     def _is_topic(self, phrase: str) -> bool:
         return self.tags.count(tag_key(phrase)) > 0
@@ -497,6 +499,7 @@ class Searcher:
             number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1},
             findings.asks_for_dose(english),
             findings.asks_if_tried(english),
+            urgent.is_urgent(query.text, english),
             self.term_ids.query(weights) if self._joined is not None else None,
         )
 

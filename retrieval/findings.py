@@ -6,8 +6,8 @@ question's words and the meaning-similarity of the sentence's chunk, then what r
 (statistics, doses, levels and percentages, which way an outcome went), the numbers the question
 asked about or the title reports, bold lines and conclusions; a study's aim or a call for more
 research counts against. A sentence on how a study was done (who took part, what they were given,
-what was measured) may be quoted but never leads, unless the question asks for a dose or whether
-something was tried at all. A question that asks for an amount ('how much', 'what dose') lifts the
+what was measured) may be quoted but never leads, unless the question asks for a dose. A
+question that asks for an amount ('how much', 'what dose') lifts the
 sentences that state one. Reference lists, citations, author lines and affiliations are never
 quoted. A finding is quoted with the sentence beside it when that one is quotable and both fit
 (`in_context`); the lead stays one sentence.
@@ -116,13 +116,6 @@ _ASKS_DOSE = re.compile(
 """How people ask for an amount ('how much should I take', 'what dose', 'how many IU', 'is
 10k IU safe'), written from how questions are put, not from the question sets; 'how much
 lower/more' asks for the size of an effect instead."""
-_ASKS_TRIED = re.compile(
-    r"\b(?:has|have|did) (?:anyone|anybody|someone|any (?:study|studies|trials?|researchers?))"
-    r"(?: \w+)? (?:tested|tried|studied|test|try|study|given|give)\b"
-    r"|\b(?:has|have|was|were) (?:it|this|that|they|these|those) (?:\w+ )?(?:been )?(?:tested|tried"
-    r"|studied)\b"
-)
-"""How people ask whether something was tried at all, from how such questions are put."""
 _DIRECTION = _Cue(
     ("not", "no ", "reduc", "decreas", "increas", "lower", "higher", "greater", "rais", "improv",
      "prevent", "protect", "halv", "worse", "elevat", "declin", "benefi", "fell", "rose", "dropped",
@@ -350,12 +343,6 @@ def asks_for_dose(question: str) -> bool:
     return _ASKS_DOSE.search(" ".join(question.lower().split())) is not None
 
 
-def asks_if_tried(question: str) -> bool:
-    """Whether the question (in English) asks if something was tried at all ('has anyone tested
-    it on children?', 'has this been tried in humans?'): how a study was done answers it."""
-    return _ASKS_TRIED.search(" ".join(question.lower().split())) is not None
-
-
 @lru_cache(maxsize=SENTENCES_KEPT)
 def states_dose(sentence: Sentence) -> bool:
     """An amount taken (IU, mcg, mg): what a question asking 'how much' wants. Looked for only
@@ -404,13 +391,11 @@ def rank(
     query_numbers: Collection[str],
     limit: int = 3,
     asks_dose: bool = False,
-    asks_tried: bool = False,
 ) -> list[list[Finding]]:
     """Best `limit` quotable findings of each post the candidates were picked for (their
     `group`), best first, each with its score, none quoted twice (a bold line and its
-    paragraph); `asks_dose`: the question asks for an amount (`asks_for_dose`); `asks_tried`: it
-    asks whether something was tried (`asks_if_tried`), so how a study was done may lead. A
-    finding's score: its relevance to the question, the numbers asked about, and its `prior`."""
+    paragraph); `asks_dose`: the question asks for an amount (`asks_for_dose`). A finding's
+    score: its relevance to the question, the numbers asked about, and its `prior`."""
     table, rows = cands.table, cands.rows
     score = QUESTION_WEIGHT * np.asarray(signals.question, dtype=float)
     score += MEANING_WEIGHT * np.asarray(signals.meaning, dtype=float)
@@ -431,13 +416,7 @@ def rank(
             if not table.quotable[row] or any(text in c.text or c.text in text for c in chosen):
                 continue
             chosen.append(
-                Finding(
-                    text,
-                    float(score[i]),
-                    bool(table.aim[row]),
-                    int(row),
-                    bool(result[row] or (asks_tried and table.method[row])),
-                )
+                Finding(text, float(score[i]), bool(table.aim[row]), int(row), bool(result[row]))
             )
             if len(chosen) == limit:
                 break

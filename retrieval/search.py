@@ -195,8 +195,6 @@ class Asked(NamedTuple):
     numbers: set[str]
     """Its numbers, as written and in the archive's units."""
     asks_dose: bool
-    asks_tried: bool
-    """Whether it asks if something was tried at all (`findings.asks_if_tried`)."""
     urgent: bool
     """`Answer.urgent`."""
     terms: QueryTerms | None
@@ -498,7 +496,6 @@ class Searcher:
             weights,
             number_forms(query.text) | {n for n in _NUM_RE.findall(query.text) if len(n) > 1},
             findings.asks_for_dose(english),
-            findings.asks_if_tried(english),
             urgent.is_urgent(query.text, english),
             self.term_ids.query(weights) if self._joined is not None else None,
         )
@@ -578,9 +575,7 @@ class Searcher:
         cands = table.pick(texts, group, len(rows))
         question, context = overlaps(cands, asked)
         signals = findings.Signals(question, np.concatenate(meaning)[cands.source], context)
-        found = findings.rank(
-            cands, signals, facts.numbers, asks_dose=facts.asks_dose, asks_tried=facts.asks_tried
-        )
+        found = findings.rank(cands, signals, facts.numbers, asks_dose=facts.asks_dose)
         best: tuple[float, Lead, findings.Finding] | None = None
         for place, post_found in enumerate(found):
             answer = next((f for f in post_found if f.result and not f.aim), None)

@@ -76,8 +76,6 @@ class SentenceTable:
     which way an outcome went, or a conclusion)."""
     dose_result: np.ndarray
     """The same, for a question that asks for an amount (a study's dose answers it)."""
-    method: np.ndarray
-    """A whole sentence on how a study was done, stating no outcome."""
     quotable: np.ndarray
     term_bounds: np.ndarray
     """The term ids of row r are term_ids[term_bounds[r]:term_bounds[r + 1]]."""
@@ -118,7 +116,6 @@ class SentenceTable:
             aim=np.array([cues(s).aim for s in rows], dtype=bool),
             result=np.array([may_lead(s) for s in rows], dtype=bool),
             dose_result=np.array([may_lead(s, asks_dose=True) for s in rows], dtype=bool),
-            method=np.array([cues(s).method and s.whole for s in rows], dtype=bool),
             quotable=np.array([is_quotable(s.text) for s in rows], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),
             term_ids=np.array([t for row in terms for t in row], dtype=np.int64),
@@ -158,7 +155,6 @@ class SentenceTable:
             aim=stacked("aim"),
             result=stacked("result"),
             dose_result=stacked("dose_result"),
-            method=stacked("method"),
             quotable=stacked("quotable"),
             term_bounds=bounds("term_bounds", entries),
             term_ids=stacked("term_ids"),

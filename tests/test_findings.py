@@ -94,28 +94,25 @@ def test_a_result_outranks_the_aim_it_answers_even_with_fewer_question_words():
 
 
 @pytest.mark.parametrize(
-    ("question", "dose", "tried"),
-    [("how much vitamin D should a pregnant woman take?", True, False),
-     ("what dose works for MS?", True, False),
-     ("is 10k IU a day safe long term", True, False),
-     ("how many mcg for a toddler?", True, False),
-     ("how much lower is the risk of falls with vitamin D?", False, False),
-     ("does vitamin D help depression?", False, False),
-     ("what level should I aim for?", False, False),
-     # whether something was tried at all
-     ("has anyone actually tested it on school kids?", False, True),
-     ("Has this been tried in humans?", False, True),
-     ("did anyone try vitamin D for cluster headaches", False, True),
-     ("has it ever been studied in children", False, True),
-     ("has anyone given babies 2000 IU?", True, True),
-     ("I have been tested twice this year", False, False),
-     ("it has been shown that D3 works", False, False)],
+    ("question", "dose"),
+    [("how much vitamin D should a pregnant woman take?", True),
+     ("what dose works for MS?", True),
+     ("is 10k IU a day safe long term", True),
+     ("how many mcg for a toddler?", True),
+     ("how much lower is the risk of falls with vitamin D?", False),
+     ("does vitamin D help depression?", False),
+     ("what level should I aim for?", False),
+     # asking whether something was tried is not asking for an amount
+     ("has anyone actually tested it on school kids?", False),
+     ("Has this been tried in humans?", False),
+     ("did anyone try vitamin D for cluster headaches", False),
+     ("has it ever been studied in children", False),
+     ("has anyone given babies 2000 IU?", True),
+     ("I have been tested twice this year", False),
+     ("it has been shown that D3 works", False)],
 )  # fmt: skip
-def test_a_question_asking_for_an_amount_or_whether_it_was_tried_is_told_apart(
-    question, dose, tried
-):
+def test_a_question_asking_for_an_amount_is_told_apart(question, dose):
     assert findings.asks_for_dose(question) is dose
-    assert findings.asks_if_tried(question) is tried
 
 
 @pytest.mark.parametrize(
@@ -328,7 +325,7 @@ def test_only_a_sentence_that_states_a_result_may_lead():
     assert all(f.result for f in ranked[1:])
 
 
-def test_a_sentence_on_how_a_study_was_done_leads_only_for_a_dose_or_whether_it_was_tried():
+def test_a_sentence_on_how_a_study_was_done_leads_only_for_a_dose():
     texts = [
         "In all, 120 adults were randomized to receive 4,000 IU a day or placebo for a year.",
         "Falls were reduced by a third in those taking vitamin D over the year of the trial.",
@@ -340,7 +337,6 @@ def test_a_sentence_on_how_a_study_was_done_leads_only_for_a_dose_or_whether_it_
     design = findings.rank(pick, asked, set())[0][0]
     assert design.text.startswith("In all") and not design.result  # quoted, but no lead
     assert findings.rank(pick, asked, set(), asks_dose=True)[0][0].result
-    assert findings.rank(pick, asked, set(), asks_tried=True)[0][0].result
 
 
 @pytest.mark.parametrize(

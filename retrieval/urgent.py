@@ -55,11 +55,11 @@ _LONG_PAST = re.compile(
 _ABOUT = re.compile(
     r"\b(?:link|linked|association|associated|relationship|risk|rates?|studies|study|research"
     r"|cause|causes|caused|lead to|leads to|prevent|prevents|reduce|reduces|affect|affects"
-    r"|because of|symptoms? of|sign of|signs of)\b[^.?!]{0,40}"
+    r"|symptoms? of|sign of|signs of)\b[^.?!]{0,40}"
     r"\b(?:suicid\w*|self[- ]harm\w*|chest|breath\w*|heart|pass(?:ed|ing) out)"
     r"|\b(?:suicid\w*|self[- ]harm\w*)[^.?!]{0,20}\b(?:risk|rates?)\b"
 )
-"""A danger asked about as research, as an effect or as a past reason: a question for the
+"""A danger asked about as research, as an effect or as a symptom: a question for the
 archive."""
 _ACCIDENT_ELSEWHERE = re.compile(
     r"\b(?:aus versehen|versehentlich|überdosiert|ganze flasche|ganzes fläschchen|por error"

@@ -610,3 +610,38 @@ def test_a_bullet_is_not_quoted(mark):
 def test_a_minus_sign_before_a_number_is_kept():
     (sentence,) = findings.sentences("-5 ng/ml was the mean change in the placebo group overall.")
     assert sentence.text.startswith("-5 ng/ml")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The median maternal 25(OH)D3 level was 22.19 ng/ml (IQR 14.40–31.19 ng/ml); the median "
+        "cord blood 25(OH)D3 10.95 ng/ml (6.99–17.39 ng/ml).",
+        "Women had lower 25(OH)D levels than men (31.3 ± 17.7 vs. 41.3 ± 26.5 ng/ml, p<0.001).",
+        "Mean cord blood 25(OH)D was 22.1 ± 10.3 ng/mL in 2000 IU and 27.0 ± 13.3 ng/mL in "
+        "4000 IU groups (P = .024).",
+        "Low 25(OH)D metabolism score was associated with high (vs low) grade (OR 0.76, CI 0.63, "
+        "0.93, p = 0.01); there was a similar association of its component variants: "
+        "rs6013897-A in CYP24A1 (OR 0.78, CI 0.60, 1.01, p = 0.06) and rs10877012-T in CYP27B1 "
+        "(OR 0.80, CI 0.63, 1.02, p = 0.07).",
+    ],
+)
+def test_a_whole_sentence_dense_with_figures_is_quoted(sentence):
+    """Fewer than half its characters are letters, but it says in words what they are."""
+    assert findings._letters(sentence) < 0.5 * len(sentence)
+    assert findings.is_quotable(sentence)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "male sex (odds ratio [OR] = 2.83; P = 0.0006),",  # a clause torn from its list
+        "4.00 (1.73-9.26), and 4.25 (1.84-9.85), respectively (P for trend <0.05).",
+        "Girls: 19 ± 7 7% < 10 46% 10–20",  # a table row
+        "Two RCTs46,52 High (I2 = 82%, P = 0.02).",
+        "Liao XP (1); Xiao JP (1); Zang J (1); Fei X (1); Zhu Y (1); Pei JJ(1).",
+        "Saudi Med J 2011; 32:589-92; PMID: 21666940 .",
+    ],
+)
+def test_figures_without_a_sentence_around_them_are_not_quoted(line):
+    assert not findings.is_quotable(line)

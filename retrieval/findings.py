@@ -200,6 +200,15 @@ while the sentence is still read with it (conclusions lift, aims lower)."""
 _SPEAKER_RE = re.compile(r"^[A-Z]{2,3} ?: (?=[A-Z])")
 """An interview's speaker initials at a sentence's start ('CJ : Both can help…', 'MH: Well…'):
 shown without them, as a quote of what was said."""
+_REFERENCE_START_RE = re.compile(
+    r"^\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\s+(?=(?:The|This|These|Those|That|It|In|However|Whereas"
+    r"|While|Although|Thus|Therefore|Moreover|Furthermore|Also|As|We|Our|They|There|When|If"
+    r"|Since|But|Such|Most|Many|Some|To|Despite|Given|Similarly|Indeed|Finally|Several|An?)\b)"
+)
+"""Reference numbers printed after a sentence's full stop and a space ('…could result in
+improvements. 159 The latter was…', '…and cancer. 2 - 5 In addition…'): the split leaves them at
+the start of the next sentence. Only before a word that opens a sentence and never follows a
+count ('106 NAFLD patients were…' keeps its number)."""
 _OPENING_MARKS = "\"'([ \u201c\u2018"
 """Quotes and brackets a sentence may open with (straight and curly)."""
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
@@ -305,6 +314,8 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     for sentence in split_sentences(text):
         if sentence[0] in LIST_MARKS:
             sentence = LIST_MARK_RE.sub("", sentence)
+        elif sentence[0].isdigit():
+            sentence = _REFERENCE_START_RE.sub("", sentence, count=1)
         if "[" in sentence:
             sentence = _CITATION_RE.sub("", sentence).lstrip()
         low = sentence.lower()

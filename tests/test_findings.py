@@ -613,6 +613,24 @@ def test_a_minus_sign_before_a_number_is_kept():
 
 
 @pytest.mark.parametrize(
+    ("text", "quoted"),
+    [("Supplementation of deficient children could result in useful improvements. 159 The latter "
+      "was driven by one trial.",
+      ["Supplementation of deficient children could result in useful improvements.",
+       "The latter was driven by one trial."]),
+     ("2 - 5 In addition, associations with decreased mortality have been described.",
+      ["In addition, associations with decreased mortality have been described."]),
+     # a count before the words it counts stays
+     ("106 NAFLD patients were randomized to receive calcitriol, vitamin D3 or placebo.",
+      ["106 NAFLD patients were randomized to receive calcitriol, vitamin D3 or placebo."]),
+     ("77 of the 89 confirmed and probable cases were infants (86.5%).",
+      ["77 of the 89 confirmed and probable cases were infants (86.5%)."])],
+)  # fmt: skip
+def test_reference_numbers_after_a_full_stop_and_a_space_are_not_quoted(text, quoted):
+    assert [s.text for s in findings.sentences(text)] == quoted
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "The median maternal 25(OH)D3 level was 22.19 ng/ml (IQR 14.40–31.19 ng/ml); the median "

@@ -108,8 +108,8 @@ _TRIGGERS = frozenset({
 testing the set takes half the time of running the regex on every sentence."""
 _TOKEN_RE = re.compile(r"[a-z]+")
 _MARKS_RE = re.compile(
-    r"(?=[@©.=\[{…])(?:"  # a lookahead set of first characters lets the engine skip ahead
-    r"[@©]|\.com/|\.(?:pdf|jpe?g|png|gif|docx?|xlsx?|pptx?)\b|===|\[\[|\{\{"
+    r"(?=[@©%.=\[{…])(?:"  # a lookahead set of first characters lets the engine skip ahead
+    r"[@©]|%20|\.com/|\.(?:pdf|jpe?g|png|gif|docx?|xlsx?|pptx?)\b|===|\[\[|\{\{"
     r"|\.{4}|…{2}"  # contents-page leaders
     r"|\.(?<=[a-z]{2}\.)\d{5,}\b)"  # a manuscript number ("ajcn.063271")
 )
@@ -129,8 +129,11 @@ _POSTED_RE = re.compile(
 """A link to another post (its title, then the month and year it was posted), or a site note
 dated "as of" a month."""
 _NAMES_ARE_WITH_RE = re.compile(
-    r"^(?:(?:[A-Z][\w.'’-]*|and|&)[, ]+){2,16}(?:are|is) (?:with|at|from|affiliated)\b"
+    r"^(?:(?:[A-Z][\w.'’-]*|and|&)[, ]+){2,16}(?:are|is)"
+    r" (?:affiliated\b|(?:with|at|from) (?:the )?[A-Z])"
 )
+"""People and where they work ('… are with the Departments of …', '… is at Harvard'): the place
+is named, so 'Blacks and Hispanics are at greater risk' is no such line."""
 _MARKED_LINE_RE = re.compile(r"^(?:[a-z]|\d{1,2}|[*†‡§¶]+) ?[A-Z]")
 """A footnote mark before a capitalised line: how affiliation lists start ("b ERATO, ...")."""
 _ORGANISATION_RE = re.compile(

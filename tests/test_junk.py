@@ -15,6 +15,7 @@ JUNK = [
     # author lists, affiliations, correspondence, e-mail
     "Steffensen LH, Jørgensen L, Straume B, Mellgren SI.",
     "Stacie Nguyen, Leo Baggerly, and Christine French are with GrassrootsHealth, Encinitas, CA.",
+    "Drs. George and Khazrik are with the Departments of Internal Medicine at Mountain Home VAMC.",
     "b ERATO, Japan Science and Technology Agency, Kawaguchi, Saitama",
     "Department of Neurology, University Hospital of North Norway, Tromsø, Norway.",
     "Correspondence should be sent to Cedric F. Garland at the address below.",
@@ -68,6 +69,9 @@ FINDINGS = [
     "Hip BMD decreased by 2.1% in the vitamin D group and 1.9% in the placebo group.",
     "CONCLUSION: VITAMIN D DID NOT PREVENT BONE LOSS IN THIS SMALL GROUP OF PATIENTS.",
     "Patients who signed up for the registry were followed for 5 years.",
+    # a group and where it stands, not people and where they work
+    "Blacks and Hispanics are at greater risk for recurrent strokes than whites.",
+    "Vitamin D2 is from dietary sources.",
 ]
 
 
@@ -81,6 +85,22 @@ def test_junk_is_never_quoted(line):
 def test_results_stay_quotable(sentence):
     assert not is_junk(sentence)
     assert findings.is_quotable(sentence)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "This%20difference%20may%20be%20due%20to%20managerial%20factors%20such%20as%20exposure"
+        "%20to%20the%20sun%20and%20feeding%20the%20cows.",
+        "Subgroup analysis demonstrated greater improvements in muscle function among subjects "
+        "with lower baseline 25D levels [<20 ng/ml (50 nmol/liter)](<20%20ng/ml%20(50%20nmol/"
+        "liter)).",
+    ],
+)
+def test_a_link_address_pasted_into_the_text_is_not_quoted(line):
+    """Spaces written '%20' are a link's address pasted into a sentence: never shown."""
+    assert is_junk(line)
+    assert not is_junk(line.replace("%20", " ").split("](")[0] + ".")
 
 
 def test_junk_check_is_fast():

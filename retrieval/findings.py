@@ -1,24 +1,25 @@
 """Key findings: the sentences of a post that answer the question, quoted verbatim.
 
 Candidates are the sentences of the post's best-matching chunks, its opening chunk (the abstract)
-and the lines the author bolded. They are ranked for the result, not just for word overlap: the
-question's words and the meaning-similarity of the sentence's chunk, then what reads as a result
-(statistics, doses, levels and percentages, which way an outcome went), the numbers the question
-asked about or the title reports, bold lines and conclusions; a study's aim or a call for more
-research counts against. A sentence on how a study was done (who took part, what they were given,
-what was measured) may be quoted but never leads, unless the question asks for a dose. A
-question that asks for an amount ('how much', 'what dose') lifts the
-sentences that state one. Reference lists, citations, author lines and affiliations are never
-quoted. A finding is quoted with the sentence beside it when that one is quotable and both fit
-(`in_context`); the lead stays one sentence.
+and the lines the author bolded (a bold part of a sentence: that whole sentence, `completed`). They
+are ranked for the result, not just for word overlap: the question's words and the
+meaning-similarity of the sentence's chunk, then what reads as a result (statistics, doses, levels
+and percentages, which way an outcome went), the numbers the question asked about or the title
+reports, bold lines and conclusions; a study's aim or a call for more research counts against. A
+sentence on how a study was done (who took part, what they were given, what was measured) may be
+quoted but never leads, unless the question asks for a dose. A question that asks for an amount
+('how much', 'what dose') lifts the sentences that state one. Reference lists, citations, author
+lines and affiliations are never quoted. A finding is quoted with the sentence beside it when that
+one is quotable and both fit (`in_context`); the lead stays one sentence.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from functools import lru_cache
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -326,6 +327,52 @@ def sentences(text: str) -> tuple[Sentence, ...]:
         whole = _opens(sentence)
         out.append(Sentence(shown, low, bool(_NUMBER_RE.search(shown)), concludes, whole))
     return tuple(out)
+
+
+def completed(bold: Sequence[Sentence], chunks: Sequence[Sentence]) -> list[Sentence]:
+    """`bold` (the sentences of a post's bold lines) with each one the author cut from a longer
+    sentence of the post's `chunks` ('did not prevent bone loss' of 'Supplementation with 20,000
+    IU a week did not prevent bone loss in this small population.') replaced by the first such
+    sentence that is quotable and fits in MAX_FINDING_CHARS: cut, it does not say what it is
+    about. One that is a sentence itself stays: it opens and closes as a sentence does, or the
+    chunks have it as a sentence of its own (a line of a list). So does one in no sentence, or
+    only in ones too long. Spaces and case are ignored; the cut must fall between words."""
+    if not bold or not chunks:
+        return list(bold)
+    whole = _Wholes(chunks)
+    return [whole.of(b) for b in bold]
+
+
+class _Wholes:
+    """A post's chunk sentences, searched in one string for the one a bold line was cut from."""
+
+    def __init__(self, chunks: Sequence[Sentence]) -> None:
+        self.chunks = chunks
+        self.flat = [" ".join(s.low.split()) for s in chunks]
+        self.own = set(self.flat)
+        self.joined = "\n".join(self.flat)  # a bold sentence holds no line break
+        self.starts = list(accumulate((len(f) + 1 for f in self.flat), initial=0))
+
+    def of(self, cut: Sentence) -> Sentence:
+        """The first quotable chunk sentence `cut` is a fragment of (`completed`), else `cut`."""
+        needle = " ".join(cut.low.split())
+        if needle in self.own or (cut.whole and _CLOSES_RE.search(cut.text) is not None):
+            return cut
+        joined = self.joined
+        at = joined.find(needle)
+        while at >= 0:
+            i = bisect_right(self.starts, at) - 1
+            end = at + len(needle)
+            between_words = not (joined[at - 1 : at].isalnum() or joined[end : end + 1].isalnum())
+            whole = self.chunks[i]
+            if (
+                between_words
+                and len(" ".join(whole.text.split())) <= MAX_FINDING_CHARS
+                and is_quotable(whole.text)
+            ):
+                return whole
+            at = joined.find(needle, at + 1)
+        return cut
 
 
 @lru_cache(maxsize=SENTENCES_KEPT)

@@ -335,9 +335,7 @@ class Searcher:
             return table
         post = self.index.posts[row]
         texts = self.index.chunks.text[self._candidates.first[row] : self._candidates.end[row]]
-        table = SentenceTable.build(
-            [*texts, *post.bold], post.bold, number_forms(post.title), self.term_ids
-        )
+        table = SentenceTable.build(texts, post.bold, number_forms(post.title), self.term_ids)
         with self._tables_lock:
             if self._joined is not None:  # a question that began before the join
                 return table

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
@@ -23,6 +24,7 @@ from retrieval.arrays import ranges, unique
 from retrieval.findings import (
     MAX_CANDIDATES,
     Sentence,
+    completed,
     cues,
     is_quotable,
     may_lead,
@@ -84,24 +86,32 @@ class SentenceTable:
     @classmethod
     def build(
         cls,
-        texts: Sequence[str],
-        bold: Sequence[str],
+        chunks: Sequence[str],
+        bold: Sequence[str] = (),
         title_numbers: Collection[str] = (),
         ids: TermIds | None = None,
     ) -> SentenceTable:
-        """The table of `texts` (chunks, then the bold lines, as the post has them)."""
+        """The table of a post's texts: its `chunks`, then its `bold` lines, one text each. A
+        bold sentence cut from a longer one of the chunks is that whole sentence
+        (`findings.completed`), still lifted as bold."""
         ids = ids or TermIds()
         bold_set = {" ".join(b.split()).lower() for b in bold}
         rows: list[Sentence] = []
         bounds = [0]
-        for text in texts:
+        for text in chunks:
             rows.extend(sentences(text))
             bounds.append(len(rows))
+        in_chunks = len(rows)
+        cut = [sentences(line) for line in bold]
+        bolded = [s for line in cut for s in line]
+        rows.extend(completed(bolded, rows))
+        bounds.extend(in_chunks + n for n in accumulate(len(line) for line in cut))
+        lifted = [*rows[:in_chunks], *bolded]  # a whole sentence is lifted as its bold part was
         keys: dict[str, int] = {}
         terms = [ids.of(sentence_terms(s.low)) for s in rows]
         static = (
             np.array([s.has_number for s in rows], dtype=bool),
-            np.array([any(b in s.low for b in bold_set) for s in rows], dtype=bool),
+            np.array([any(b in s.low for b in bold_set) for s in lifted], dtype=bool),
             np.array([s.concludes for s in rows], dtype=bool),
             np.array([any(n in s.text for n in title_numbers) for s in rows], dtype=bool),
         )

@@ -75,5 +75,6 @@ def git(cwd: Path, *args: str) -> str:
 def candidates(
     texts: Sequence[str], bold: Sequence[str] = (), title_numbers: Collection[str] = ()
 ) -> Candidates:
-    """Every sentence of `texts` as a finding candidate, as a post with those texts gives them."""
-    return SentenceTable.build(texts, bold, title_numbers).pick(range(len(texts)))
+    """Every sentence of `texts` and `bold` as a finding candidate, as a post with those chunks
+    and bold lines gives them."""
+    return SentenceTable.build(texts, bold, title_numbers).pick(range(len(texts) + len(bold)))

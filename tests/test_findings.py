@@ -220,7 +220,7 @@ def test_posts_read_from_one_joined_table_get_the_findings_each_gets_from_its_ow
     findings and scores are those its own table gives, and a sentence two posts share is
     quoted by both (a post without text has none)."""
     ids = TermIds()
-    tables = [SentenceTable.build([*c, *b], b, {"20"}, ids) for c, b, _, _ in posts]
+    tables = [SentenceTable.build(c, b, {"20"}, ids) for c, b, _, _ in posts]
     query = ids.query({t: 1.0 for t in question.split()})
 
     def ranked(cands: Candidates, sims: list[float]) -> list[list[tuple]]:
@@ -663,3 +663,65 @@ def test_a_whole_sentence_dense_with_figures_is_quoted(sentence):
 )
 def test_figures_without_a_sentence_around_them_are_not_quoted(line):
     assert not findings.is_quotable(line)
+
+
+BOLD_POST = [
+    "Multiple sclerosis is a possible cause of secondary osteoporosis in young adults.\n"
+    f"{SEED_RESULT}\n"
+    "Fall rates were lower with treatment (Vitamin D reduced falls by a third in the elderly.) "
+    "than in controls.",
+    "Mean serum 25(OH)D levels rose from 55 nmol/L at baseline to 123 nmol/L at week 96.",
+]
+
+
+def test_a_bold_line_cut_from_a_sentence_is_quoted_as_that_whole_sentence():
+    """The author bolded part of a sentence: the candidate is the whole sentence, lifted as
+    bold, from the bold line alone (its chunk not among the closest) and quoted once when its
+    chunk is picked too."""
+    cut = "a week did not prevent bone loss"
+    table = SentenceTable.build(BOLD_POST, [cut])
+    plain = SentenceTable.build(BOLD_POST)
+    assert [s.text for s in table.sentences[table.bounds[2] :]] == [SEED_RESULT]
+    (row,) = [r for r, s in enumerate(plain.sentences) if s.text == SEED_RESULT]
+    assert table.prior[-1] == pytest.approx(plain.prior[row] + findings.BOLD_LIFT)
+    assert table.result[-1]  # a whole sentence stating a result: it may lead
+    alone = findings.rank(table.pick([1, 2]), signals(2), set(), limit=5)[0]
+    assert SEED_RESULT in [f.text for f in alone]
+    picked = table.pick([0, 1, 2])
+    both = findings.rank(picked, signals(len(picked)), set(), limit=5)[0]
+    assert [f.text for f in both].count(SEED_RESULT) == 1
+    assert not any(cut in f.text and f.text != SEED_RESULT for f in [*alone, *both])
+
+
+@pytest.mark.parametrize(
+    "bold",
+    [
+        SEED_RESULT,  # a sentence of the chunks
+        "did not prevent bone loss in this small population",  # a line of the chunks' own
+        "Vitamin D reduced falls by a third in the elderly.",  # a whole sentence in a longer one
+        "Vitamin D3 with K2 taken together for a whole year",  # in no sentence of the post
+        "rose from 55 nmol/L at base",  # cut inside a word
+        "serum levels rose in the treated group",  # from a sentence too long to quote whole
+        "Dr Hansen at the University Hospital",  # from a sentence never quoted (junk)
+    ],
+)
+def test_a_bold_line_that_is_a_sentence_or_is_in_none_is_quoted_as_it_is(bold):
+    weeks = ", ".join(f"by week {w} to {50 + w} nmol/L in those who took it" for w in range(8))
+    long = f"Serum levels rose in the treated group, {weeks}."
+    assert len(long) > findings.MAX_FINDING_CHARS and findings.is_quotable(long)
+    points = "Key points:\n- did not prevent bone loss in this small population"
+    note = "Correspondence to Dr Hansen at the University Hospital of North Norway in Tromso."
+    table = SentenceTable.build([*BOLD_POST, long, points, note], [bold])
+    assert [s.text for s in table.sentences[table.bounds[5] :]] == [bold]
+    assert table.prior[-1] >= findings.BOLD_LIFT
+
+
+def test_the_demo_post_quotes_its_bold_dose_with_the_sentence_it_was_cut_from(demo_searcher):
+    """The seed post bolds '20,000 IU vitamin D(3) or placebo once a week' inside the sentence
+    that says who was given what."""
+    seed = demo_searcher.index.posts[0]
+    assert seed.slug == SEED_SLUG
+    (cut,) = [b for b in seed.bold if b.startswith("20,000 IU")]
+    table = demo_searcher._table(0)
+    (shown,) = [s.text for s in table.sentences[int(table.bounds[-2]) :]]
+    assert shown.startswith("Participants were randomised to receive") and cut in shown

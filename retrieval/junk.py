@@ -56,6 +56,9 @@ _START_RE = re.compile(
     r"|copyright|citation|cite this|source|version|publication date"
     r"|(?:received|accepted|published|revised)(?: online)?)"
     r"\s*[:.]|published on\b"
+    # where and when the paper appeared ('The study was published online January 24 in ...')
+    r"|(?:the|this|these) (?:study|analysis|article|paper|report|results|findings)"
+    r" (?:was|were|is|are|will be) published (?:online )?(?:today|on|in|at)\b"
     # navigation and captions
     r"|(?:see|also see|click|related|references?|links?|tags?|categor(?:y|ies)|overview|items? in"
     r"|this post|contents|table of contents|back to|text in image|images? from"

@@ -21,6 +21,7 @@ JUNK = [
     "Correspondence should be sent to Cedric F. Garland at the address below.",
     "Address all requests to the first author by e-mail please.",
     "Since meeting, this has been published online: Aspray TJ, Francis RM.",
+    "The analysis was published online today in Menopause, the journal of the Society.",
     "The authors declare no conflicts of interest regarding this publication.",
     "This research was funded by the Department of Health, England.",
     "This article is protected by copyright.",
@@ -69,6 +70,7 @@ FINDINGS = [
     "Hip BMD decreased by 2.1% in the vitamin D group and 1.9% in the placebo group.",
     "CONCLUSION: VITAMIN D DID NOT PREVENT BONE LOSS IN THIS SMALL GROUP OF PATIENTS.",
     "Patients who signed up for the registry were followed for 5 years.",
+    "The results will be published soon, but early ones show K2 reversing heart disease.",
     # a group and where it stands, not people and where they work
     "Blacks and Hispanics are at greater risk for recurrent strokes than whites.",
     "Vitamin D2 is from dietary sources.",

@@ -210,6 +210,13 @@ _REFERENCE_START_RE = re.compile(
 improvements. 159 The latter was…', '…and cancer. 2 - 5 In addition…'): the split leaves them at
 the start of the next sentence. Only before a word that opens a sentence and never follows a
 count ('106 NAFLD patients were…' keeps its number)."""
+_LOOSE_SPACE_RE = re.compile(
+    r"(?<=[^\W\d_])\s+(?=[.,;:!?](?:\s|$))"  # after a word
+    r"|(?<=[\d)%\]])\s+(?=[.,;!?](?:\s|$))"  # after a figure or a bracket ('1 : 2' stays)
+    r"|(?<=\()\s+|\s+(?=\))"  # inside brackets
+)
+"""Spaces the archive's formatting left before punctuation ('... per day .', '( HR = 2.21 , 95%
+CI ...)': a bold or linked span, typeset French-style): a quote is shown without them."""
 _OPENING_MARKS = "\"'([ \u201c\u2018"
 """Quotes and brackets a sentence may open with (straight and curly)."""
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
@@ -322,6 +329,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
         low = sentence.lower()
         concludes = _may_conclude(low) and bool(_CONCLUSION_RE.search(sentence))
         shown = _SPEAKER_RE.sub("", _SECTION_LABEL_RE.sub("", sentence, count=1), count=1)
+        shown = _LOOSE_SPACE_RE.sub("", shown)
         if len(shown) < MIN_SENTENCE_CHARS:
             continue
         whole = _opens(sentence)

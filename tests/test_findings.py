@@ -725,3 +725,24 @@ def test_the_demo_post_quotes_its_bold_dose_with_the_sentence_it_was_cut_from(de
     table = demo_searcher._table(0)
     (shown,) = [s.text for s in table.sentences[int(table.bounds[-2]) :]]
     assert shown.startswith("Participants were randomised to receive") and cut in shown
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        (
+            "Adults may need a vitamin D intake exceeding 2,000 IU per day .",
+            "Adults may need a vitamin D intake exceeding 2,000 IU per day.",
+        ),
+        (
+            "Risk was higher in the lowest category ( HR = 2.21 , 95% CI 1.40-3.49 ).",
+            "Risk was higher in the lowest category (HR = 2.21, 95% CI 1.40-3.49).",
+        ),
+        (  # a ratio keeps its spaced colon; a space after a mark is not touched
+            "Cases and controls were matched 1 : 2 by age, sex and season of the draw.",
+            "Cases and controls were matched 1 : 2 by age, sex and season of the draw.",
+        ),
+    ],
+)
+def test_a_quote_is_shown_without_the_spaces_formatting_left_before_punctuation(text, shown):
+    assert [s.text for s in findings.sentences(text)] == [shown]

@@ -485,7 +485,8 @@ def rank(
     score += MEANING_WEIGHT * np.asarray(signals.meaning, dtype=float)
     score += CONTEXT_WEIGHT * np.asarray(signals.context, dtype=float)
     if query_numbers:
-        asked = [any(n in cands.sentence(i).text for n in query_numbers) for i in range(len(rows))]
+        texts = [table.sentences[row].text for row in rows.tolist()]
+        asked = [any(n in text for n in query_numbers) for text in texts]
         score += QUERY_NUMBER_LIFT * np.array(asked, dtype=bool)
     score += (table.dose_prior if asks_dose else table.prior)[rows]
     result = table.dose_result if asks_dose else table.result

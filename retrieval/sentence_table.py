@@ -178,13 +178,16 @@ class SentenceTable:
         joins several (`join`), their texts listed post after post; default: all one post."""
         numbers = np.asarray(texts, dtype=np.int64)
         rows, sizes = ranges(self.bounds[numbers], self.bounds[numbers + 1])
-        source = np.repeat(np.arange(len(texts)), sizes)
-        _, first = np.unique(self.key[rows], return_index=True)
-        keep = np.sort(first)
-        of = np.asarray(group, dtype=np.int64)[source[keep]] if len(group) else 0 * keep
-        within = np.arange(len(keep)) - np.searchsorted(of, of) < MAX_CANDIDATES
-        keep, of = keep[within], of[within]
-        return Candidates(self, rows[keep], source[keep], of, groups)
+        first: dict[int, int] = {}  # key -> where first seen (a dict: np.unique cost 0.03 ms)
+        for at, key in enumerate(self.key[rows].tolist()):
+            first.setdefault(key, at)
+        keep = np.fromiter(first.values(), np.int64, len(first))  # in order: seen in order
+        source = np.repeat(np.arange(len(texts)), sizes)[keep]
+        of = np.asarray(group, dtype=np.int64)[source] if len(group) else np.zeros_like(keep)
+        if len(keep) > MAX_CANDIDATES:  # else no group can have too many
+            within = np.arange(len(keep)) - np.searchsorted(of, of) < MAX_CANDIDATES
+            keep, source, of = keep[within], source[within], of[within]
+        return Candidates(self, rows[keep], source, of, groups)
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,8 @@ class CandidateScorer:
         self._all = rows
         self.with_text = self.end > self.first
         """The posts that have chunks (the others are judged on their title alone)."""
-        self.text_first = self.first[self.with_text]
+        self._text_rows = np.flatnonzero(self.with_text)
+        self.text_first = self.first[self._text_rows]
         """The first chunk of each post with text, in row order."""
         self._chunk_params = _search_params(self.chunk_index)
         self._title_params = _search_params(self.title_index)
@@ -216,12 +217,12 @@ class CandidateScorer:
             title = title_job.result()
             dense = title.copy()  # a post without text is judged on its title alone
             if len(chunk_sims):
-                dense[self.with_text] = np.maximum.reduceat(chunk_sims, self.text_first)
-            zeros = np.zeros(n_posts, np.float32)
+                dense[self._text_rows] = np.maximum.reduceat(chunk_sims, self.text_first)
             lex, pri = _scores(lexical), prior  # every row, in row order: no gathering
-            post_scores = combine(
-                dense, title, zeros if lex is None else lex, zeros if pri is None else pri
-            )
+            if lex is None or pri is None:
+                zeros = np.zeros(n_posts, np.float32)
+                lex, pri = zeros if lex is None else lex, zeros if pri is None else pri
+            post_scores = combine(dense, title, lex, pri)
             every = ChunkSims(self, q, chunk_sims)
             return self._ranked(rows, post_scores, post_scores, every, limit)
         title = np.full(len(rows), np.nan, dtype=np.float32)

@@ -493,19 +493,22 @@ def rank(
     order = np.lexsort((-score, cands.group))  # post by post, best first (stable: ties in order)
     ends = np.searchsorted(cands.group[order], np.arange(1, cands.groups + 1)).tolist()
     found: list[list[Finding]] = []
+    row_of, score_of = rows.tolist(), score.tolist()  # Python numbers: cheaper to read one by one
     for start, end in pairwise([0, *ends]):
         chosen: list[Finding] = []
+        said: list[str] = []  # the chosen texts as written, for the repeat check
         for i in order[start:end].tolist():
-            row = rows[i]
+            row = row_of[i]
             text = table.sentences[row].text
-            if not table.quotable[row] or any(text in c.text or c.text in text for c in chosen):
+            if not table.quotable[row] or any(text in t or t in text for t in said):
                 continue
+            said.append(text)
             chosen.append(
-                Finding(text, float(score[i]), bool(table.aim[row]), int(row), bool(result[row]))
+                Finding(shorten(text), score_of[i], bool(table.aim[row]), row, bool(result[row]))
             )
             if len(chosen) == limit:
                 break
-        found.append([f._replace(text=shorten(f.text)) for f in chosen])
+        found.append(chosen)
     return found
 
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from retrieval.arrays import ranges, unique
+from retrieval.arrays import ranges
 from retrieval.findings import (
     MAX_CANDIDATES,
     Sentence,
@@ -177,7 +177,7 @@ class SentenceTable:
         `group`: for each text, the post (0 to `groups` - 1) it is picked for, when the table
         joins several (`join`), their texts listed post after post; default: all one post."""
         numbers = np.asarray(texts, dtype=np.int64)
-        rows, sizes = ranges(self.bounds[numbers], self.bounds[numbers + 1])
+        rows, sizes = ranges(self.bounds[numbers], self.bounds[1:][numbers])
         first: dict[int, int] = {}  # key -> where first seen (a dict: np.unique cost 0.03 ms)
         for at, key in enumerate(self.key[rows].tolist()):
             first.setdefault(key, at)
@@ -225,15 +225,18 @@ def overlaps(cands: Candidates, query: QueryTerms) -> tuple[np.ndarray, np.ndarr
     if not n or not width:
         return np.zeros(n), np.zeros(n)
     table = cands.table
-    entries, sizes = ranges(table.term_bounds[cands.rows], table.term_bounds[cands.rows + 1])
+    entries, sizes = ranges(table.term_bounds[cands.rows], table.term_bounds[1:][cands.rows])
     term = table.term_ids[entries]
     at = np.minimum(np.searchsorted(query.ids, term), width - 1)
     hit = query.ids[at] == term
     owner = np.repeat(np.arange(n), sizes)[hit]
     at = at[hit]
     question = np.bincount(owner, weights=query.weights[at], minlength=n) / query.total
-    pairs = unique(cands.source[owner] * width + at)  # (text, term) once each
-    by_text = np.bincount(
-        pairs // width, weights=query.weights[pairs % width], minlength=int(cands.source.max()) + 1
-    )
-    return question, by_text[cands.source] / query.total
+    # The few (text, term) pairs found, each once, summed per text in order of term: in Python,
+    # which is cheaper than the dozen numpy calls on arrays this small.
+    source, weights = cands.source.tolist(), query.weights.tolist()
+    texts = [source[o] for o in owner.tolist()]
+    by_text: dict[int, float] = {}
+    for text, term_at in sorted(set(zip(texts, at.tolist(), strict=True))):
+        by_text[text] = by_text.get(text, 0.0) + weights[term_at]
+    return question, np.array([by_text.get(text, 0.0) for text in source]) / query.total

@@ -528,8 +528,8 @@ def in_context(
 
 def _with_neighbour(table: SentenceTable, finding: Finding, others: Sequence[str]) -> str:
     sentence = table.sentences[finding.row].text
-    text = int(np.searchsorted(table.bounds, finding.row, side="right"))
-    first, stop = int(table.bounds[text - 1]), int(table.bounds[text])
+    text = int(table.text_of[finding.row])
+    first, stop = int(table.bounds[text]), int(table.bounds[text + 1])
     for other in (finding.row + 1, finding.row - 1):
         if not (first <= other < stop and table.quotable[other]):
             continue

@@ -66,6 +66,8 @@ class SentenceTable:
     sentences: tuple[Sentence, ...]
     bounds: np.ndarray
     """The sentences of text t are rows bounds[t]:bounds[t + 1]."""
+    text_of: np.ndarray
+    """The text of each row (read once per finding quoted: cheaper than searching `bounds`)."""
     key: np.ndarray
     """The same number for the same (lower-case) sentence wherever the post repeats it."""
     prior: np.ndarray
@@ -118,6 +120,7 @@ class SentenceTable:
         return cls(
             sentences=tuple(rows),
             bounds=np.array(bounds, dtype=np.int64),
+            text_of=np.repeat(np.arange(len(texts), dtype=np.int32), np.diff(bounds)),
             key=np.array([keys.setdefault(s.low, len(keys)) for s in rows], dtype=np.int64),
             prior=prior(*static, np.array([result_lift(s) for s in rows], dtype=float)),
             dose_prior=prior(
@@ -159,6 +162,7 @@ class SentenceTable:
         joined = cls(
             sentences=tuple(s for t in tables for s in t.sentences),
             bounds=bounds("bounds", rows),
+            text_of=stacked("text_of", np.array(texts, dtype=np.int32)),
             key=stacked("key", rows),  # a key is below its table's row count
             prior=stacked("prior"),
             dose_prior=stacked("dose_prior"),

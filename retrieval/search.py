@@ -543,7 +543,7 @@ class Searcher:
         REVIEW_MARGIN less (a stable sort: ties keep their order)."""
         page = rows[:REVIEW_WINDOW]
         reviews, page_scores = self._is_review[page].tolist(), scores[page].tolist()
-        keys = [  # as Python floats: numpy scalars made this 0.02 ms
+        keys = [  # Python floats: with numpy scalars this took 0.022 instead of 0.017 ms
             REVIEW_MARGIN * review - score
             for review, score in zip(reviews, page_scores, strict=True)
         ]

@@ -182,7 +182,7 @@ class SentenceTable:
         joins several (`join`), their texts listed post after post; default: all one post."""
         numbers = np.asarray(texts, dtype=np.int64)
         rows, sizes = ranges(self.bounds[numbers], self.bounds[1:][numbers])
-        first: dict[int, int] = {}  # key -> where first seen (a dict: np.unique cost 0.03 ms)
+        first: dict[int, int] = {}  # key -> where first seen (np.unique took 0.02 ms more)
         for at, key in enumerate(self.key[rows].tolist()):
             first.setdefault(key, at)
         keep = np.fromiter(first.values(), np.int64, len(first))  # in order: seen in order

@@ -504,7 +504,7 @@ def rank(
                 continue
             said.append(text)
             chosen.append(
-                Finding(shorten(text), score_of[i], bool(table.aim[row]), row, bool(result[row]))
+                Finding(table.shown[row], score_of[i], bool(table.aim[row]), row, bool(result[row]))
             )
             if len(chosen) == limit:
                 break

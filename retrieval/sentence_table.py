@@ -31,6 +31,7 @@ from retrieval.findings import (
     prior,
     result_lift,
     sentences,
+    shorten,
 )
 from retrieval.lexical import sentence_terms
 
@@ -64,6 +65,8 @@ class SentenceTable:
     with what ranking reads of each (one row each)."""
 
     sentences: tuple[Sentence, ...]
+    shown: tuple[str, ...]
+    """Each sentence as a finding quotes it (`findings.shorten`), made once instead of per quote."""
     bounds: np.ndarray
     """The sentences of text t are rows bounds[t]:bounds[t + 1]."""
     text_of: np.ndarray
@@ -119,6 +122,7 @@ class SentenceTable:
         )
         return cls(
             sentences=tuple(rows),
+            shown=tuple(_shown(s.text) for s in rows),
             bounds=np.array(bounds, dtype=np.int64),
             text_of=np.repeat(np.arange(len(texts), dtype=np.int32), np.diff(bounds)),
             key=np.array([keys.setdefault(s.low, len(keys)) for s in rows], dtype=np.int64),
@@ -161,6 +165,7 @@ class SentenceTable:
 
         joined = cls(
             sentences=tuple(s for t in tables for s in t.sentences),
+            shown=tuple(s for t in tables for s in t.shown),
             bounds=bounds("bounds", rows),
             text_of=stacked("text_of", np.array(texts, dtype=np.int32)),
             key=stacked("key", rows),  # a key is below its table's row count
@@ -192,6 +197,12 @@ class SentenceTable:
             within = np.arange(len(keep)) - np.searchsorted(of, of) < MAX_CANDIDATES
             keep, source, of = keep[within], source[within], of[within]
         return Candidates(self, rows[keep], source, of, groups)
+
+
+def _shown(text: str) -> str:
+    """`findings.shorten` of `text`, which is kept itself when that is the same (most are)."""
+    short = shorten(text)
+    return text if short == text else short
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ class SentenceTable:
             sentences=tuple(rows),
             shown=tuple(_shown(s.text) for s in rows),
             bounds=np.array(bounds, dtype=np.int64),
-            text_of=np.repeat(np.arange(len(texts), dtype=np.int32), np.diff(bounds)),
+            text_of=np.repeat(np.arange(len(bounds) - 1, dtype=np.int32), np.diff(bounds)),
             key=np.array([keys.setdefault(s.low, len(keys)) for s in rows], dtype=np.int64),
             prior=prior(*static, np.array([result_lift(s) for s in rows], dtype=float)),
             dose_prior=prior(

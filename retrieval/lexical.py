@@ -59,8 +59,10 @@ class LexicalIndex:
 
     def weights(self, query_terms: set[str]) -> dict[str, float]:
         """Each of the question's terms with its IDF (1 for a word no post has): how much it
-        counts when a sentence has it (`sentence_table.overlaps`)."""
-        return {w: self.idf.get(w, 1.0) for w in query_terms}
+        counts when a sentence has it (`sentence_table.overlaps`). In sorted order, so that their
+        sum, and every score added from them, is the same in every process (a set's order follows
+        the process's string hashing)."""
+        return {w: self.idf.get(w, 1.0) for w in sorted(query_terms)}
 
 
 # bm25s's own tokenization (its default pattern and English stopwords), without its overhead

@@ -45,8 +45,11 @@ class TermIds:
         self._lock = threading.Lock()
 
     def of(self, terms: Iterable[str]) -> list[int]:
+        """The ids of `terms`, a new term numbered next. Taken in sorted order: a sentence's terms
+        are a set, whose order follows the process's string hashing, and the ids (and the order
+        a row's term weights are summed in) must not."""
         with self._lock:
-            return [self._ids.setdefault(t, len(self._ids)) for t in terms]
+            return [self._ids.setdefault(t, len(self._ids)) for t in sorted(terms)]
 
     def query(self, weights: dict[str, float]) -> QueryTerms:
         """The question's terms (`weights`: term -> IDF) by id: asked after the tables it is

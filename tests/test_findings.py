@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given
@@ -746,3 +749,29 @@ def test_the_demo_post_quotes_its_bold_dose_with_the_sentence_it_was_cut_from(de
 )
 def test_a_quote_is_shown_without_the_spaces_formatting_left_before_punctuation(text, shown):
     assert [s.text for s in findings.sentences(text)] == [shown]
+
+
+def test_term_ids_do_not_depend_on_the_process_string_hashing():
+    """A sentence's terms are a set; numbered in its order, the ids, and so the order a row's
+    term weights are summed in, changed with PYTHONHASHSEED, and near-tied findings with them."""
+    code = (
+        "from retrieval.lexical import terms\n"
+        "from retrieval.sentence_table import TermIds\n"
+        "ids = TermIds()\n"
+        "words = terms('Daily vitamin D3 lowered fracture risk in older women with low serum "
+        "calcidiol levels and weak muscles during winter months')\n"
+        "ids.of(words)\n"
+        "print(ids.query({w: float(len(w)) for w in sorted(words)}).weights.tolist())\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outputs) == 1

@@ -10,8 +10,11 @@ capital or digit next. Starting at the punctuation, not at lookbehinds, lets the
 to candidates instead of testing every position (splitting takes 2.5x less time)."""
 _ABBREV_END_RE = re.compile(
     r"(?:\bet al|\be\.g|\bi\.e|\bvs|\bDrs?|\bProf|\bFigs?|\bNo|\bapprox|\bca|\bcf|\bRefs?|\bVol"
-    r"|\bSt|\bMrs?|\bJr|\bInc|\bLtd)\.$"
+    r"|\bSt|\bMrs?|\bJr|\bInc|\bLtd|\bfigs?|\bpp"
+    r"|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec))\.$"
 )
+"""A piece ending in an abbreviation goes on in the next ('Fig. 2', 'fig. 3', 'pp. 12', 'Feb.
+2014'): the boundary after it is none."""
 _CLOSED = ".!?:;"
 """A line ending in one of these is not continued by the next."""
 _OPEN_END_RE = re.compile(

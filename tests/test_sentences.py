@@ -41,6 +41,13 @@ from retrieval.sentences import split_sentences
              "New part."],
             id="a line ending in a capital letter or a blank line stays apart",
         ),
+        pytest.param(
+            "Levels rose in every arm (fig. 2). The trial was registered in Feb. 2014 and "
+            "reported on pp. 12-15. Falls fell.",
+            ["Levels rose in every arm (fig. 2).",
+             "The trial was registered in Feb. 2014 and reported on pp. 12-15.", "Falls fell."],
+            id="a lower-case figure, a page or a month abbreviation ends no sentence",
+        ),
     ],
 )  # fmt: skip
 def test_split_sentences(text, expected):

@@ -142,10 +142,12 @@ def main() -> None:
     n_files = len(questions)
     questions += title_questions(searcher.index, touched, args.generated, rng)
     shown: list[dict] = []
-    empty_with_text = title_only = hits = 0
+    empty_with_text = title_only = hits = leads = 0
     began = time.perf_counter()
     for q in questions:
-        for rank, hit in enumerate(searcher.search(q, k=3).hits):
+        answer = searcher.search(q, k=3)
+        leads += answer.lead is not None
+        for rank, hit in enumerate(answer.hits):
             hits += 1
             title_only += not hit.has_text
             empty_with_text += hit.has_text and not hit.findings
@@ -163,6 +165,7 @@ def main() -> None:
         "questions": len(questions), "from_files": n_files, "from_titles": len(questions) - n_files,
         "hits": hits, "findings": len(shown), "junk": len(junk), "junk_by_reason": by_reason,
         "hits_with_text_but_no_findings": empty_with_text, "title_only_hits": title_only,
+        "answers_with_lead": leads,
         "seconds": round(seconds, 1), "junk_findings": junk, "sample": sample,
     }, ensure_ascii=False, indent=1))  # fmt: skip
 

@@ -214,6 +214,7 @@ _LOOSE_SPACE_RE = re.compile(
     r"(?<=[^\W\d_])\s+(?=[.,;:!?](?:\s|$))"  # after a word
     r"|(?<=[\d)%\]])\s+(?=[.,;!?](?:\s|$))"  # after a figure or a bracket ('1 : 2' stays)
     r"|(?<=\()\s+|\s+(?=\))"  # inside brackets
+    r"|(?<=[.!?])\s+\.(?=\s|$)"  # a full stop repeated after a title's own ('... prevention. .')
 )
 """Spaces the archive's formatting left before punctuation ('... per day .', '( HR = 2.21 , 95%
 CI ...)': a bold or linked span, typeset French-style): a quote is shown without them."""

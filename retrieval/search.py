@@ -291,7 +291,7 @@ class Searcher:
 
     def prepare_questions(self) -> None:
         """Load what a first question would load on first use: the language identifier, every
-        language's vocabulary table, English word frequencies and the subject names (1.5-2.4 s).
+        language's vocabulary table, English word frequencies and the subject names (1.5-2.6 s).
         The first English question after a start took 0.57 s instead of 6 ms, the first German
         one 0.36 s. Other languages' word frequencies still load with their first question
         (0.15 s and about 40 MB each: most processes never see most languages). The multilingual

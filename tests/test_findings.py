@@ -741,6 +741,10 @@ def test_the_demo_post_quotes_its_bold_dose_with_the_sentence_it_was_cut_from(de
             "Risk was higher in the lowest category ( HR = 2.21 , 95% CI 1.40-3.49 ).",
             "Risk was higher in the lowest category (HR = 2.21, 95% CI 1.40-3.49).",
         ),
+        (
+            "A pooled analysis of vitamin D dose requirements for fracture prevention. .",
+            "A pooled analysis of vitamin D dose requirements for fracture prevention.",
+        ),
         (  # a ratio keeps its spaced colon; a space after a mark is not touched
             "Cases and controls were matched 1 : 2 by age, sex and season of the draw.",
             "Cases and controls were matched 1 : 2 by age, sex and season of the draw.",

@@ -291,7 +291,7 @@ class Searcher:
 
     def prepare_questions(self) -> None:
         """Load what a first question would load on first use: the language identifier, every
-        language's vocabulary table, English word frequencies and the subject names (1.5-2.6 s).
+        language's vocabulary table, English word frequencies and the subject names (1.5-2.7 s).
         The first English question after a start took 0.57 s instead of 6 ms, the first German
         one 0.36 s. Other languages' word frequencies still load with their first question
         (0.15 s and about 40 MB each: most processes never see most languages). The multilingual
@@ -303,7 +303,7 @@ class Searcher:
 
     def prepare_findings(self) -> int:
         """Build every post's sentence table (sentences split and tokenised, result cues and
-        quotability read), once, so that no question pays for it on first sight (5.1 s for
+        quotability read), once, so that no question pays for it on first sight (6.2-6.9 s for
         today's 91k sentences), and join them into one table that the shown posts are read
         from (joining their own tables took 0.11 of a question's 0.56 ms of findings). Skipped,
         returning 0, when the version may hold more sentences than a process keeps. Returns the

@@ -98,6 +98,8 @@ def junk_reasons(text: str) -> list[str]:
         reasons.append("citation")  # an abbreviated journal ("Am J Clin Nutr") and a year
     if len(re.findall(r"\S+ = [A-Za-z]", text)) >= 2 and ";" in text:
         reasons.append("abbreviations")
+    if "**" in text or re.search(r"(?<!\w)__|__(?!\w)", text):
+        reasons.append("markup left in")  # unpaired markdown bold
     return sorted(set(reasons))
 
 

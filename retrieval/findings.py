@@ -210,6 +210,9 @@ _REFERENCE_START_RE = re.compile(
 improvements. 159 The latter was…', '…and cancer. 2 - 5 In addition…'): the split leaves them at
 the start of the next sentence. Only before a word that opens a sentence and never follows a
 count ('106 NAFLD patients were…' keeps its number)."""
+_STRAY_EMPHASIS_RE = re.compile(r"\s*\*{2,}\s*(?=[.,;:!?)]|$)|\*{2,}\s*|(?<![\w%])__+|__+(?![\w%])")
+"""Markdown bold marks the conversion to text left unpaired ('... your magnesium levels **.',
+'** Download the PDF **'): not shown. A single '*' (a footnote mark) stays."""
 _LOOSE_SPACE_RE = re.compile(
     r"(?<=[^\W\d_])\s+(?=[.,;:!?](?:\s|$))"  # after a word
     r"|(?<=[\d)%\]])\s+(?=[.,;!?](?:\s|$))"  # after a figure or a bracket ('1 : 2' stays)
@@ -330,6 +333,9 @@ def sentences(text: str) -> tuple[Sentence, ...]:
         low = sentence.lower()
         concludes = _may_conclude(low) and bool(_CONCLUSION_RE.search(sentence))
         shown = _SPEAKER_RE.sub("", _SECTION_LABEL_RE.sub("", sentence, count=1), count=1)
+        if "**" in shown or "__" in shown:
+            shown = _STRAY_EMPHASIS_RE.sub(" ", shown).strip()
+            shown = " ".join(shown.split())
         shown = _LOOSE_SPACE_RE.sub("", shown)
         if len(shown) < MIN_SENTENCE_CHARS:
             continue

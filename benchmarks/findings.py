@@ -98,6 +98,9 @@ def junk_reasons(text: str) -> list[str]:
         reasons.append("citation")  # an abbreviated journal ("Am J Clin Nutr") and a year
     if len(re.findall(r"\S+ = [A-Za-z]", text)) >= 2 and ";" in text:
         reasons.append("abbreviations")
+    defined = re.findall(r"(?:^|[;,:]\s*)[A-Z][\w/()+-]{0,9}\s*[,:=]\s*[A-Za-z][a-z]{2,}", text)
+    if len(defined) >= 3 and (";" in text or low.startswith("abbreviation")):
+        reasons.append("abbreviations")  # a legend: "RR, rate ratio; CI, confidence interval"
     if "**" in text or re.search(r"(?<!\w)__|__(?!\w)", text):
         reasons.append("markup left in")  # unpaired markdown bold
     return sorted(set(reasons))

@@ -153,6 +153,17 @@ _AUTHORS_INSIDE_RE = re.compile(
 an author list, even after other words."""
 _ABBREVIATIONS_RE = re.compile(r" = [A-Za-z][^;=]{2,80}; [\w()-]{1,30} = [A-Za-z]")
 """A list of abbreviations and what they stand for ("CD = Crohn disease; DBP = ...")."""
+_LEGEND_PAIR_RE = re.compile(
+    r"(?:^|[;,] )(?:[A-Z]|[A-Za-z0-9()/+%-]*[A-Z][A-Za-z0-9()/+%-]*[A-Z][A-Za-z0-9()/+%-]*)"
+    r"(?:, |: ?| ?= ?)[A-Za-z][a-z]{2,}"
+)
+"""One entry of a legend: an abbreviation (a capital, or a word with two), then what it stands for
+after a comma, colon or '=' ('RR, Rate ratio', 'VDR: vitamin D receptor', 'G=tooth germ')."""
+LEGEND_PAIRS = 3
+"""Entries that make a sentence a table's or figure's abbreviation legend ('O, Observed number of
+cases; E, Expected number; RR, Rate ratio; ...'), not a finding, when a semicolon parts them or
+the sentence says it lists abbreviations (a list in prose parts its names by commas: 'in CINAHL,
+PubMed, Medline, EBSCO, ...')."""
 _JOURNAL_RE = re.compile(r"\bJ\.? [A-Z].*\b(?:19|20)\d\d\b")
 """An abbreviated journal name ("Am J Clin Nutr", "J R Army Med Corps") and a year."""
 _NUMBERED_REF_RE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b")
@@ -188,9 +199,15 @@ def is_junk(sentence: str) -> bool:
         return True
     if " = " in s and _ABBREVIATIONS_RE.search(s):
         return True
+    if (";" in s or low.startswith("abbreviation")) and _is_legend(s):
+        return True
     if _MARKED_LINE_RE.match(s) and _ORGANISATION_RE.search(s):
         return True
     return _title_case(s)
+
+
+def _is_legend(s: str) -> bool:
+    return len(_LEGEND_PAIR_RE.findall(s)) >= LEGEND_PAIRS
 
 
 def _reference(s: str, low: str) -> bool:

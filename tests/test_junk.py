@@ -53,6 +53,13 @@ JUNK = [
     "Molecular Aspects of the Role of Vitamin D in Muscle Function",
     # abbreviations
     "CD = Crohn disease; DBP = vitamin D binding protein; DC = dendritic cell",
+    "O, Observed number of cases, E, Expected number, RR, Rate ratio; 95% CI, 95% Confidence "
+    "interval.",
+    "IV, inverse variance; CI, confidence interval; IU, international units.",
+    "DBP: vitamin D binding protein; VDR: vitamin D receptor; CYP1alpha: vitamin D "
+    "1alpha-hydroxylase;",
+    "For teeth development: G=tooth germ fully formed; D=dentine formation begins; C=crown "
+    "formation complete; E=eruption.",
 ]
 
 FINDINGS = [
@@ -74,6 +81,10 @@ FINDINGS = [
     # a group and where it stands, not people and where they work
     "Blacks and Hispanics are at greater risk for recurrent strokes than whites.",
     "Vitamin D2 is from dietary sources.",
+    # names listed in prose, by commas, are no legend
+    "An electronic search of articles published from 2005 to 2012 in CINAHL, PubMed, Medline, "
+    "EBSCO, Cochrane Library, EMBASE, and Pascal was performed.",
+    "Patients with MS, RA, SLE, IBD, and T1D had lower levels; those with psoriasis did not.",
 ]
 
 

@@ -46,6 +46,11 @@ _PHRASES = {
                  "conflict of interest", "conflicts of interest", "funded by", "received:",
                  "accepted:", "published online", "epub", "keywords:", "affiliation"),
 }  # fmt: skip
+_TITLE_MONTHS = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    "January", "February", "March", "April", "June", "July", "August", "September", "October",
+    "November", "December",
+}  # fmt: skip
 _MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -79,6 +84,13 @@ def junk_reasons(text: str) -> list[str]:
     dated = len(tail) == 2 and tail[0] in _MONTHS and tail[1].isdigit() and len(tail[1]) == 4
     if dated and ("–" in text or " - " in text):
         reasons.append("link to another post (title – month year)")
+    for dash in re.finditer(r" [–-] ", text):  # the same link with the site's note after it
+        after = text[dash.end() :].split()
+        for i, word in enumerate(after[:4]):
+            year = after[i + 1] if i + 1 < len(after) else ""
+            noted = i + 2 < len(after)  # something follows the date
+            if noted and word.rstrip(".") in _TITLE_MONTHS and re.fullmatch(r"(?:19|20)\d\d", year):
+                reasons.append("link to another post (title – month year)")
     if re.match(r"(?:fig(?:ure)?s?\.?|table|chart|graph|image|photo)\s*\d*\s*[:.]", low):
         reasons.append("caption")
     organisation = re.search(r"universit|institut|department|hospital|school of|faculty", low)

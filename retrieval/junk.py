@@ -131,6 +131,13 @@ _POSTED_RE = re.compile(
 )
 """A link to another post (its title, then the month and year it was posted), or a site note
 dated "as of" a month."""
+_POSTED_NOTED_RE = re.compile(
+    r" [–-] (?:[\w%.,-]+ ){0,3}(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+    r" (?:19|20)\d\d\b[ –-]+[\w(\"']"
+)
+"""The same link with a note after it ('... with just 800 IU daily – Dec 2012 A previously
+unsuspected disease'): a list of related posts, each title with the site's comment. Its claim is
+another post's, not a finding of the post quoted."""
 _NAMES_ARE_WITH_RE = re.compile(
     r"^(?:(?:[A-Z][\w.'’-]*|and|&)[, ]+){2,16}(?:are|is)"
     r" (?:affiliated\b|(?:with|at|from) (?:the )?[A-Z])"
@@ -192,6 +199,8 @@ def is_junk(sentence: str) -> bool:
     if not _TRIGGERS.isdisjoint(_TOKEN_RE.findall(low)) and _WORDS_RE.search(low):
         return True
     if _POSTED_RE.search(low[-40:]):
+        return True
+    if (" – " in s or " - " in s) and _POSTED_NOTED_RE.search(s):
         return True
     if (" are " in s or " is " in s) and _NAMES_ARE_WITH_RE.match(s):
         return True

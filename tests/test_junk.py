@@ -45,6 +45,8 @@ JUNK = [
     "Figure 2: Serum levels by month in the treated group",
     "Vitamin D levels Nordic winter study results chart.jpg",
     "Venous ulcers healed 4X faster with weekly 50,000 IU vitamin D – RCT Oct 2012",
+    "Myasthenia gravis score improved 38 percent with just 800 IU of vitamin D daily – Dec 2012 A "
+    "previously unsuspected disease",
     # table fragments
     "Raynaud's Syndrome | T | 40 % | RCT, visual scale, 20000 IU avg | 10",
     "| Cited By in Scopus (22)",
@@ -85,6 +87,8 @@ FINDINGS = [
     "An electronic search of articles published from 2005 to 2012 in CINAHL, PubMed, Medline, "
     "EBSCO, Cochrane Library, EMBASE, and Pascal was performed.",
     "Patients with MS, RA, SLE, IBD, and T1D had lower levels; those with psoriasis did not.",
+    # dates in prose, not a post's title and date
+    "Patients enrolled between Jan 2012 and Dec 2013 – 245 in all – had lower vitamin D levels.",
 ]
 
 

@@ -221,6 +221,11 @@ _LOOSE_SPACE_RE = re.compile(
 )
 """Spaces the archive's formatting left before punctuation ('... per day .', '( HR = 2.21 , 95%
 CI ...)': a bold or linked span, typeset French-style): a quote is shown without them."""
+_REFERENCE_RUN_RE = re.compile(r"^\d{1,3}(?:(?:, ?| )\d{1,2}(?!\d)|, \d{3})+\s+(?=[A-Z][a-z])")
+"""Two or more reference numbers before a capitalised word ('8 9 Mongolian schoolchildren…',
+'126, 130, 136 Associations…'), whatever the word: a count is one number, and a thousands group
+is three digits after a bare comma or space ('10,000 Finnish children', '74 942 Chinese women'
+keep theirs)."""
 _OPENING_MARKS = "\"'([ \u201c\u2018"
 """Quotes and brackets a sentence may open with (straight and curly)."""
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
@@ -327,6 +332,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
         if sentence[0] in LIST_MARKS:
             sentence = LIST_MARK_RE.sub("", sentence)
         elif sentence[0].isdigit():
+            sentence = _REFERENCE_RUN_RE.sub("", sentence, count=1)
             sentence = _REFERENCE_START_RE.sub("", sentence, count=1)
         if "[" in sentence:
             sentence = _CITATION_RE.sub("", sentence).lstrip()
@@ -337,6 +343,8 @@ def sentences(text: str) -> tuple[Sentence, ...]:
             shown = _STRAY_EMPHASIS_RE.sub(" ", shown).strip()
             shown = " ".join(shown.split())
         shown = _LOOSE_SPACE_RE.sub("", shown)
+        if shown[:1].isdigit():  # after a label, or spaced before its commas ('126 , 130 Asso…')
+            shown = _REFERENCE_RUN_RE.sub("", shown, count=1)
         if len(shown) < MIN_SENTENCE_CHARS:
             continue
         whole = _opens(sentence)

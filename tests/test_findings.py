@@ -627,7 +627,17 @@ def test_a_minus_sign_before_a_number_is_kept():
      ("106 NAFLD patients were randomized to receive calcitriol, vitamin D3 or placebo.",
       ["106 NAFLD patients were randomized to receive calcitriol, vitamin D3 or placebo."]),
      ("77 of the 89 confirmed and probable cases were infants (86.5%).",
-      ["77 of the 89 confirmed and probable cases were infants (86.5%)."])],
+      ["77 of the 89 confirmed and probable cases were infants (86.5%)."]),
+     # two or more reference numbers go before any capitalised word, spaced or not
+     ("8 9 Mongolian schoolchildren who drank fortified milk during winter had fewer colds.",
+      ["Mongolian schoolchildren who drank fortified milk during winter had fewer colds."]),
+     ("126 , 130 , 136 Associations with fibromyalgia have also been described in adults.",
+      ["Associations with fibromyalgia have also been described in adults."]),
+     # thousands are one count
+     ("10,000 Finnish children got 2000 IU daily in their first year of life.",
+      ["10,000 Finnish children got 2000 IU daily in their first year of life."]),
+     ("74 942 Chinese women aged 40-70 years took part in the cohort study.",
+      ["74 942 Chinese women aged 40-70 years took part in the cohort study."])],
 )  # fmt: skip
 def test_reference_numbers_after_a_full_stop_and_a_space_are_not_quoted(text, quoted):
     assert [s.text for s in findings.sentences(text)] == quoted

@@ -332,7 +332,6 @@ def sentences(text: str) -> tuple[Sentence, ...]:
         if sentence[0] in LIST_MARKS:
             sentence = LIST_MARK_RE.sub("", sentence)
         elif sentence[0].isdigit():
-            sentence = _REFERENCE_RUN_RE.sub("", sentence, count=1)
             sentence = _REFERENCE_START_RE.sub("", sentence, count=1)
         if "[" in sentence:
             sentence = _CITATION_RE.sub("", sentence).lstrip()
@@ -343,7 +342,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
             shown = _STRAY_EMPHASIS_RE.sub(" ", shown).strip()
             shown = " ".join(shown.split())
         shown = _LOOSE_SPACE_RE.sub("", shown)
-        if shown[:1].isdigit():  # after a label, or spaced before its commas ('126 , 130 Asso…')
+        if shown[:1].isdigit():  # read once labels and loose spaces are gone ('126 , 130 Asso…')
             shown = _REFERENCE_RUN_RE.sub("", shown, count=1)
         if len(shown) < MIN_SENTENCE_CHARS:
             continue

@@ -24,8 +24,10 @@ EMPTY_QUESTION = "Ask a question about vitamin D, e.g. “does vitamin D help MS
 # Discord limits
 MESSAGE_MAX = 2000
 TITLE_MAX = 256
-HIT_DESCRIPTION_MAX = 1500
-"""Per post embed: three of them plus titles and footer stay under the 6,000 message total."""
+HIT_DESCRIPTION_MAX = 2000
+"""Per post embed: the first post's five findings of up to 300 characters, their bullets and its
+tags fit; with the other two posts' two findings each, titles and footer, a message stays under
+the 6,000 total."""
 FOOTER_MAX = 2048
 DESCRIPTION_MAX = 4096
 CHOICE_MAX = 100

@@ -487,13 +487,14 @@ def rank(
     cands: Candidates,
     signals: Signals,
     query_numbers: Collection[str],
-    limit: int = 3,
+    limit: int | Sequence[int] = 3,
     asks_dose: bool = False,
 ) -> list[list[Finding]]:
     """Best `limit` quotable findings of each post the candidates were picked for (their
-    `group`), best first, each with its score, none quoted twice (a bold line and its
-    paragraph); `asks_dose`: the question asks for an amount (`asks_for_dose`). A finding's
-    score: its relevance to the question, the numbers asked about, and its `prior`."""
+    `group`; a sequence gives one limit per group), best first, each with its score, none
+    quoted twice (a bold line and its paragraph); `asks_dose`: the question asks for an amount
+    (`asks_for_dose`). A finding's score: its relevance to the question, the numbers asked
+    about, and its `prior`."""
     table, rows = cands.table, cands.rows
     score = QUESTION_WEIGHT * np.asarray(signals.question, dtype=float)
     score += MEANING_WEIGHT * np.asarray(signals.meaning, dtype=float)
@@ -506,9 +507,10 @@ def rank(
     result = table.dose_result if asks_dose else table.result
     order = np.lexsort((-score, cands.group))  # post by post, best first (stable: ties in order)
     ends = np.searchsorted(cands.group[order], np.arange(1, cands.groups + 1)).tolist()
+    limits = [limit] * cands.groups if isinstance(limit, int) else list(limit)
     found: list[list[Finding]] = []
     row_of, score_of = rows.tolist(), score.tolist()  # Python numbers: cheaper to read one by one
-    for start, end in pairwise([0, *ends]):
+    for (start, end), most in zip(pairwise([0, *ends]), limits, strict=True):
         chosen: list[Finding] = []
         said: list[str] = []  # the chosen texts as written, for the repeat check
         for i in order[start:end].tolist():
@@ -520,7 +522,7 @@ def rank(
             chosen.append(
                 Finding(table.shown[row], score_of[i], bool(table.aim[row]), row, bool(result[row]))
             )
-            if len(chosen) == limit:
+            if len(chosen) == most:
                 break
         found.append(chosen)
     return found

@@ -96,6 +96,15 @@ def test_a_result_outranks_the_aim_it_answers_even_with_fewer_question_words():
     assert best[0].text.startswith("Vitamin D did not prevent")
 
 
+def test_each_post_quotes_up_to_its_own_limit():
+    table = SentenceTable.build(["\n".join(SENTENCES[:4]), "\n".join(SENTENCES[4:])], ())
+    cands = table.pick([0, 1], group=[0, 1], groups=2)
+    first, second = findings.rank(cands, signals(len(cands)), set(), limit=[3, 1])
+    assert len(first) == 3 and len(second) == 1
+    assert {f.text for f in first} <= set(SENTENCES[:4]) and second[0].text in SENTENCES[4:]
+    assert [len(f) for f in findings.rank(cands, signals(len(cands)), set(), limit=2)] == [2, 2]
+
+
 @pytest.mark.parametrize(
     ("question", "dose"),
     [("how much vitamin D should a pregnant woman take?", True),

@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from retrieval import store
 from retrieval.indexer import build_index
-from retrieval.search import REVIEW_MARGIN, Searcher
+from retrieval.search import FINDINGS_PER_POST, FIRST_POST_FINDINGS, REVIEW_MARGIN, Searcher
 from tests.helpers import REPO, SEED_SLUG, SEEDS, share_onnx_export
 
 SEED_URL = f"https://vitamindwiki.com/pages/{SEED_SLUG}/"
@@ -41,7 +41,11 @@ def test_seed_post_comes_first(searcher):
     top = answer.hits[0]
     assert top.slug == SEED_SLUG and top.url == SEED_URL
     assert top.title == "2800 IU vitamin D daily did not decrease bone loss for those with MS"
-    assert 1 <= len(top.findings) <= 3
+    assert FINDINGS_PER_POST < len(top.findings) <= FIRST_POST_FINDINGS
+    assert all(len(h.findings) <= FINDINGS_PER_POST for h in answer.hits[1:])
+    assert all(
+        len(h.findings) <= FINDINGS_PER_POST for h in searcher.search(QUESTION, start=1).hits
+    )
     # findings are quoted from the post's own text, never invented
     row = searcher.index.by_slug[SEED_SLUG].row
     chunks = searcher.index.chunks

@@ -46,6 +46,18 @@ _PHRASES = {
                  "conflict of interest", "conflicts of interest", "funded by", "received:",
                  "accepted:", "published online", "epub", "keywords:", "affiliation"),
 }  # fmt: skip
+_PHRASE_RES = {
+    kind: re.compile(
+        "|".join(("(?<![a-z])" if p[0].isalpha() else "") + re.escape(p) for p in phrases)
+    )
+    for kind, phrases in _PHRASES.items()
+}
+"""Each phrase from a word's start: 'epub' is metadata, 'Czech Republic' is not."""
+_PLACING = {
+    "in", "on", "since", "until", "through", "from", "by", "before", "after", "of", "during",
+    "between", "and", "to", "ending", "early", "late", "mid", "recorded",
+}  # fmt: skip
+"""Words that make a closing month and year part of a sentence ('measured in Oct 2011')."""
 _TITLE_MONTHS = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
     "January", "February", "March", "April", "June", "July", "August", "September", "October",
@@ -61,7 +73,7 @@ _MONTHS = {
 def junk_reasons(text: str) -> list[str]:
     """Why a finding reads as junk (empty when it does not)."""
     low = text.lower()
-    reasons = [kind for kind, phrases in _PHRASES.items() if any(p in low for p in phrases)]
+    reasons = [kind for kind, found in _PHRASE_RES.items() if found.search(low)]
     if "|" in text.replace("|ig", ""):  # "|ig" is how OCR renders "µg"
         reasons.append("table fragment")
     if re.search(r"\bcited by\s+(?:\d|in\b|google|scopus)", low):
@@ -84,6 +96,9 @@ def junk_reasons(text: str) -> list[str]:
     dated = len(tail) == 2 and tail[0] in _MONTHS and tail[1].isdigit() and len(tail[1]) == 4
     if dated and ("–" in text or " - " in text):
         reasons.append("link to another post (title – month year)")
+    last = low.split()[-3:]
+    if dated and len(last) == 3 and last[0] not in _PLACING and text.rstrip()[-1:].isdigit():
+        reasons.append("dated line without a sentence (title or note, month year)")
     for dash in re.finditer(r" [–-] ", text):  # the same link with the site's note after it
         after = text[dash.end() :].split()
         for i, word in enumerate(after[:4]):

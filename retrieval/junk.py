@@ -138,6 +138,16 @@ _POSTED_NOTED_RE = re.compile(
 """The same link with a note after it ('... with just 800 IU daily – Dec 2012 A previously
 unsuspected disease'): a list of related posts, each title with the site's comment. Its claim is
 another post's, not a finding of the post quoted."""
+_POSTED_BARE_RE = re.compile(r"(?:^|\s)(\S+) " + _MONTH + r" (?:19|20)\d\d$")
+"""The same link without its dash ('Omega-3 aids chemotherapy (by reducing inflammation) Jan
+2013'): a line that ends on a month and year, with no full stop, after a word that does not
+place the date in a sentence of its own (`_DATE_WORDS`: '... was measured in Oct 2011')."""
+_DATE_WORDS = frozenset({
+    "in", "on", "since", "until", "till", "through", "thru", "by", "before", "after", "from",
+    "of", "during", "ending", "between", "and", "or", "to", "at", "around", "about", "circa",
+    "early", "late", "mid", "end", "beginning", "start", "last", "next", "this", "every", "each",
+    "recorded", "dated", "as",
+})  # fmt: skip
 _NAMES_ARE_WITH_RE = re.compile(
     r"^(?:(?:[A-Z][\w.'’-]*|and|&)[, ]+){2,16}(?:are|is)"
     r" (?:affiliated\b|(?:with|at|from) (?:the )?[A-Z])"
@@ -202,6 +212,8 @@ def is_junk(sentence: str) -> bool:
         return True
     if (" – " in s or " - " in s) and _POSTED_NOTED_RE.search(s):
         return True
+    if low[-1:].isdigit() and _dated_link(low[-80:]):
+        return True
     if (" are " in s or " is " in s) and _NAMES_ARE_WITH_RE.match(s):
         return True
     if ("J " in s and _JOURNAL_RE.search(s)) or _AUTHORS_INSIDE_RE.search(s):
@@ -213,6 +225,11 @@ def is_junk(sentence: str) -> bool:
     if _MARKED_LINE_RE.match(s) and _ORGANISATION_RE.search(s):
         return True
     return _title_case(s)
+
+
+def _dated_link(tail: str) -> bool:
+    posted = _POSTED_BARE_RE.search(tail)
+    return posted is not None and posted.group(1) not in _DATE_WORDS
 
 
 def _is_legend(s: str) -> bool:

@@ -47,6 +47,8 @@ JUNK = [
     "Venous ulcers healed 4X faster with weekly 50,000 IU vitamin D – RCT Oct 2012",
     "Myasthenia gravis score improved 38 percent with just 800 IU of vitamin D daily – Dec 2012 A "
     "previously unsuspected disease",
+    "Fish oil eased joint pain in older runners (small trial) March 2015",
+    "Available online 14 May 2013",
     # table fragments
     "Raynaud's Syndrome | T | 40 % | RCT, visual scale, 20000 IU avg | 10",
     "| Cited By in Scopus (22)",
@@ -76,6 +78,8 @@ FINDINGS = [
     "These subjects were recruited from the Department of Internal Medicine at King Abdulaziz "
     "University Hospital.",
     "Between December 2008 and June 2009, 130 patients were enrolled.",
+    "Her vitamin D level was measured at 12 ng/ml in Oct 2011",
+    "Enrolment ran from September 2011 through February 2012",
     "Hip BMD decreased by 2.1% in the vitamin D group and 1.9% in the placebo group.",
     "CONCLUSION: VITAMIN D DID NOT PREVENT BONE LOSS IN THIS SMALL GROUP OF PATIENTS.",
     "Patients who signed up for the registry were followed for 5 years.",

@@ -40,6 +40,13 @@ _PROSE_WORD_RE = re.compile(r"(?<![\w/.-])[a-z]{3,}(?![\w/.-])")
 MIN_PROSE_WORDS = 4
 _CLOSES_RE = re.compile(r"[.!?][\"')\]\u201d\u2019]*$")
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
+_CUT_OFF_RE = re.compile(
+    r"\b(?:and|or|but|the|a|an|of|in|on|at|to|for|by|with|from|as|than|that|which|between"
+    r"|including|versus|whereas|while|is|are|was|were)$"
+)
+"""A sentence that ends on such a word, with no full stop, was cut where its chunk ended ('...
+significantly less for the 1000 IU group (0.05 ± 1.46%), compared to the'): it is quoted with
+an ellipsis, so nobody reads it as the whole claim, and never leads."""
 _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _CONCLUSION_RE = re.compile(
     r"^(?:authors'? |main )?(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I
@@ -346,7 +353,10 @@ def sentences(text: str) -> tuple[Sentence, ...]:
             shown = _REFERENCE_RUN_RE.sub("", shown, count=1)
         if len(shown) < MIN_SENTENCE_CHARS:
             continue
-        whole = _opens(sentence)
+        cut = _CUT_OFF_RE.search(shown, len(shown) - 12) is not None
+        if cut:
+            shown += " …"
+        whole = _opens(sentence) and not cut
         out.append(Sentence(shown, low, bool(_NUMBER_RE.search(shown)), concludes, whole))
     return tuple(out)
 

@@ -96,6 +96,19 @@ def test_a_result_outranks_the_aim_it_answers_even_with_fewer_question_words():
     assert best[0].text.startswith("Vitamin D did not prevent")
 
 
+def test_a_sentence_cut_where_its_chunk_ends_is_marked_and_never_leads():
+    text = (
+        "Hip BMD fell by 1.4% (p = 0.006) with placebo and by 0.7% with vitamin D.\n"
+        "Mean loss was significantly less in the vitamin D group (0.05%), compared to the"
+    )
+    whole, cut = findings.sentences(text)
+    assert cut.text.endswith("compared to the …") and not cut.whole
+    assert not findings.may_lead(cut) and findings.may_lead(whole)
+    assert not whole.text.endswith("…")
+    (named,) = findings.sentences("Fewer infections with vitamin D than with vitamin A")
+    assert named.text.endswith("vitamin A")  # a capital 'A' names a vitamin: nothing is cut
+
+
 def test_each_post_quotes_up_to_its_own_limit():
     table = SentenceTable.build(["\n".join(SENTENCES[:4]), "\n".join(SENTENCES[4:])], ())
     cands = table.pick([0, 1], group=[0, 1], groups=2)

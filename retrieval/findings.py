@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import lru_cache
 from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, NamedTuple
@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from retrieval.junk import is_junk
+from retrieval.lexical import term_spans
 from retrieval.sentences import LIST_MARK_RE, LIST_MARKS, split_sentences
-from retrieval.text import SENTENCES_KEPT, clip
+from retrieval.text import ELLIPSIS, SENTENCES_KEPT, clip
 
 if TYPE_CHECKING:
     from retrieval.sentence_table import Candidates, SentenceTable
@@ -328,6 +329,52 @@ def shorten(text: str, limit: int = MAX_FINDING_CHARS) -> str:
     return clip(" ".join(text.split()), limit)
 
 
+def focused(text: str, weights: Mapping[str, float], limit: int = MAX_FINDING_CHARS) -> str:
+    """`shorten`, but a sentence too long to quote whole is quoted from the word where the
+    question's terms (`weights`: term -> IDF, each counted once) weigh most within `limit`
+    characters, with an ellipsis at each end it cuts; from its start when no later part weighs
+    more. A long sentence often reports its outcomes one after another, and the one asked about
+    can be last."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    spans = [(a, b, t) for a, b, t in term_spans(text.lower()) if t in weights]
+    room = limit - 4  # '… ' before, ' …' after
+    best, best_at = _weight_within(spans, weights, 0, room), 0
+    for start, _, _ in spans:
+        begin = text.rfind(" ", 0, start) + 1
+        if begin and (w := _weight_within(spans, weights, begin, begin + room)) > best:
+            best, best_at = w, begin
+    if not best_at:
+        return clip(text, limit)
+    # start at the clause the first term is in, if that leaves half the room to spare after
+    # the last term counted (a result's figures follow its subject)
+    last = max(b for a, b, _ in spans if a >= best_at and b <= best_at + room)
+    reach = max(0, best_at - (room - (last - best_at)) // 2)
+    clauses = list(_CLAUSE_START_RE.finditer(text, reach, best_at))
+    best_at = clauses[-1].end() if clauses else best_at
+    tail = len(text) - room
+    if best_at > tail:  # the rest fits: quote all of it, from a clause if one starts in reach
+        clause = _CLAUSE_START_RE.search(text, tail, best_at)
+        space = text.find(" ", tail, best_at)
+        best_at = clause.end() if clause else (space + 1 if space >= 0 else best_at)
+        return f"{ELLIPSIS} {text[best_at:]}"
+    end = text.rfind(" ", best_at, best_at + room + 1)
+    part = text[best_at : end if end > best_at else best_at + room].rstrip(",;: ")
+    return f"{ELLIPSIS} {part} {ELLIPSIS}"
+
+
+_CLAUSE_START_RE = re.compile(r"(?<=[,;:]) (?=\S)")
+
+
+def _weight_within(
+    spans: Sequence[tuple[int, int, str]], weights: Mapping[str, float], start: int, end: int
+) -> float:
+    """Weight of the distinct terms whose span lies wholly in [start, end) (spans in order)."""
+    inside = {t for a, b, t in spans if a >= start and b <= end}
+    return sum(weights[t] for t in inside)
+
+
 @lru_cache(maxsize=SENTENCES_KEPT // 4)
 def sentences(text: str) -> tuple[Sentence, ...]:
     """The quotable-length sentences of a chunk or bold line. Cached by text: the same posts
@@ -499,12 +546,14 @@ def rank(
     query_numbers: Collection[str],
     limit: int | Sequence[int] = 3,
     asks_dose: bool = False,
+    weights: Mapping[str, float] | None = None,
 ) -> list[list[Finding]]:
     """Best `limit` quotable findings of each post the candidates were picked for (their
     `group`; a sequence gives one limit per group), best first, each with its score, none
     quoted twice (a bold line and its paragraph); `asks_dose`: the question asks for an amount
     (`asks_for_dose`). A finding's score: its relevance to the question, the numbers asked
-    about, and its `prior`."""
+    about, and its `prior`. With the question's term `weights`, a sentence too long to quote
+    whole is quoted where they weigh most (`focused`)."""
     table, rows = cands.table, cands.rows
     score = QUESTION_WEIGHT * np.asarray(signals.question, dtype=float)
     score += MEANING_WEIGHT * np.asarray(signals.meaning, dtype=float)
@@ -529,9 +578,10 @@ def rank(
             if not table.quotable[row] or any(text in t or t in text for t in said):
                 continue
             said.append(text)
-            chosen.append(
-                Finding(table.shown[row], score_of[i], bool(table.aim[row]), row, bool(result[row]))
-            )
+            shown = table.shown[row]
+            if weights and shown.endswith(ELLIPSIS) and len(text) > MAX_FINDING_CHARS:
+                shown = focused(text, weights)
+            chosen.append(Finding(shown, score_of[i], bool(table.aim[row]), row, bool(result[row])))
             if len(chosen) == most:
                 break
         found.append(chosen)

@@ -90,6 +90,12 @@ def _lower_terms(low: str) -> set[str]:
     return {t for t in map(_term, set(_WORD_RE.findall(low))) if t}
 
 
+def term_spans(low: str) -> list[tuple[int, int, str]]:
+    """Where each term of lower-case text is: (start, end, term), stopwords left out."""
+    spans = ((m.start(), m.end(), _term(m.group())) for m in _WORD_RE.finditer(low))
+    return [span for span in spans if span[2]]
+
+
 @lru_cache(maxsize=200_000)
 def _term(word: str) -> str:
     word = re.sub(r"(?<=\d),(?=\d{3}\b)", "", word)

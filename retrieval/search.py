@@ -595,7 +595,7 @@ class Searcher:
         limits = [FINDINGS_PER_POST] * len(rows)
         if first:
             limits[0] = FIRST_POST_FINDINGS
-        found = findings.rank(cands, signals, facts.numbers, limits, facts.asks_dose)
+        found = findings.rank(cands, signals, facts.numbers, limits, facts.asks_dose, facts.weights)
         best: tuple[float, Lead, findings.Finding] | None = None
         for place, post_found in enumerate(found):
             answer = next((f for f in post_found if f.result and not f.aim), None)

@@ -109,6 +109,33 @@ def test_a_sentence_cut_where_its_chunk_ends_is_marked_and_never_leads():
     assert named.text.endswith("vitamin A")  # a capital 'A' names a vitamin: nothing is cut
 
 
+LONG = (
+    "Patients given vitamin D had fewer hospital admissions, fewer days in intensive care, shorter "
+    "stays and lower costs of care in the first year than the placebo group, while after two "
+    "years their rate of falls was 30% lower (HR 0.70, 95% CI 0.55-0.89) and their rate of "
+    "fractures was 20% lower than in those given placebo with calcium."
+)
+
+
+def test_a_long_sentence_is_quoted_where_the_question_weighs_most():
+    asked = {"fall": 3.0, "fracture": 2.5}
+    quote = findings.focused(LONG, asked, limit=200)
+    assert len(quote) <= 200 and quote.startswith("… ")
+    assert "falls was 30% lower" in quote and "fractures was 20% lower" in quote
+    assert quote.removeprefix("… ").removesuffix(" …") in LONG
+    # no question word further on: cut at the end only, as any long quote is
+    assert findings.focused(LONG, {"hospital": 3.0}, limit=200) == findings.shorten(LONG, 200)
+    assert findings.focused(LONG, {}, limit=200) == findings.shorten(LONG, 200)
+    assert findings.focused("Short enough.", asked) == "Short enough."
+    long = LONG.replace("calcium.", "calcium and those given nothing at all over the same years.")
+    long = long.replace("Patients", "Older patients living at home or in care").replace(
+        "first year", "first year of the trial, in every region and at every site"
+    )
+    (best,) = findings.rank(candidates([long]), signals(1), set(), limit=1, weights=asked)[0]
+    assert len(long) > findings.MAX_FINDING_CHARS and best.text.startswith("… ")
+    assert "fractures was 20% lower" in best.text
+
+
 def test_each_post_quotes_up_to_its_own_limit():
     table = SentenceTable.build(["\n".join(SENTENCES[:4]), "\n".join(SENTENCES[4:])], ())
     cands = table.pick([0, 1], group=[0, 1], groups=2)

@@ -61,5 +61,5 @@ def test_findings_are_quoted_from_the_chosen_copy(searcher):
     row = searcher.index.by_slug[top.slug].row
     chunks = searcher.index.chunks
     text = " ".join(t for t, r in zip(chunks.text, chunks.post_row, strict=True) if r == row)
-    assert top.findings and all(f.rstrip("…") in " ".join(text.split()) for f in top.findings)
+    assert top.findings and all(f.strip("… ") in " ".join(text.split()) for f in top.findings)
     assert json.dumps(searcher.search(QUESTION).to_json())  # the JSON contract serialises

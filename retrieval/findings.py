@@ -10,7 +10,9 @@ sentence on how a study was done (who took part, what they were given, what was 
 quoted but never leads, unless the question asks for a dose. A question that asks for an amount
 ('how much', 'what dose') lifts the sentences that state one. Reference lists, citations, author
 lines and affiliations are never quoted. A finding is quoted with the sentence beside it when that
-one is quotable and both fit (`in_context`); the lead stays one sentence.
+one is quotable and both fit (`in_context`); the lead stays one sentence. A sentence too long to
+quote whole is quoted where the question's words are (`focused`), and one cut where its chunk
+ended is marked with an ellipsis.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ _CUT_OFF_RE = re.compile(
 """A sentence that ends on such a word, with no full stop, was cut where its chunk ended ('...
 significantly less for the 1000 IU group (0.05 ± 1.46%), compared to the'): it is quoted with
 an ellipsis, so nobody reads it as the whole claim, and never leads."""
+_CLAUSE_START_RE = re.compile(r"(?<=[,;:]) (?=\S)")
+"""Where a clause starts: after a comma, semicolon or colon (a long quote may start there)."""
 _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _CONCLUSION_RE = re.compile(
     r"^(?:authors'? |main )?(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I
@@ -364,9 +368,6 @@ def focused(text: str, weights: Mapping[str, float], limit: int = MAX_FINDING_CH
     return f"{ELLIPSIS} {part} {ELLIPSIS}"
 
 
-_CLAUSE_START_RE = re.compile(r"(?<=[,;:]) (?=\S)")
-
-
 def _weight_within(
     spans: Sequence[tuple[int, int, str]], weights: Mapping[str, float], start: int, end: int
 ) -> float:
@@ -402,7 +403,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
             continue
         cut = _CUT_OFF_RE.search(shown, len(shown) - 12) is not None
         if cut:
-            shown += " …"
+            shown += f" {ELLIPSIS}"
         whole = _opens(sentence) and not cut
         out.append(Sentence(shown, low, bool(_NUMBER_RE.search(shown)), concludes, whole))
     return tuple(out)

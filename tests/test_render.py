@@ -100,3 +100,15 @@ def test_an_urgent_question_is_told_where_help_is_first():
     calm = Answer("is 10,000 IU toxic?", True, hits(2), 2)
     assert help_first not in answer_text(calm) + not_confident_text(calm)
     assert answer_text(calm).endswith("Quotes from the archive, not medical advice.")
+
+
+def test_the_first_posts_five_longest_findings_are_shown_whole_within_discords_limits():
+    quote = ("Vitamin D_3 reduced *falls* by 30% " * 9)[:299] + "."
+    posts = hits(3)
+    posts[0] = replace(posts[0], title="T" * 300, tags=tuple(f"tag{i}" for i in range(60)))
+    posts[0] = replace(posts[0], findings=[quote] * 5)
+    posts[1:] = [replace(h, title="T" * 300, findings=[quote] * 2) for h in posts[1:]]
+    embeds = answer_embeds(Answer("q", True, posts, 3))
+    first = embeds[0].description or ""
+    assert first.count("• ") == 5 and first.split("\n")[4].endswith(".")  # the fifth is whole
+    assert sum(len(e) for e in embeds) <= 6000

@@ -287,8 +287,9 @@ class Finding(NamedTuple):
 @lru_cache(maxsize=SENTENCES_KEPT)
 def is_quotable(sentence: str) -> bool:
     """False for fragments, mostly non-letters, and junk (citations, authors, site notes,
-    captions, navigation, table fragments: see `retrieval.junk`)."""
-    s = sentence.strip()
+    captions, navigation, table fragments: see `retrieval.junk`). Judged without the ellipsis
+    that marks a sentence cut where its chunk ended (`sentences`): the mark is no word."""
+    s = sentence.strip().removesuffix(f" {ELLIPSIS}")
     tokens = len(s.split())
     if len(s) < MIN_SENTENCE_CHARS or tokens < 5:
         return False

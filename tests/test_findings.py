@@ -117,6 +117,19 @@ LONG = (
 )
 
 
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "Supplementation raised concentrations in",
+        "femoral bone density (28% vs 22%, p: 0.698), and",
+    ],
+)
+def test_the_cut_mark_is_not_judged_as_part_of_the_sentence(fragment):
+    (cut,) = findings.sentences(fragment)
+    assert cut.text == f"{fragment} …"
+    assert findings.is_quotable(cut.text) == findings.is_quotable(fragment)
+
+
 def test_a_long_sentence_is_quoted_where_the_question_weighs_most():
     asked = {"fall": 3.0, "fracture": 2.5}
     quote = findings.focused(LONG, asked, limit=200)

@@ -58,11 +58,6 @@ _PLACING = {
     "between", "and", "to", "ending", "early", "late", "mid", "recorded",
 }  # fmt: skip
 """Words that make a closing month and year part of a sentence ('measured in Oct 2011')."""
-_TITLE_MONTHS = {
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
-    "January", "February", "March", "April", "June", "July", "August", "September", "October",
-    "November", "December",
-}  # fmt: skip
 _MONTHS = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
@@ -104,7 +99,9 @@ def junk_reasons(text: str) -> list[str]:
         for i, word in enumerate(after[:4]):
             year = after[i + 1] if i + 1 < len(after) else ""
             noted = i + 2 < len(after)  # something follows the date
-            if noted and word.rstrip(".") in _TITLE_MONTHS and re.fullmatch(r"(?:19|20)\d\d", year):
+            month = word.rstrip(".")
+            named = month.istitle() and month.lower() in _MONTHS  # as a title writes it: 'Dec'
+            if noted and named and re.fullmatch(r"(?:19|20)\d\d", year):
                 reasons.append("link to another post (title – month year)")
     if re.match(r"(?:fig(?:ure)?s?\.?|table|chart|graph|image|photo)\s*\d*\s*[:.]", low):
         reasons.append("caption")

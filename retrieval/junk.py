@@ -132,7 +132,7 @@ _POSTED_RE = re.compile(
 """A link to another post (its title, then the month and year it was posted), or a site note
 dated "as of" a month."""
 _POSTED_NOTED_RE = re.compile(
-    r" [–-] (?:[\w%.,-]+ ){0,3}(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+    r" [–-] (?:[\w%.,-]+ ){0,3}(?=[A-Z])(?i:" + _MONTH + ")"
     r" (?:19|20)\d\d\b[ –-]+[\w(\"']"
 )
 """The same link with a note after it ('... with just 800 IU daily – Dec 2012 A previously

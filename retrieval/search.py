@@ -19,12 +19,22 @@ from typing import NamedTuple, TypedDict, Unpack
 import numpy as np
 
 from retrieval import evidence as study_types
-from retrieval import findings, language, multilingual, small_talk, spelling, threads, urgent
+from retrieval import (
+    findings,
+    language,
+    likeness,
+    multilingual,
+    small_talk,
+    spelling,
+    threads,
+    urgent,
+)
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.conversation import subjects
 from retrieval.coverage import ArchiveWords, SubjectCoverage
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
+from retrieval.likeness import Likeness
 from retrieval.query import Query, build_query, load_vocabulary
 from retrieval.sentence_table import QueryTerms, SentenceTable, TermIds, overlaps
 from retrieval.store import IndexData, PostRecord
@@ -272,6 +282,7 @@ class Searcher:
         self.evidence = self._evidence_labels()
         self._evidence_code = np.array(self._codes(self.evidence), dtype=np.int8)
         self._is_review = self._evidence_code == self._codes([study_types.REVIEW])[0]
+        self.likeness = Likeness(index.title_vectors, [p.tags for p in index.posts])
 
     def _evidence_labels(self) -> list[str | None]:
         """Each post's study type, from its title, tags and opening chunk (fixed per version)."""
@@ -452,12 +463,13 @@ class Searcher:
         kinds = () if evidence else side.result().kinds  # read with the lexical scores
         end = start + max(k, 0)  # the page is rows[start:end]
         head = max(end, REVIEW_WINDOW, ASKED_TYPE_WINDOW if kinds else 0)
-        rows, matched = self._collapse(order, ranking.scores, head)
+        rows, matched = self._collapse(order, ranking.scores, max(head, likeness.WINDOW))
         if newest and matched:
             rows, matched = self._collapse(order, ranking.scores, max(head, matched))
             rows = self._by_date(rows[:matched]) + rows[matched:]
         else:
             rows = self._reviews_placed(rows, ranking.scores)
+            rows = self.likeness.reorder(rows, ranking.scores)
         if kinds:
             rows = self._of_kinds_first(ranking, rows, kinds, self._topics(query))
         asked = side.result()

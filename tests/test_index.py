@@ -12,6 +12,7 @@ import pytest
 from bot.cli import main
 from retrieval import store
 from retrieval.indexer import build_index
+from retrieval.likeness import FIXED
 from retrieval.search import FINDINGS_PER_POST, FIRST_POST_FINDINGS, REVIEW_MARGIN, Searcher
 from tests.helpers import REPO, SEED_SLUG, SEEDS, share_onnx_export
 
@@ -59,9 +60,11 @@ def test_one_entry_per_post(searcher):
     answer = searcher.search("vitamin D and cancer", k=10)
     slugs = [h.slug for h in answer.hits]
     assert len(slugs) == len(set(slugs)) == 10
-    # best first: by score, a narrative review on the first page as if REVIEW_MARGIN lower
+    # best first: by score, a narrative review on the first page as if REVIEW_MARGIN lower;
+    # the places after the first three also by their likeness to those (retrieval/likeness.py)
     placed = [h.score - (REVIEW_MARGIN if h.evidence == "review" else 0) for h in answer.hits]
-    assert all(a >= b - 1e-4 for a, b in pairwise(placed))  # scores are shown rounded
+    assert all(a >= b - 1e-4 for a, b in pairwise(placed[:FIXED]))  # scores are shown rounded
+    assert [h.slug for h in searcher.search("vitamin D and cancer", k=FIXED).hits] == slugs[:FIXED]
 
 
 def test_paging_continues_the_ranking(searcher):
@@ -192,6 +195,7 @@ import sys
 from pathlib import Path
 from retrieval.embedding import Embedder
 from retrieval.indexer import build_index
+from retrieval.likeness import FIXED
 from retrieval.service import AnswerService
 embedder = Embedder()
 report = build_index(Path({str(archive)!r}), Path({str(tmp_path / "ix")!r}), embedder)

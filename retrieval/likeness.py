@@ -5,8 +5,8 @@ they are (a title of like meaning, the same uncommon tags) is likelier to answer
 that scored a little higher on some word of the question: pseudo-relevance feedback. A second
 ranking pass with the question moved towards the first posts was tried and not kept (it moved
 the first places too); this one never moves the first FIXED places, so an answer's first page
-stays as it was and only the later places change (a question asking for a kind of study then
-has that kind's posts lead, read from the places as ordered here: `Searcher._of_kinds_first`).
+stays as it was and only the later places change. A question asking for a kind of study is left
+to `Searcher._of_kinds_first`, which reads the closest posts in score order.
 
 Weights chosen on the dev set, checked on the independent set (README, "What each technique did").
 """

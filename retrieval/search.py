@@ -469,7 +469,8 @@ class Searcher:
             rows = self._by_date(rows[:matched]) + rows[matched:]
         else:
             rows = self._reviews_placed(rows, ranking.scores)
-            rows = self.likeness.reorder(rows, ranking.scores)
+            if not kinds:  # else the kinds asked for lead, from the places in score order
+                rows = self.likeness.reorder(rows, ranking.scores)
         if kinds:
             rows = self._of_kinds_first(ranking, rows, kinds, self._topics(query))
         asked = side.result()

@@ -228,6 +228,23 @@ def test_a_question_asking_for_rcts_in_words_sees_them_first_and_nothing_else_mo
     assert searcher.search(WORDS_QUESTION, k=6, evidence=["meta-analysis"]).asked_evidence == ()
 
 
+def test_only_a_question_not_asking_for_a_kind_of_study_is_ordered_by_likeness(
+    searcher, monkeypatch
+):
+    """The kind's leaders are read from the closest posts in score order (retrieval/likeness.py)."""
+    ordered: list[list[int]] = []
+    reorder = searcher.likeness.reorder
+    monkeypatch.setattr(
+        searcher.likeness,
+        "reorder",
+        lambda rows, scores: ordered.append(rows) or reorder(rows, scores),
+    )
+    searcher.search(WORDS_QUESTION, k=6)
+    assert ordered == []
+    searcher.search(QUESTION, k=6)
+    assert len(ordered) == 1
+
+
 TOPIC_POSTS = [
     ("ast-obs", "Asthma attacks fewer in children with more vitamin D", "asthma"),
     ("ast-rct", "Weekly vitamin D3 for adults using inhalers – RCT", "asthma"),

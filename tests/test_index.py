@@ -195,7 +195,6 @@ import sys
 from pathlib import Path
 from retrieval.embedding import Embedder
 from retrieval.indexer import build_index
-from retrieval.likeness import FIXED
 from retrieval.service import AnswerService
 embedder = Embedder()
 report = build_index(Path({str(archive)!r}), Path({str(tmp_path / "ix")!r}), embedder)

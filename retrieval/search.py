@@ -463,13 +463,16 @@ class Searcher:
         kinds = () if evidence else side.result().kinds  # read with the lexical scores
         end = start + max(k, 0)  # the page is rows[start:end]
         head = max(end, REVIEW_WINDOW, ASKED_TYPE_WINDOW if kinds else 0)
-        rows, matched = self._collapse(order, ranking.scores, max(head, likeness.WINDOW))
+        # the places after the first three by likeness, when the page shows any of them and no
+        # kind of study is asked for (its posts lead, read from the places in score order)
+        alike = end > likeness.FIXED and not kinds
+        rows, matched = self._collapse(order, ranking.scores, max(head, likeness.WINDOW * alike))
         if newest and matched:
             rows, matched = self._collapse(order, ranking.scores, max(head, matched))
             rows = self._by_date(rows[:matched]) + rows[matched:]
         else:
             rows = self._reviews_placed(rows, ranking.scores)
-            if not kinds:  # else the kinds asked for lead, from the places in score order
+            if alike:
                 rows = self.likeness.reorder(rows, ranking.scores)
         if kinds:
             rows = self._of_kinds_first(ranking, rows, kinds, self._topics(query))

@@ -231,7 +231,8 @@ def test_a_question_asking_for_rcts_in_words_sees_them_first_and_nothing_else_mo
 def test_only_a_question_not_asking_for_a_kind_of_study_is_ordered_by_likeness(
     searcher, monkeypatch
 ):
-    """The kind's leaders are read from the closest posts in score order (retrieval/likeness.py)."""
+    """The kind's leaders are read from the closest posts in score order (retrieval/likeness.py);
+    a page of the first three alone has nothing to order."""
     ordered: list[list[int]] = []
     reorder = searcher.likeness.reorder
     monkeypatch.setattr(
@@ -240,6 +241,7 @@ def test_only_a_question_not_asking_for_a_kind_of_study_is_ordered_by_likeness(
         lambda rows, scores: ordered.append(rows) or reorder(rows, scores),
     )
     searcher.search(WORDS_QUESTION, k=6)
+    searcher.search(QUESTION, k=3)
     assert ordered == []
     searcher.search(QUESTION, k=6)
     assert len(ordered) == 1

@@ -89,9 +89,10 @@ FINDING_CHUNKS = 6
 """Chunks of a post (the closest to the question) whose sentences may be quoted as findings."""
 FIRST_POST_FINDINGS = 5
 FINDINGS_PER_POST = 2
-"""Findings quoted from the answer's first post and from each other one. Three posts of an
-answer quote nine, as three of three each did, but more of them come from the post most likely
-to answer (its text holds 0.41-0.46 of the asked-for facts, the next two 0.21-0.24 more). Chosen
+"""Findings quoted from the answer's first post with text (the first post, unless that is an
+index page) and from each other one. Three posts of an answer quote nine, as three of three each
+did, but more of them come from the post most likely to answer (its text holds 0.41-0.46 of the
+asked-for facts, the next two 0.21-0.24 more). Chosen
 on dev among the splits that keep an answer no longer: facts in the first 3 posts' findings
 0.432 -> 0.432, the first post's 0.297 -> 0.314 (4-3-2: 0.415, 0.297; 6-2-1: 0.424, 0.348);
 checked on the independent set: 0.365 -> 0.382 and 0.264 -> 0.314; the lead unchanged on both."""
@@ -587,7 +588,8 @@ class Searcher:
         first: bool = True,
     ) -> tuple[list[Hit], Lead | None]:
         """The hits with their findings, and the best of those findings as the lead; `first`:
-        the hits start with the answer's first post, which quotes FIRST_POST_FINDINGS."""
+        the hits start with the answer's first post, and the first of them with text (an index
+        page has nothing to quote) quotes FIRST_POST_FINDINGS."""
         if not rows:
             return [], None
         table, starts = self._tables_of(rows)  # first: a new table's terms get ids
@@ -609,8 +611,9 @@ class Searcher:
         question, context = overlaps(cands, asked)
         signals = findings.Signals(question, np.array(meaning)[cands.source], context)
         limits = [FINDINGS_PER_POST] * len(rows)
-        if first:
-            limits[0] = FIRST_POST_FINDINGS
+        with_text = [place for place, row in enumerate(rows) if self._has_text[row]]
+        if first and with_text:
+            limits[with_text[0]] = FIRST_POST_FINDINGS
         found = findings.rank(cands, signals, facts.numbers, limits, facts.asks_dose, facts.weights)
         best: tuple[float, Lead, findings.Finding] | None = None
         for place, post_found in enumerate(found):

@@ -10,6 +10,8 @@ from retrieval.coverage import ArchiveWords
 from retrieval.language import detect
 from retrieval.query import build_query
 from retrieval.search import (
+    FINDINGS_PER_POST,
+    FIRST_POST_FINDINGS,
     LEXICAL_WEIGHT,
     RESTATED_LEXICAL_WEIGHT,
     REVIEW_MARGIN,
@@ -362,3 +364,23 @@ def test_subject_the_archive_never_mentions_is_not_confident(service: AnswerServ
     assert not answer.confident
     assert "hidradenitis" in answer.missing
     assert service.ask("does vitamin D reduce multiple sclerosis relapses?").confident
+
+
+def test_the_first_post_with_text_quotes_the_most_when_an_index_page_comes_first(
+    tmp_path_factory: pytest.TempPathFactory, embedder
+) -> None:
+    results = " ".join(
+        f"In trial {i}, knee pain fell by {20 + i}% with 4,000 IU of vitamin D a day (p < 0.05)."
+        for i in range(1, 8)
+    )
+    service = service_over(
+        [
+            ("knee-index", "Knee pain and vitamin D", ""),
+            ("knee-trials", "Seven trials: 4,000 IU a day eased osteoarthritis", results),
+        ],
+        tmp_path_factory.mktemp("first-with-text"),
+        embedder,
+    )
+    index_page, trials = service.ask("knee pain and vitamin D").hits
+    assert not index_page.has_text and index_page.findings == []
+    assert FINDINGS_PER_POST < len(trials.findings) <= FIRST_POST_FINDINGS

@@ -44,7 +44,8 @@ _PHRASES = {
                        "@", "http", "www."),
     "metadata": ("doi:", "doi.org", "pmid", "pmcid", "copyright", "all rights reserved",
                  "conflict of interest", "conflicts of interest", "funded by", "received:",
-                 "accepted:", "published online", "epub", "keywords:", "affiliation"),
+                 "accepted:", "published online", "epub", "keywords:", "affiliation",
+                 "equal contributor", "contributed equally"),
 }  # fmt: skip
 _PHRASE_RES = {
     kind: re.compile(

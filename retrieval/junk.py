@@ -250,10 +250,12 @@ def _reference(s: str, low: str) -> bool:
 
 def _title_case(s: str) -> bool:
     """Names, affiliations, headings and post titles capitalise (nearly) every longer word; the
-    sentences of a finding do not."""
+    sentences of a finding do not. Words in lower case are counted once each: a list repeats
+    its one ('Fish Oil (725 references), Creatine (471 references), ...', '... equal
+    contributor, ... equal contributor')."""
     if len(_LOWER_WORD_RE.findall(s, 0, 60)) >= 3:
         return False  # prose shows within its first words: the rest need not be read
-    lower = len(_LOWER_WORD_RE.findall(s))
+    lower = len(set(_LOWER_WORD_RE.findall(s)))
     if lower > 3:
         return False
     capitals = len(_CAPITAL_WORD_RE.findall(s))

@@ -467,7 +467,8 @@ class Searcher:
         # the places after the first three by likeness, when the page shows any of them and no
         # kind of study is asked for (its posts lead, read from the places in score order)
         alike = end > likeness.FIXED and not kinds
-        rows, matched = self._collapse(order, ranking.scores, max(head, likeness.WINDOW * alike))
+        need = max(head, likeness.WINDOW) if alike else head
+        rows, matched = self._collapse(order, ranking.scores, need)
         if newest and matched:
             rows, matched = self._collapse(order, ranking.scores, max(head, matched))
             rows = self._by_date(rows[:matched]) + rows[matched:]

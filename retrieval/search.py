@@ -92,10 +92,10 @@ FINDINGS_PER_POST = 2
 """Findings quoted from the answer's first post with text (the first post, unless that is an
 index page) and from each other one. Three posts of an answer quote nine, as three of three each
 did, but more of them come from the post most likely to answer (its text holds 0.41-0.46 of the
-asked-for facts, the next two 0.21-0.24 more). Chosen
-on dev among the splits that keep an answer no longer: facts in the first 3 posts' findings
-0.432 -> 0.432, the first post's 0.297 -> 0.314 (4-3-2: 0.415, 0.297; 6-2-1: 0.424, 0.348);
-checked on the independent set: 0.365 -> 0.382 and 0.264 -> 0.314; the lead unchanged on both."""
+asked-for facts, the next two 0.21-0.24 more). Chosen on dev among the splits that keep an
+answer no longer: facts in the first 3 posts' findings 0.432 -> 0.432, the first post's 0.297 ->
+0.314 (4-3-2: 0.415, 0.297; 6-2-1: 0.424, 0.348); checked on the independent set: 0.365 -> 0.382
+and 0.264 -> 0.314; the lead unchanged on both."""
 WARM_UP_QUESTION = "Does vitamin D help with muscle cramps at night?"
 """Only built into a query and checked for coverage, never searched: it loads the query side
 (`Searcher.prepare_questions`)."""
@@ -612,9 +612,9 @@ class Searcher:
         question, context = overlaps(cands, asked)
         signals = findings.Signals(question, np.array(meaning)[cands.source], context)
         limits = [FINDINGS_PER_POST] * len(rows)
-        with_text = [place for place, row in enumerate(rows) if self._has_text[row]]
-        if first and with_text:
-            limits[with_text[0]] = FIRST_POST_FINDINGS
+        with_text = next((place for place, row in enumerate(rows) if self._has_text[row]), None)
+        if first and with_text is not None:
+            limits[with_text] = FIRST_POST_FINDINGS
         found = findings.rank(cands, signals, facts.numbers, limits, facts.asks_dose, facts.weights)
         best: tuple[float, Lead, findings.Finding] | None = None
         for place, post_found in enumerate(found):

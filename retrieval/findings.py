@@ -28,7 +28,7 @@ import numpy as np
 
 from retrieval.junk import is_junk
 from retrieval.lexical import term_spans
-from retrieval.sentences import LIST_MARK_RE, LIST_MARKS, split_sentences
+from retrieval.sentences import LIST_MARK_RE, LIST_MARKS, split_paragraphs
 from retrieval.text import ELLIPSIS, SENTENCES_KEPT, clip
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ _PROSE_WORD_RE = re.compile(r"(?<![\w/.-])[a-z]{3,}(?![\w/.-])")
 """A word in lower case, not part of a unit ('ng/ml') or a name ('IL-6', 'rs7041')."""
 MIN_PROSE_WORDS = 4
 _CLOSES_RE = re.compile(r"[.!?][\"')\]\u201d\u2019]*$")
+_PASSAGE_GOES_ON_RE = re.compile(r"[.!?:][\"')\]\u201d\u2019]*$")
+"""A line after one ending so goes on with the same passage (`Sentence.opens`)."""
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
 _CUT_OFF_RE = re.compile(
     r"\b(?:and|or|but|the|a|an|of|in|on|at|to|for|by|with|from|as|than|that|which|between"
@@ -258,6 +260,11 @@ class Sentence(NamedTuple):
     or a lower-case letter before a capital ('eGFR'), after any quote or bracket. A list item or
     a line cut from its sentence ('increased risk of T2D (RR=1.45', 'only 11% were above 75
     nmol/L') may be quoted, but alone it does not say what it is about, so it does not lead."""
+    opens: bool = True
+    """First of its passage (of those long enough to quote): of a list item, or of a line after
+    one that ends no sentence (a heading, a title, a link). A finding is quoted with a neighbour
+    from its own passage only (`in_context`): the next list item is another point, often a link
+    to another post. Lines of one passage (an abstract's sections) go on from each other."""
 
 
 class Cues(NamedTuple):
@@ -384,30 +391,44 @@ def sentences(text: str) -> tuple[Sentence, ...]:
     out = []
     if "." in text:  # a full stop carrying reference numbers ends its sentence without them
         text = _SUPERSCRIPT_RE.sub(".", text)
-    for sentence in split_sentences(text):
-        if sentence[0] in LIST_MARKS:
-            sentence = LIST_MARK_RE.sub("", sentence)
-        elif sentence[0].isdigit():
-            sentence = _REFERENCE_START_RE.sub("", sentence, count=1)
-        if "[" in sentence:
-            sentence = _CITATION_RE.sub("", sentence).lstrip()
-        low = sentence.lower()
-        concludes = _may_conclude(low) and bool(_CONCLUSION_RE.search(sentence))
-        shown = _SPEAKER_RE.sub("", _SECTION_LABEL_RE.sub("", sentence, count=1), count=1)
-        if "**" in shown or "__" in shown:
-            shown = _STRAY_EMPHASIS_RE.sub(" ", shown).strip()
-            shown = " ".join(shown.split())
-        shown = _LOOSE_SPACE_RE.sub("", shown)
-        if shown[:1].isdigit():  # read once labels and loose spaces are gone ('126 , 130 Asso…')
-            shown = _REFERENCE_RUN_RE.sub("", shown, count=1)
-        if len(shown) < MIN_SENTENCE_CHARS:
-            continue
-        cut = _CUT_OFF_RE.search(shown, len(shown) - 12) is not None
-        if cut:
-            shown += f" {ELLIPSIS}"
-        whole = _opens(sentence) and not cut
-        out.append(Sentence(shown, low, bool(_NUMBER_RE.search(shown)), concludes, whole))
+    previous = ""
+    for paragraph in split_paragraphs(text):
+        # a list item, or a line after a heading, a title or a link, starts another passage
+        opens = paragraph[0][0] in LIST_MARKS or _PASSAGE_GOES_ON_RE.search(previous) is None
+        previous = paragraph[-1]
+        for written in paragraph:
+            sentence = _read(written, opens)
+            if sentence is not None:
+                out.append(sentence)
+                opens = False
     return tuple(out)
+
+
+def _read(sentence: str, opens: bool) -> Sentence | None:
+    """A sentence as written, cleaned for quoting and read for ranking (`sentences`); None when
+    too short to quote."""
+    if sentence[0] in LIST_MARKS:
+        sentence = LIST_MARK_RE.sub("", sentence)
+    elif sentence[0].isdigit():
+        sentence = _REFERENCE_START_RE.sub("", sentence, count=1)
+    if "[" in sentence:
+        sentence = _CITATION_RE.sub("", sentence).lstrip()
+    low = sentence.lower()
+    concludes = _may_conclude(low) and bool(_CONCLUSION_RE.search(sentence))
+    shown = _SPEAKER_RE.sub("", _SECTION_LABEL_RE.sub("", sentence, count=1), count=1)
+    if "**" in shown or "__" in shown:
+        shown = _STRAY_EMPHASIS_RE.sub(" ", shown).strip()
+        shown = " ".join(shown.split())
+    shown = _LOOSE_SPACE_RE.sub("", shown)
+    if shown[:1].isdigit():  # read once labels and loose spaces are gone ('126 , 130 Asso…')
+        shown = _REFERENCE_RUN_RE.sub("", shown, count=1)
+    if len(shown) < MIN_SENTENCE_CHARS:
+        return None
+    cut = _CUT_OFF_RE.search(shown, len(shown) - 12) is not None
+    if cut:
+        shown += f" {ELLIPSIS}"
+    whole = _opens(sentence) and not cut
+    return Sentence(shown, low, bool(_NUMBER_RE.search(shown)), concludes, whole, opens)
 
 
 def completed(bold: Sequence[Sentence], chunks: Sequence[Sentence]) -> list[Sentence]:
@@ -594,8 +615,8 @@ def in_context(
     table: SentenceTable, found: Sequence[Finding], alone: Finding | None = None
 ) -> list[str]:
     """A post's findings (ranked from `table`) as quoted: each with the sentence after it in
-    the same text, else the one before, when that one is quotable, repeats no other finding and
-    both fit in MAX_FINDING_CHARS; `alone` (the lead) is quoted by itself. A result sentence
+    the same paragraph, else the one before, when that one is quotable, repeats no other finding
+    and both fit in MAX_FINDING_CHARS; `alone` (the lead) is quoted by itself. A result sentence
     often leaves its subject or its figures to the sentence beside it."""
     quoted: list[str] = []
     for f in found:
@@ -610,6 +631,8 @@ def _with_neighbour(table: SentenceTable, finding: Finding, others: Sequence[str
     first, stop = int(table.bounds[text]), int(table.bounds[text + 1])
     for other in (finding.row + 1, finding.row - 1):
         if not (first <= other < stop and table.quotable[other]):
+            continue
+        if table.opens[max(other, finding.row)]:  # the later one starts another paragraph
             continue
         more = table.sentences[other].text
         repeats = any(more in o or o in more for o in others)

@@ -87,6 +87,9 @@ class SentenceTable:
     dose_result: np.ndarray
     """The same, for a question that asks for an amount (a study's dose answers it)."""
     quotable: np.ndarray
+    opens: np.ndarray
+    """Starts a paragraph or list item (`findings.Sentence.opens`; a bold line's sentence as
+    the line has it, also where it is quoted as its whole sentence)."""
     term_bounds: np.ndarray
     """The term ids of row r are term_ids[term_bounds[r]:term_bounds[r + 1]]."""
     term_ids: np.ndarray
@@ -137,6 +140,7 @@ class SentenceTable:
             result=np.array([may_lead(s) for s in rows], dtype=bool),
             dose_result=np.array([may_lead(s, asks_dose=True) for s in rows], dtype=bool),
             quotable=np.array([is_quotable(s.text) for s in rows], dtype=bool),
+            opens=np.array([s.opens for s in lifted], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),
             term_ids=np.array([t for row in terms for t in row], dtype=np.int64),
         )
@@ -178,6 +182,7 @@ class SentenceTable:
             result=stacked("result"),
             dose_result=stacked("dose_result"),
             quotable=stacked("quotable"),
+            opens=stacked("opens"),
             term_bounds=bounds("term_bounds", entries),
             term_ids=stacked("term_ids"),
         )

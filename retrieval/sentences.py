@@ -33,11 +33,17 @@ _ABBREV_TAIL = 12
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split text into sentences; each input line is split independently, after a line is joined
-    to the one before it when that one ends without closing punctuation and this one starts in
-    lower case, or when that one ends in a word no sentence ends with ('lower than in'): text
-    wrapped at a fixed width (pasted from PDFs) would otherwise quote halves."""
-    out: list[str] = []
+    """Split text into sentences (`split_paragraphs`, one after another)."""
+    return [sentence for paragraph in split_paragraphs(text) for sentence in paragraph]
+
+
+def split_paragraphs(text: str) -> list[list[str]]:
+    """The sentences of each paragraph or list item of `text`: each input line is split
+    independently, after a line is joined to the one before it when that one ends without
+    closing punctuation and this one starts in lower case, or when that one ends in a word no
+    sentence ends with ('lower than in'): text wrapped at a fixed width (pasted from PDFs) would
+    otherwise quote halves. A line with no sentence gives none."""
+    out: list[list[str]] = []
     for line in _unwrapped(text):
         merged: list[str] = []
         for piece in _pieces(line):
@@ -45,7 +51,9 @@ def split_sentences(text: str) -> list[str]:
                 merged[-1] = f"{merged[-1]} {piece}"
             else:
                 merged.append(piece)
-        out.extend(p.strip() for p in merged if p.strip())
+        paragraph = [p.strip() for p in merged if p.strip()]
+        if paragraph:
+            out.append(paragraph)
     return out
 
 

@@ -582,6 +582,20 @@ def test_the_lead_is_quoted_alone_and_no_finding_repeats_another():
     assert both[1] == f"{NEIGHBOURS[1]} {NEIGHBOURS[2]}"
 
 
+def test_a_neighbour_comes_from_the_same_passage_only():
+    finding = NEIGHBOURS[1]
+    # lines of one passage (an abstract's sections, each ending a sentence) go on from each other
+    assert _quoted([finding], texts=["\n".join(NEIGHBOURS)]) == [f"{finding} {NEIGHBOURS[2]}"]
+    # the next list item is another point; a line after a heading or a link starts another passage
+    items = f"- {NEIGHBOURS[0]}\n- {finding}\n- Vitamin D and asthma in children, many studies"
+    assert _quoted([finding], texts=[items]) == [finding]
+    after_heading = f"Results in adults with asthma\n{finding}\n{NEIGHBOURS[2]}"
+    assert _quoted([finding], texts=[after_heading]) == [f"{finding} {NEIGHBOURS[2]}"]
+    under_heading = f"{finding}\nIn children\n{NEIGHBOURS[2]}"
+    assert _quoted([finding], texts=[under_heading]) == [finding]
+    assert _quoted([NEIGHBOURS[2]], texts=[under_heading]) == [NEIGHBOURS[2]]
+
+
 def test_a_junk_or_too_long_neighbour_is_left_out():
     junk = "Neurology published online August 6, 2014"
     assert _quoted([NEIGHBOURS[1]], texts=[f"{NEIGHBOURS[1]} {junk}"]) == [NEIGHBOURS[1]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.sentences import split_sentences
+from retrieval.sentences import split_paragraphs, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,11 @@ from retrieval.sentences import split_sentences
 )  # fmt: skip
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
+
+
+def test_sentences_are_grouped_by_paragraph_a_wrapped_line_joined_into_its_own():
+    text = "Bone loss was not prevented. Falls\nfell by half.\n\n- A second point. And more."
+    assert split_paragraphs(text) == [
+        ["Bone loss was not prevented.", "Falls fell by half."],
+        ["- A second point.", "And more."],
+    ]

@@ -48,6 +48,14 @@ from retrieval.sentences import split_paragraphs, split_sentences
              "The trial was registered in Feb. 2014 and reported on pp. 12-15.", "Falls fell."],
             id="a lower-case figure, a page or a month abbreviation ends no sentence",
         ),
+        pytest.param(
+            "He said it “is not well documented.” Certainly more is needed. As Nair et al. [29] "
+            "found, most were low. It was 60% in Nair et al. [29] The causes are unclear.",
+            ["He said it “is not well documented.”", "Certainly more is needed.",
+             "As Nair et al. [29] found, most were low.", "It was 60% in Nair et al. [29]",
+             "The causes are unclear."],
+            id="a closing curly quote or a reference marker after the full stop ends a sentence",
+        ),
     ],
 )  # fmt: skip
 def test_split_sentences(text, expected):

@@ -573,7 +573,9 @@ def rank(
 ) -> list[list[Finding]]:
     """Best `limit` quotable findings of each post the candidates were picked for (their
     `group`; a sequence gives one limit per group), best first, each with its score, none
-    quoted twice (a bold line and its paragraph); `asks_dose`: the question asks for an amount
+    quoted twice (a bold line and its paragraph; a post that repeats an earlier post's sentence,
+    such as the same abstract, quotes its next best instead); `asks_dose`: the question asks for
+    an amount
     (`asks_for_dose`). A finding's score: its relevance to the question, the numbers asked
     about, and its `prior`. With the question's term `weights`, a sentence too long to quote
     whole is quoted where they weigh most (`focused`)."""
@@ -592,9 +594,9 @@ def rank(
     limits = [limit] * cands.groups if isinstance(limit, int) else list(limit)
     found: list[list[Finding]] = []
     row_of, score_of = rows.tolist(), score.tolist()  # Python numbers: cheaper to read one by one
+    said: list[str] = []  # the texts chosen so far, as written, for the repeat check
     for (start, end), most in zip(pairwise([0, *ends]), limits, strict=True):
         chosen: list[Finding] = []
-        said: list[str] = []  # the chosen texts as written, for the repeat check
         for i in order[start:end].tolist():
             row = row_of[i]
             text = table.sentences[row].text

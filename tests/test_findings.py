@@ -282,33 +282,44 @@ def shown_post(draw: st.DrawFn) -> tuple[list[str], list[str], list[int], list[f
 )
 def test_posts_read_from_one_joined_table_get_the_findings_each_gets_from_its_own(posts, question):
     """The shown posts are scored together, from one table joined of theirs: each post's
-    findings and scores are those its own table gives, and a sentence two posts share is
-    quoted by both (a post without text has none)."""
+    findings and scores are those its own table gives, less any sentence an earlier post of
+    the answer quotes (a sentence two posts share is quoted once; a post without text has
+    none)."""
     ids = TermIds()
     tables = [SentenceTable.build(c, b, {"20"}, ids) for c, b, _, _ in posts]
     query = ids.query({t: 1.0 for t in question.split()})
 
-    def ranked(cands: Candidates, sims: list[float]) -> list[list[tuple]]:
-        """Each post's findings, and each quoted with its neighbour (rows differ by table)."""
+    def found(cands: Candidates, sims: list[float], limit: int | list[int]) -> list[list]:
         question_share, context = overlaps(cands, query)
         meaning = [sims[i] for i in cands.source.tolist()]
-        found = findings.rank(cands, findings.Signals(question_share, meaning, context), {"4000"})
-        return [
-            list(zip([f[:3] for f in post], findings.in_context(cands.table, post), strict=True))
-            for post in found
-        ]
+        signals = findings.Signals(question_share, meaning, context)
+        return findings.rank(cands, signals, {"4000"}, limit)
 
-    alone = [
-        ranked(t.pick(picked), sims)[0]
-        for t, (_, _, picked, sims) in zip(tables, posts, strict=True)
-    ]
+    def quoted(table: SentenceTable, post: list[findings.Finding]) -> list[tuple]:
+        """Each finding, and as quoted with its neighbour (rows differ by table)."""
+        return list(zip([f[:3] for f in post], findings.in_context(table, post), strict=True))
+
+    # What the posts before quote, as written. (No sentence of SENTENCES holds another, so
+    # dropping those a post's own ranking quoted is the same as ranking without them.)
+    said: list[str] = []
+    alone = []
+    for t, (_, _, picked, sims) in zip(tables, posts, strict=True):
+        every = found(t.pick(picked), sims, 10**6)[0]
+        texts = [t.sentences[f.row].text for f in every]
+        kept = [
+            f for f, text in zip(every, texts, strict=True)
+            if not any(text in s or s in text for s in said)
+        ][:3]  # fmt: skip
+        said += [t.sentences[f.row].text for f in kept]
+        alone.append(quoted(t, kept))
     table, starts = SentenceTable.join(tables)
     texts = [
         start + t for start, (_, _, picked, _) in zip(starts, posts, strict=True) for t in picked
     ]
     group = [place for place, (_, _, picked, _) in enumerate(posts) for _ in picked]
     sims = [sim for *_, post_sims in posts for sim in post_sims]
-    assert ranked(table.pick(texts, group, len(posts)), sims) == alone
+    together = found(table.pick(texts, group, len(posts)), sims, 3)
+    assert [quoted(table, post) for post in together] == alone
 
 
 def test_each_post_joined_keeps_its_own_cap_of_candidates():

@@ -169,7 +169,8 @@ for more research: context, not its result. Under such a label, a sentence that 
 _METHOD = _Cue(
     ("random", "assigned", "allocated", "divided", "stratified", "recruited", "enrolled",
      "cultured", "we ", "carried out", "conducted", "performed", "undertaken", "measured",
-     "compared", "recorded", "collected", "obtained", "received", "given"),
+     "compared", "recorded", "collected", "obtained", "received", "given", "treated with",
+     "supplemented with"),
     re.compile(
         r"\brandomi[sz]ed to\b|\brandomly (?:assigned|allocated|divided)"
         r"|\b(?:were|was) (?:assigned|allocated|divided|stratified) (?:to|into)\b"
@@ -180,10 +181,14 @@ _METHOD = _Cue(
         r"|\b(?:were|was) (?:measured|compared|recorded|collected|obtained)"
         r" (?:in|at|by|using|between|from|before|after|every|with|for)\b"
         r"|\b(?:received|(?:were|was) given) (?:either|placebo|a placebo|daily|weekly|monthly|\d)"
+        r"|\b(?:received|(?:were|was) (?:given|treated with|supplemented with))"
+        r" (?:[\w()-]+ ){0,4}?\d[\d,.]*\s*(?:k\s*)?(?:iu|i\.u\.|units?|mcg|µg|ug|mg)\b"
     ),
 )  # fmt: skip
-"""How a study was done: who took part, how they were allocated, what they were given and what
-was measured. Read with the amounts and design words it holds as a result, it is not one."""
+"""How a study was done: who took part, how they were allocated, what they were given (also
+named before its amount: 'received vitamin D3 35,000 IU daily', 'were treated with oral
+cholecalciferol 50,000 IU') and what was measured. Read with the amounts and design words it
+holds as a result, it is not one."""
 _OUTCOME = re.compile(
     r"\b(?:reduced|decreased|increased|lowered|improved|prevented|raised|rose|fell|dropped"
     r"|halved|doubled|tripled)\b|\b(?:higher|lower|greater|fewer|less|more|better|worse)\b"

@@ -59,6 +59,9 @@ def cues(sentence: str) -> findings.Cues:
      ("Serum 25(OH)D was measured at baseline and after 12 weeks in 80 women.", (0, 0, 0, 0, 1)),
      ("Children were recruited from 12 schools and given 2,000 IU daily.", (0, 1, 0, 0, 1)),
      ("This double-blind trial was conducted in 60 women with PCOS for 12 weeks.", (0, 0, 0, 0, 1)),
+     ("Nine patients with psoriasis received vitamin D3 35,000 IU daily for 6 months.",
+      (0, 1, 0, 0, 1)),
+     ("All of them were treated with oral cholecalciferol 50,000 IU once a week.", (0, 1, 0, 0, 1)),
      # ... unless it also states an outcome
      ("Those randomized to 4,000 IU a day had fewer falls than the others.", (0, 1, 0, 0, 0)),
      ("Levels were measured in 80 women and were associated with fewer falls.", (0, 0, 1, 0, 0))],

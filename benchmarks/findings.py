@@ -7,6 +7,7 @@ of posts neither set names as relevant ("what about <title>?", "is it true that 
 Every finding shown for the first 3 posts is checked by `junk_reasons` below: simple checks kept
 apart from `retrieval.junk` (other code, other rules), so the filter cannot pass by grading
 itself. The index is only read. A seeded sample of 30 findings is printed for a person to read.
+It also counts answers that quote a sentence twice (in two posts), and times the junk filter.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from retrieval import store  # noqa: E402
+from retrieval import findings, store  # noqa: E402
 from retrieval.embedding import BACKENDS, Embedder  # noqa: E402
-from retrieval.search import Searcher  # noqa: E402
+from retrieval.search import Hit, Searcher  # noqa: E402
 
 QUESTION_FILES = (
     HERE / "questions_dev.json",
@@ -158,6 +159,33 @@ def title_questions(
     return out
 
 
+def repeats_a_quote(hits: list[Hit]) -> bool:
+    """Whether a later post of the answer quotes a sentence an earlier one quotes (each finding
+    read as its sentences, spaces and case ignored): the reader would read it twice."""
+    seen: set[str] = set()
+    for hit in hits:
+        mine = {
+            " ".join(s.lower().split())
+            for f in hit.findings
+            for s in re.split(r"(?<=[.!?])\s+", f.strip("… "))
+            if len(s) >= 25
+        }
+        if mine & seen:
+            return True
+        seen |= mine
+    return False
+
+
+def quotable_check_us(texts: list[str]) -> float:
+    """Microseconds `findings.is_quotable` (the junk filter) takes a sentence, uncached: it
+    reads every sentence of a version when its tables are built."""
+    lines = [f"{t} ({i})" for i, t in enumerate(texts)]  # distinct, so no cache answers
+    began = time.perf_counter()
+    for line in lines:
+        findings.is_quotable.__wrapped__(line)
+    return round((time.perf_counter() - began) / max(len(lines), 1) * 1e6, 1)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--index", type=Path, default=HERE.parent / "index" / "archive")
@@ -172,11 +200,12 @@ def main() -> None:
     n_files = len(questions)
     questions += title_questions(searcher.index, touched, args.generated, rng)
     shown: list[dict] = []
-    empty_with_text = title_only = hits = leads = 0
+    empty_with_text = title_only = hits = leads = repeating = 0
     began = time.perf_counter()
     for q in questions:
         answer = searcher.search(q, k=3)
         leads += answer.lead is not None
+        repeating += repeats_a_quote(answer.hits)
         for rank, hit in enumerate(answer.hits):
             hits += 1
             title_only += not hit.has_text
@@ -184,6 +213,7 @@ def main() -> None:
             shown += [{"question": q, "rank": rank, "slug": hit.slug, "finding": f}
                       for f in hit.findings]  # fmt: skip
     seconds = time.perf_counter() - began
+    check_us = quotable_check_us([s["finding"] for s in shown])
     junk = [dict(s, reasons=r) for s in shown if (r := junk_reasons(s["finding"]))]
     by_reason: dict[str, int] = {}
     for j in junk:
@@ -195,7 +225,8 @@ def main() -> None:
         "questions": len(questions), "from_files": n_files, "from_titles": len(questions) - n_files,
         "hits": hits, "findings": len(shown), "junk": len(junk), "junk_by_reason": by_reason,
         "hits_with_text_but_no_findings": empty_with_text, "title_only_hits": title_only,
-        "answers_with_lead": leads,
+        "answers_with_lead": leads, "answers_repeating_a_quote": repeating,
+        "quotable_check_us_per_sentence": check_us,
         "seconds": round(seconds, 1), "junk_findings": junk, "sample": sample,
     }, ensure_ascii=False, indent=1))  # fmt: skip
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import time
 from pathlib import Path
 
 import pytest
@@ -126,17 +125,6 @@ def test_a_link_address_pasted_into_the_text_is_not_quoted(line):
     """Spaces written '%20' are a link's address pasted into a sentence: never shown."""
     assert is_junk(line)
     assert not is_junk(line.replace("%20", " ").split("](")[0] + ".")
-
-
-def test_junk_check_is_fast():
-    """It runs on every sentence about to be shown: tens of microseconds at most, on a mix of
-    both (each line made distinct, so the per-text cache cannot answer)."""
-    lines = [f"{line} ({i})" for i in range(200) for line in JUNK + FINDINGS]
-    start = time.perf_counter()
-    for line in lines:
-        findings.is_quotable(line)
-    per_line = (time.perf_counter() - start) / len(lines)
-    assert per_line < 50e-6, f"{per_line * 1e6:.1f} µs a line"
 
 
 def _benchmark_check():

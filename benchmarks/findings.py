@@ -38,7 +38,8 @@ TEMPLATES = ("what about {t}?", "is it true that {t}?", "what does the archive s
 _PHRASES = {
     "site note": ("paywall", "pay wall", "google scholar", "scopus", "no abstract", "abstract only",
                   "full text", "subscription", "read more", "this page", "this web page",
-                  "registered user", "logged in", "log in to"),
+                  "registered user", "logged in", "log in to", "auto-translated",
+                  "google translat", "machine translat"),
     "navigation": ("click here", "click on", "see also", "attached", "attachment", "download",
                    ".pdf", ".jpg", ".jpeg", ".png", ".gif", ".doc", "===", "[[", "{{"),
     "correspondence": ("correspondence", "corresponding author", "e-mail", "email:", "reprint",

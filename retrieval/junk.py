@@ -4,10 +4,10 @@ One place for both uses:
 - `is_reference_line`: author lists, affiliations and citation lines. The chunker leaves them out
   of the embedded text (changing it changes chunks: bump `indexer.CHUNKER_VERSION`).
 - `is_junk`: those, plus everything a reader should never see quoted as a key finding:
-  correspondence and e-mail lines, paper metadata (funding, disclosures, keywords), "cited by" and
-  paywall notes, image captions, navigation and attachment names, links to other posts, and
-  table-row fragments (a row torn from its table's header reads as a list of bare values, so it
-  is skipped rather than rewritten).
+  correspondence and e-mail lines, paper metadata (funding, disclosures, keywords), "cited by",
+  paywall and machine-translation notes, image captions, navigation and attachment names, links
+  to other posts, and table-row fragments (a row torn from its table's header reads as a list of
+  bare values, so it is skipped rather than rewritten).
 
 Checks run on every sentence about to be shown, so each regex runs only where a cheap test
 (a trigger word, a character, the first characters) says it can match, and answers are cached
@@ -89,6 +89,7 @@ _WORDS_RE = re.compile(
     r"|google scholar\b|scopus\b|pay ?wall|no abstract\b|abstract only\b|full[- ]text\b"
     r"|pdf\b|download|publisher\b|registered users?\b|logged in\b|log ?in (?:to|with)\b"
     r"|sign(?:ed)? in (?:to|with)\b"
+    r"|auto-?translat|(?:google|machine)[- ]translat|translated (?:by|with) (?:google|machine)\b"
     # navigation and attachments
     r"|click(?:ing)? (?:here|on|the|to)\b|see (?:also|vitamindwiki|overview)\b"
     r"|(?:in|on|see) vitamindwiki\b|attach(?:ed|ment))"
@@ -105,7 +106,7 @@ _TRIGGERS = frozenset({
     "download", "downloads", "downloaded", "downloading", "downloadable", "publisher", "click",
     "clicking", "see", "vitamindwiki", "attach", "attached", "attachment", "attachments", "box",
     "copyright", "rights", "key", "keyword", "keywords", "registered", "logged", "log", "login",
-    "sign", "signed",
+    "sign", "signed", "auto", "autotranslated", "google", "machine", "translated",
 })  # fmt: skip
 """A word of every `_WORDS_RE` match. Only ~7% of sentences have one: finding the words and
 testing the set takes half the time of running the regex on every sentence."""

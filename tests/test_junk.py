@@ -38,6 +38,8 @@ JUNK = [
     "The full text of the article is available online for free",
     "It is visible only to registered users who are logged in.",
     "Please log in to your account to read the rest of this study",
+    "The abstract below was auto-translated from Italian, so it holds errors",
+    "The study is too long for Google Translate, so it comes in two sections",
     # captions and navigation
     "See also VitaminDWiki Overview Gut and vitamin D for more",
     "Click here to see the full chart of all the results",
@@ -73,6 +75,7 @@ FINDINGS = [
     "Supplementation with 20,000 IU vitamin D(3) a week did not prevent bone loss in this "
     "small population.",
     "Patients in the hospital who received 50,000 IU weekly had fewer infections.",
+    "The questionnaire was translated into Spanish and checked in 200 adults before use.",
     "Results revealed a significant positive effect of vitamin D supplementation on muscle "
     "strength (95% CI = 0.007-0.184; p = 0.034).",
     "The strongest inverse correlation is with breast, colon and ovarian cancer.",

@@ -7,7 +7,8 @@ of posts neither set names as relevant ("what about <title>?", "is it true that 
 Every finding shown for the first 3 posts is checked by `junk_reasons` below: simple checks kept
 apart from `retrieval.junk` (other code, other rules), so the filter cannot pass by grading
 itself. The index is only read. A seeded sample of 30 findings is printed for a person to read.
-It also counts answers that quote a sentence twice (in two posts), and times the junk filter.
+It also counts answers that quote a sentence twice (in two posts) and findings that are a post's
+title (a link), and times the junk filter.
 """
 
 from __future__ import annotations
@@ -160,6 +161,19 @@ def title_questions(
     return out
 
 
+def _words(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.casefold()).split())
+
+
+def titles_quoted(findings_shown: list[str], titles: set[str]) -> int:
+    """Findings that are, or hold as one of their sentences, a post's title (`titles` by
+    `_words`): a link to that post or a heading, not a finding."""
+    return sum(
+        any(_words(s) in titles for s in [f, *re.split(r"(?<=[.!?])\s+", f.strip("… "))])
+        for f in findings_shown
+    )
+
+
 def repeats_a_quote(hits: list[Hit]) -> bool:
     """Whether a later post of the answer quotes a sentence an earlier one quotes (each finding
     read as its sentences, spaces and case ignored): the reader would read it twice."""
@@ -215,6 +229,8 @@ def main() -> None:
                       for f in hit.findings]  # fmt: skip
     seconds = time.perf_counter() - began
     check_us = quotable_check_us([s["finding"] for s in shown])
+    titles = {_words(p.title) for p in searcher.index.posts}
+    as_titles = titles_quoted([s["finding"] for s in shown], titles)
     junk = [dict(s, reasons=r) for s in shown if (r := junk_reasons(s["finding"]))]
     by_reason: dict[str, int] = {}
     for j in junk:
@@ -227,6 +243,7 @@ def main() -> None:
         "hits": hits, "findings": len(shown), "junk": len(junk), "junk_by_reason": by_reason,
         "hits_with_text_but_no_findings": empty_with_text, "title_only_hits": title_only,
         "answers_with_lead": leads, "answers_repeating_a_quote": repeating,
+        "findings_that_are_a_post_title": as_titles,
         "quotable_check_us_per_sentence": check_us,
         "seconds": round(seconds, 1), "junk_findings": junk, "sample": sample,
     }, ensure_ascii=False, indent=1))  # fmt: skip

@@ -32,6 +32,7 @@ from retrieval.findings import (
     result_lift,
     sentences,
     shorten,
+    title_key,
 )
 from retrieval.lexical import sentence_terms
 
@@ -101,10 +102,13 @@ class SentenceTable:
         bold: Sequence[str] = (),
         title_numbers: Collection[str] = (),
         ids: TermIds | None = None,
+        titles: Collection[str] = (),
     ) -> SentenceTable:
         """The table of a post's texts: its `chunks`, then its `bold` lines, one text each. A
         bold sentence cut from a longer one of the chunks is that whole sentence
-        (`findings.completed`), still lifted as bold."""
+        (`findings.completed`), still lifted as bold. `titles`: the `findings.title_key` of every
+        post's title; a sentence that is one is a link to that post or a heading, and is not
+        quoted."""
         ids = ids or TermIds()
         bold_set = {" ".join(b.split()).lower() for b in bold}
         rows: list[Sentence] = []
@@ -139,7 +143,9 @@ class SentenceTable:
             aim=np.array([cues(s).aim for s in rows], dtype=bool),
             result=np.array([may_lead(s) for s in rows], dtype=bool),
             dose_result=np.array([may_lead(s, asks_dose=True) for s in rows], dtype=bool),
-            quotable=np.array([is_quotable(s.text) for s in rows], dtype=bool),
+            quotable=np.array(
+                [is_quotable(s.text) and title_key(s.text) not in titles for s in rows], dtype=bool
+            ),
             opens=np.array([s.opens for s in lifted], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),
             term_ids=np.array([t for row in terms for t in row], dtype=np.int64),

@@ -610,6 +610,18 @@ def test_a_neighbour_comes_from_the_same_passage_only():
     assert _quoted([NEIGHBOURS[2]], texts=[under_heading]) == [NEIGHBOURS[2]]
 
 
+def test_a_line_that_is_a_post_title_is_a_link_not_a_finding():
+    link = "Knee pain reduced by vitamin D in seven trials – meta-analysis 2014"
+    text = f"{NEIGHBOURS[1]}\n- {link}\n{NEIGHBOURS[0]}"
+    titles = {findings.title_key(link), findings.title_key("Some other post about asthma")}
+    table = SentenceTable.build([text], [], titles=titles)
+    quotable = {s.text: bool(q) for s, q in zip(table.sentences, table.quotable, strict=True)}
+    assert quotable == {NEIGHBOURS[1]: True, link: False, NEIGHBOURS[0]: True}
+    # by its words alone: case, dashes and a full stop do not matter
+    assert findings.title_key(link.upper().replace("–", "-") + ".") == findings.title_key(link)
+    assert all(SentenceTable.build([text], []).quotable)
+
+
 def test_a_junk_or_too_long_neighbour_is_left_out():
     junk = "Neurology published online August 6, 2014"
     assert _quoted([NEIGHBOURS[1]], texts=[f"{NEIGHBOURS[1]} {junk}"]) == [NEIGHBOURS[1]]

@@ -384,3 +384,25 @@ def test_the_first_post_with_text_quotes_the_most_when_an_index_page_comes_first
     index_page, trials = service.ask("knee pain and vitamin D").hits
     assert not index_page.has_text and index_page.findings == []
     assert FINDINGS_PER_POST < len(trials.findings) <= FIRST_POST_FINDINGS
+
+
+def test_a_line_linking_another_post_by_its_title_is_never_quoted(
+    tmp_path_factory: pytest.TempPathFactory, embedder
+) -> None:
+    other = "Knee osteoarthritis pain reduced by vitamin D in seven trials"
+    body = (
+        "Knee pain fell by 30% with 4,000 IU of vitamin D a day in 120 adults (p < 0.01).\n\n"
+        f"- {other}\n\n"
+        "Stiffness also eased in the vitamin D group compared with placebo after a year."
+    )
+    service = service_over(
+        [
+            ("knee-trial", "4,000 IU of vitamin D a day eased knee pain – RCT", body),
+            ("knee-review", other, "Seven trials of vitamin D for knee arthritis were pooled."),
+        ],
+        tmp_path_factory.mktemp("title-link"),
+        embedder,
+    )
+    hits = service.ask("does vitamin D ease knee pain?", k=2).hits
+    quoted = [f for h in hits for f in h.findings]
+    assert quoted and all(other not in f for f in quoted)

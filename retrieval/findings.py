@@ -587,8 +587,7 @@ def rank(
     `group`; a sequence gives one limit per group), best first, each with its score, none
     quoted twice (a bold line and its paragraph; a post that repeats an earlier post's sentence,
     such as the same abstract, quotes its next best instead); `asks_dose`: the question asks for
-    an amount
-    (`asks_for_dose`). A finding's score: its relevance to the question, the numbers asked
+    an amount (`asks_for_dose`). A finding's score: its relevance to the question, the numbers asked
     about, and its `prior`. With the question's term `weights`, a sentence too long to quote
     whole is quoted where they weigh most (`focused`)."""
     table, rows = cands.table, cands.rows
@@ -629,9 +628,9 @@ def in_context(
     table: SentenceTable, found: Sequence[Finding], alone: Finding | None = None
 ) -> list[str]:
     """A post's findings (ranked from `table`) as quoted: each with the sentence after it in
-    the same paragraph, else the one before, when that one is quotable, repeats no other finding
-    and both fit in MAX_FINDING_CHARS; `alone` (the lead) is quoted by itself. A result sentence
-    often leaves its subject or its figures to the sentence beside it."""
+    the same passage (`Sentence.opens`), else the one before, when that one is quotable, repeats
+    no other finding and both fit in MAX_FINDING_CHARS; `alone` (the lead) is quoted by itself.
+    A result sentence often leaves its subject or its figures to the sentence beside it."""
     quoted: list[str] = []
     for f in found:
         others = [*quoted, *(g.text for g in found if g is not f)]
@@ -646,7 +645,7 @@ def _with_neighbour(table: SentenceTable, finding: Finding, others: Sequence[str
     for other in (finding.row + 1, finding.row - 1):
         if not (first <= other < stop and table.quotable[other]):
             continue
-        if table.opens[max(other, finding.row)]:  # the later one starts another paragraph
+        if table.opens[max(other, finding.row)]:  # the later one starts another passage
             continue
         more = table.sentences[other].text
         repeats = any(more in o or o in more for o in others)

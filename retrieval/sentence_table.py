@@ -89,8 +89,8 @@ class SentenceTable:
     """The same, for a question that asks for an amount (a study's dose answers it)."""
     quotable: np.ndarray
     opens: np.ndarray
-    """Starts a paragraph or list item (`findings.Sentence.opens`; a bold line's sentence as
-    the line has it, also where it is quoted as its whole sentence)."""
+    """Starts a passage (`findings.Sentence.opens`; a bold line's sentence as the line has it,
+    also where it is quoted as its whole sentence)."""
     term_bounds: np.ndarray
     """The term ids of row r are term_ids[term_bounds[r]:term_bounds[r + 1]]."""
     term_ids: np.ndarray

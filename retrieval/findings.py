@@ -224,7 +224,9 @@ shown without them, as a quote of what was said."""
 _REFERENCE_START_RE = re.compile(
     r"^\d{1,3}(?:\s*[-–,]\s*\d{1,3})*\s+(?=(?:The|This|These|Those|That|It|In|However|Whereas"
     r"|While|Although|Thus|Therefore|Moreover|Furthermore|Also|As|We|Our|They|There|When|If"
-    r"|Since|But|Such|Most|Many|Some|To|Despite|Given|Similarly|Indeed|Finally|Several|An?)\b)"
+    r"|Since|But|Such|Most|Many|Some|To|Despite|Given|Similarly|Indeed|Finally|Several|An?"
+    r"|For|Among|Because|Both|One|Further|Unlike|Yet|Hence|Instead|Meanwhile|Recently|Notably"
+    r"|Importantly|Additionally|Conversely|Nevertheless)\b)"
 )
 """Reference numbers printed after a sentence's full stop and a space ('…could result in
 improvements. 159 The latter was…', '…and cancer. 2 - 5 In addition…'): the split leaves them at

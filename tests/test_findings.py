@@ -725,6 +725,10 @@ def test_a_minus_sign_before_a_number_is_kept():
        "The latter was driven by one trial."]),
      ("2 - 5 In addition, associations with decreased mortality have been described.",
       ["In addition, associations with decreased mortality have been described."]),
+     ("17 For persons with levels between 20 and 30 ng/mL, 800 IU may be enough.",
+      ["For persons with levels between 20 and 30 ng/mL, 800 IU may be enough."]),
+     ("239 Among the many links reported between vitamin D and disease, few were tested.",
+      ["Among the many links reported between vitamin D and disease, few were tested."]),
      # a count before the words it counts stays
      ("106 NAFLD patients were randomized to receive calcitriol, vitamin D3 or placebo.",
       ["106 NAFLD patients were randomized to receive calcitriol, vitamin D3 or placebo."]),

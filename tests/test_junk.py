@@ -40,6 +40,9 @@ JUNK = [
     "Please log in to your account to read the rest of this study",
     "The abstract below was auto-translated from Italian, so it holds errors",
     "The study is too long for Google Translate, so it comes in two sections",
+    # markup the conversion to text left
+    "It takes over 1,500 hours a year to update <span class=SpellE>the wiki",
+    "font-family:\"Times New Roman\"'>· <span style='mso-spacerun:yes'> <a href",
     # captions and navigation
     "See also VitaminDWiki Overview Gut and vitamin D for more",
     "Click here to see the full chart of all the results",
@@ -76,6 +79,7 @@ FINDINGS = [
     "small population.",
     "Patients in the hospital who received 50,000 IU weekly had fewer infections.",
     "The questionnaire was translated into Spanish and checked in 200 adults before use.",
+    "Levels <20 ng/ml were seen in 40% of the children, and <10 ng/ml in 12% of them.",
     "Results revealed a significant positive effect of vitamin D supplementation on muscle "
     "strength (95% CI = 0.007-0.184; p = 0.034).",
     "The strongest inverse correlation is with breast, colon and ovarian cancer.",

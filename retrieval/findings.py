@@ -45,7 +45,6 @@ _CLOSES_RE = re.compile(r"[.!?][\"')\]\u201d\u2019]*$")
 _PASSAGE_GOES_ON_RE = re.compile(r"[.!?:][\"')\]\u201d\u2019]*$")
 """A line after one ending so goes on with the same passage (`Sentence.opens`)."""
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
-_KEY_WORD_RE = re.compile(r"[^\W_]+")
 _CUT_OFF_RE = re.compile(
     r"\b(?:and|or|but|the|a|an|of|in|on|at|to|for|by|with|from|as|than|that|which|between"
     r"|including|versus|whereas|while|is|are|was|were)$"
@@ -316,12 +315,6 @@ def is_quotable(sentence: str) -> bool:
     if (tokens <= 10 or letters < 0.7 * len(s)) and len(_WORD_RE.findall(s, 0, 200)) < 3:
         return False
     return not is_junk(s)
-
-
-def title_key(text: str) -> str:
-    """A title or sentence by its words alone (lower case, no punctuation): a line of a post that
-    is another post's title, with or without its full stop, is a link to it."""
-    return " ".join(_KEY_WORD_RE.findall(text.lower()))
 
 
 def _figures_in_prose(text: str) -> bool:

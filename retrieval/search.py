@@ -273,7 +273,8 @@ class Searcher:
         self._tables_lock = threading.Lock()
         self._joined: tuple[SentenceTable, list[int]] | None = None
         self._copy_of = self._title_only_copies()
-        self._title_keys = frozenset(findings.title_key(p.title) for p in index.posts)
+        self._titles_as_words = frozenset(tag_key(p.title) for p in index.posts)
+        """Every title by its words alone: a sentence that is one is a link, never a finding."""
         openings = index.openings
         same_model = index.manifest.get("openings_model") == multilingual.NAME
         shape = (len(multilingual.VIEWS), len(index.posts), multilingual.DIMENSION)
@@ -359,7 +360,7 @@ class Searcher:
         post = self.index.posts[row]
         texts = self.index.chunks.text[self._candidates.first[row] : self._candidates.end[row]]
         table = SentenceTable.build(
-            texts, post.bold, number_forms(post.title), self.term_ids, self._title_keys
+            texts, post.bold, number_forms(post.title), self.term_ids, self._titles_as_words
         )
         with self._tables_lock:
             if self._joined is not None:  # a question that began before the join

@@ -32,9 +32,9 @@ from retrieval.findings import (
     result_lift,
     sentences,
     shorten,
-    title_key,
 )
 from retrieval.lexical import sentence_terms
+from retrieval.ontology import tag_key
 
 
 class TermIds:
@@ -106,9 +106,9 @@ class SentenceTable:
     ) -> SentenceTable:
         """The table of a post's texts: its `chunks`, then its `bold` lines, one text each. A
         bold sentence cut from a longer one of the chunks is that whole sentence
-        (`findings.completed`), still lifted as bold. `titles`: the `findings.title_key` of every
-        post's title; a sentence that is one is a link to that post or a heading, and is not
-        quoted."""
+        (`findings.completed`), still lifted as bold. `titles`: every post's title by its words
+        alone (`ontology.tag_key`, which makes 'Omega-3' and 'omega 3' one); a sentence that is
+        one, with or without its full stop, is a link to that post or a heading, not quoted."""
         ids = ids or TermIds()
         bold_set = {" ".join(b.split()).lower() for b in bold}
         rows: list[Sentence] = []
@@ -144,7 +144,7 @@ class SentenceTable:
             result=np.array([may_lead(s) for s in rows], dtype=bool),
             dose_result=np.array([may_lead(s, asks_dose=True) for s in rows], dtype=bool),
             quotable=np.array(
-                [is_quotable(s.text) and title_key(s.text) not in titles for s in rows], dtype=bool
+                [is_quotable(s.text) and tag_key(s.text) not in titles for s in rows], dtype=bool
             ),
             opens=np.array([s.opens for s in lifted], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),

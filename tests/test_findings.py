@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from retrieval import findings, language, store, synonyms
 from retrieval.indexer import build_index
 from retrieval.lexical import sentence_terms
+from retrieval.ontology import tag_key
 from retrieval.search import Searcher
 from retrieval.sentence_table import Candidates, SentenceTable, TermIds, overlaps
 from retrieval.service import AnswerService
@@ -613,12 +614,12 @@ def test_a_neighbour_comes_from_the_same_passage_only():
 def test_a_line_that_is_a_post_title_is_a_link_not_a_finding():
     link = "Knee pain reduced by vitamin D in seven trials – meta-analysis 2014"
     text = f"{NEIGHBOURS[1]}\n- {link}\n{NEIGHBOURS[0]}"
-    titles = {findings.title_key(link), findings.title_key("Some other post about asthma")}
+    titles = {tag_key(link), tag_key("Some other post about asthma")}
     table = SentenceTable.build([text], [], titles=titles)
     quotable = {s.text: bool(q) for s, q in zip(table.sentences, table.quotable, strict=True)}
     assert quotable == {NEIGHBOURS[1]: True, link: False, NEIGHBOURS[0]: True}
     # by its words alone: case, dashes and a full stop do not matter
-    assert findings.title_key(link.upper().replace("–", "-") + ".") == findings.title_key(link)
+    assert tag_key(link.upper().replace("–", "-") + ".") == tag_key(link)
     assert all(SentenceTable.build([text], []).quotable)
 
 

@@ -42,8 +42,6 @@ _PROSE_WORD_RE = re.compile(r"(?<![\w/.-])[a-z]{3,}(?![\w/.-])")
 """A word in lower case, not part of a unit ('ng/ml') or a name ('IL-6', 'rs7041')."""
 MIN_PROSE_WORDS = 4
 _CLOSES_RE = re.compile(r"[.!?][\"')\]\u201d\u2019]*$")
-_PASSAGE_GOES_ON_RE = re.compile(r"[.!?:][\"')\]\u201d\u2019]*$")
-"""A line after one ending so goes on with the same passage (`Sentence.opens`)."""
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
 _CUT_OFF_RE = re.compile(
     r"\b(?:and|or|but|the|a|an|of|in|on|at|to|for|by|with|from|as|than|that|which|between"
@@ -400,8 +398,10 @@ def sentences(text: str) -> tuple[Sentence, ...]:
         text = _SUPERSCRIPT_RE.sub(".", text)
     previous = ""
     for paragraph in split_paragraphs(text):
-        # a list item, or a line after a heading, a title or a link, starts another passage
-        opens = paragraph[0][0] in LIST_MARKS or _PASSAGE_GOES_ON_RE.search(previous) is None
+        # a list item, or a line after a heading, a title or a link (one that ends no sentence
+        # and introduces nothing), starts another passage
+        goes_on = previous.endswith(":") or _CLOSES_RE.search(previous) is not None
+        opens = paragraph[0][0] in LIST_MARKS or not goes_on
         previous = paragraph[-1]
         for written in paragraph:
             sentence = _read(written, opens)

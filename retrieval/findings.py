@@ -208,13 +208,29 @@ _SECTION = (
     r"|selection criteria|data collection and analysis|authors'? conclusions"
     r"|main outcomes? and measures?"
 )
+_COLON_SECTION = (
+    r"populations?|samples?|settings|outcomes?|primary outcomes?|secondary outcomes?"
+    r"|outcome measures?|limitations|strengths and limitations|rationale|implications"
+    r"|clinical implications|practical implications|clinical relevance|statistical analys[ie]s"
+    r"|analys[ie]s|eligibility criteria|information sources|search strategy|evidence acquisition"
+    r"|case presentation|case report|case summary|highlights|what is known|what this study adds"
+    r"|key findings|novelty|methodology|procedures|observations"
+)
+"""Section labels of structured abstracts (IMRAD, CONSORT and PRISMA headings, case reports,
+'what this study adds' boxes) that are also everyday words opening a sentence ('Outcomes were
+better…'), so they count as labels only before a colon. Administrative ones (funding, trial
+registration, level of evidence) are left on their line: the junk checks read them by it."""
+_ANY_SECTION = rf"{_SECTION}|{_COLON_SECTION}"
 _SECTION_LABEL_RE = re.compile(
     rf"^(?i:(?:{_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_SECTION})){{0,3}})"
     r"(?:\s*:\s*|\s+(?=[A-Z(]))"
+    rf"|^(?i:(?:{_ANY_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_ANY_SECTION})){{0,3}})\s*:\s*"
 )
 """An abstract's section label at a sentence's start ('RESULTS:', 'Conclusion:', 'Background and
-aims:', 'Design, Setting, and Participants:', or 'Results' before a capital): shown without it,
-while the sentence is still read with it (conclusions lift, aims lower)."""
+aims:', 'Design, Setting, and Participants:', 'POPULATION:', or 'Results' before a capital):
+shown without it, while the sentence is still read with it (conclusions lift, aims lower). A
+labelled sentence starts another passage: no neighbour sentence is quoted across sections
+('…centres in the USA. POPULATION: Women with…')."""
 _SPEAKER_RE = re.compile(r"^[A-Z]{2,3} ?: (?=[A-Z])")
 """An interview's speaker initials at a sentence's start ('CJ : Both can help…', 'MH: Well…'):
 shown without them, as a quote of what was said."""
@@ -404,7 +420,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
         opens = paragraph[0][0] in LIST_MARKS or not goes_on
         previous = paragraph[-1]
         for written in paragraph:
-            sentence = _read(written, opens)
+            sentence = _read(written, opens or _SECTION_LABEL_RE.match(written) is not None)
             if sentence is not None:
                 out.append(sentence)
                 opens = False

@@ -623,6 +623,20 @@ def test_a_line_that_is_a_post_title_is_a_link_not_a_finding():
     assert all(SentenceTable.build([text], []).quotable)
 
 
+def test_a_neighbour_is_not_quoted_across_an_abstracts_section_label():
+    finding = NEIGHBOURS[1]
+    labelled = f"SETTING: {NEIGHBOURS[0]} RESULTS: {finding} CONCLUSIONS: {NEIGHBOURS[2]}"
+    assert _quoted([finding], texts=[labelled]) == [finding]
+    # within one section the sentence after it still comes with it
+    within = f"SETTING: {NEIGHBOURS[0]} RESULTS: {finding} {NEIGHBOURS[2]}"
+    assert _quoted([finding], texts=[within]) == [f"{finding} {NEIGHBOURS[2]}"]
+
+
+def test_an_administrative_section_stays_unquotable():
+    (sentence,) = findings.sentences("Funding: The authors have no support or funding to report.")
+    assert not findings.is_quotable(sentence.text)
+
+
 def test_a_junk_or_too_long_neighbour_is_left_out():
     junk = "Neurology published online August 6, 2014"
     assert _quoted([NEIGHBOURS[1]], texts=[f"{NEIGHBOURS[1]} {junk}"]) == [NEIGHBOURS[1]]
@@ -693,7 +707,17 @@ def test_reference_numbers_on_a_full_stop_end_the_sentence_and_are_not_quoted(te
       "Well, most of my patients need 2,000 IU a day or more.", False),
      # a measure's abbreviation before its figure stays
      ("BMI: 29.1 in the treated group and 30.4 in the placebo group.",
-      "BMI: 29.1 in the treated group and 30.4 in the placebo group.", False)],
+      "BMI: 29.1 in the treated group and 30.4 in the placebo group.", False),
+     # labels that are everyday words count as labels only before a colon
+     ("POPULATION: Women with a prior spontaneous preterm birth.",
+      "Women with a prior spontaneous preterm birth.", False),
+     ("Conclusions and implications: Deficiency reduces erectile function.",
+      "Deficiency reduces erectile function.", True),
+     ("Outcomes were better in the group given 4,000 IU a day.",
+      "Outcomes were better in the group given 4,000 IU a day.", False),
+     # an administrative label stays, for the junk checks to read
+     ("Funding: The authors have no support or funding to report.",
+      "Funding: The authors have no support or funding to report.", False)],
 )  # fmt: skip
 def test_a_section_label_or_speakers_initials_are_not_shown_but_still_read(text, shown, concludes):
     (sentence,) = findings.sentences(text)

@@ -132,6 +132,12 @@ def junk_reasons(text: str) -> list[str]:
         reasons.append("abbreviations")  # a legend: "RR, rate ratio; CI, confidence interval"
     if "**" in text or re.search(r"(?<!\w)__|__(?!\w)", text):
         reasons.append("markup left in")  # unpaired markdown bold
+    paid = re.search(r"\b(?:supported|funded|financed|sponsored)\b[^.;]{0,30}\bby\b", low)
+    funder = r"foundation|institute|council|grant|award|ministry|fund|fellowship|contract"
+    if (paid and re.search(funder, low)) or re.search(
+        r"competing interest|nothing to (?:disclose|declare)|no specific grant|no funding", low
+    ):
+        reasons.append("funding or disclosure")
     return sorted(set(reasons))
 
 

@@ -96,6 +96,33 @@ _WORDS_RE = re.compile(
 )
 """Junk words anywhere in the (lower-cased) line. One group behind one `\\b`, so the regex
 engine tries the alternatives only at word starts (a top-level alternation is ~4x slower)."""
+_FUNDING_RE = re.compile(
+    r"^(?i:(?:funding(?:/support)?|disclosure summary)\b|study funding/competing interest)"
+    r"|(?i:\b(?:supported|funded|sponsored|financed) (?:in part |partly |partially )?by"
+    r" (?:(?:a|an|the) )?(?:(?:research|project|program|programme) )?grants?\b)"
+    r"|(?i:\b(?:declared?|reported?|ha(?:s|ve)) no (?:competing interests?|conflicts? of interest)"
+    r"|\bnothing to (?:disclose|declare)\b|\bno specific grant\b|\bno funding was\b"
+    r"|\bgrants? (?:no\.?|number)\s*\w)"
+)
+"""Funding and disclosure statements by their words ('Funding This research received no
+specific grant…', 'supported in part by grants from…', 'Nigwekar declared no competing
+interests.')."""
+_SUPPORTED_BY_NAME_RE = re.compile(
+    r"^(?i:(?:this (?:work|study|research|project|trial) (?:was|is) )?(?:also )?supported"
+    r" (?:in part |partly |partially )?by (?:(?:a|an|the) )?)[A-Z]"
+    r"|(?i:\b(?:was|were|is|are) (?:also |in part |partly |partially )*(?:supported|financed)"
+    r" (?:in part |partly |partially )?by (?:(?:a|an|the) )?)[A-Z]"
+)
+_FUNDER_RE = re.compile(
+    r"(?i:foundation|institute|council|grant|award|program|ministry|universit|hospital|corporat"
+    r"|authorit|\bnih\b|fund|fellowship|chair\b|laborator|agency|department|cent(?:er|re)"
+    r"|contract|bursary|studentship|pharmaceutical|\binc\b|\bltd\b)"
+)
+"""'… was supported by <a name>' is a funding statement when it names a funder ('This study was
+supported by the NASA Human Research Program', 'Supported by Cancer Research UK (grant…)');
+'Supported by the increasingly widespread provision of…' and 'was supported by the Women's
+Health Study' go on as prose."""
+_FUNDING_WORDS = ("support", "fund", "financ", "grant", "disclos", "declare", "competing")
 _TRIGGERS = frozenset({
     "http", "https", "www", "doi", "pmid", "pmcid", "isbn", "issn", "correspondence",
     "corresponding", "reprint", "email", "mail", "fax", "affiliated", "epub", "print",
@@ -232,7 +259,15 @@ def is_junk(sentence: str) -> bool:
         return True
     if _MARKED_LINE_RE.match(s) and _ORGANISATION_RE.search(s):
         return True
+    if any(w in low for w in _FUNDING_WORDS) and _funding(s):
+        return True
     return _title_case(s)
+
+
+def _funding(s: str) -> bool:
+    if _FUNDING_RE.search(s):
+        return True
+    return _SUPPORTED_BY_NAME_RE.search(s) is not None and _FUNDER_RE.search(s) is not None
 
 
 def _dated_link(tail: str) -> bool:

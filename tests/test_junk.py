@@ -72,6 +72,13 @@ JUNK = [
     "Zinc (512 references), Magnesium (430 references), Iron (390 references), Vitamin K2 (210 "
     "references)",
     "Anna Berg, Tomas Lind equal contributor, Maria Holm, Erik Sand equal contributor",
+    # funding and disclosure statements
+    "This work was supported by the National Cancer Institute (K05 CA131675 to M.B).",
+    "Supported by Cancer Research UK (grant C20668/A10007).",
+    "This work was supported in part by grants from DST and BRNS, India.",
+    "Funding This research received no specific grant from any funding agency.",
+    "Nigwekar declared no competing interests.",
+    "Disclosure Summary: M.T.D. has nothing to declare.",
 ]
 
 FINDINGS = [
@@ -103,6 +110,9 @@ FINDINGS = [
     "Patients with MS, RA, SLE, IBD, and T1D had lower levels; those with psoriasis did not.",
     # dates in prose, not a post's title and date
     "Patients enrolled between Jan 2012 and Dec 2013 – 245 in all – had lower vitamin D levels.",
+    # 'supported by' as prose, not a funder
+    "The benefit was supported by the Women's Health Study data in 36,000 women.",
+    "Supported by the increasingly widespread provision of neonatal care, most units test.",
 ]
 
 

@@ -110,6 +110,13 @@ def junk_reasons(text: str) -> list[str]:
                 reasons.append("link to another post (title – month year)")
     if re.match(r"(?:fig(?:ure)?s?\.?|table|chart|graph|image|photo)\s*\d*\s*[:.]", low):
         reasons.append("caption")
+    numbered = re.match(
+        r"(?:fig(?:ure)?s?\.?|tables?|charts?|graphs?)\s*\d+[a-z]?\s+(\w+ \w+)", low
+    )
+    if numbered and not re.fullmatch(
+        r"(?:show|shows|showed|indicates|demonstrates) that", numbered[1]
+    ):
+        reasons.append("caption")  # a numbered figure or table named, not its result stated
     organisation = re.search(r"universit|institut|department|hospital|school of|faculty", low)
     organisation = organisation or re.search(r"\bagency\b", low)
     long_lower = [w for w in words if len(w) > 3 and w[0].islower() and w.isalpha()]

@@ -319,7 +319,7 @@ def is_quotable(sentence: str) -> bool:
     that marks a sentence cut where its chunk ended (`sentences`): the mark is no word."""
     s = sentence.strip().removesuffix(f" {ELLIPSIS}")
     tokens = len(s.split())
-    if len(s) < MIN_SENTENCE_CHARS or tokens < 5:
+    if len(s) < MIN_SENTENCE_CHARS or tokens < 5 or s.endswith("?"):
         return False
     letters = _letters(s)
     if letters < 0.5 * len(s) and not _figures_in_prose(s):

@@ -96,6 +96,13 @@ _WORDS_RE = re.compile(
 )
 """Junk words anywhere in the (lower-cased) line. One group behind one `\\b`, so the regex
 engine tries the alternatives only at word starts (a top-level alternation is ~4x slower)."""
+_NUMBERED_CAPTION_RE = re.compile(
+    r"(?:fig(?:ure)?|table|chart|graph)s?\.? ?\d+[a-z]?\b"
+    r"(?! (?:shows?|showed|indicates?|demonstrates?|illustrates?|reveals?) that\b)"
+)
+"""A figure or table by its number with no punctuation after it ('Table 13 Age and vitamin D',
+'Figure 1 gives the risk estimates…'): its caption, or a pointer to what a quote cannot show;
+'Figure 2 shows that mean levels increased…' states its result and stays."""
 _FUNDING_RE = re.compile(
     r"^(?i:(?:funding(?:/support)?|disclosure summary)\b|study funding/competing interest)"
     r"|(?i:\b(?:supported|funded|sponsored|financed) (?:in part |partly |partially )?by"
@@ -234,6 +241,8 @@ def is_junk(sentence: str) -> bool:
     if s.endswith(":"):
         return True  # the lead-in to a list, not a finding itself
     if _START_RE.match(low) or _reference(s, low):
+        return True
+    if low[:1] in "fctg" and _NUMBERED_CAPTION_RE.match(low):
         return True
     if _MARKS_RE.search(low):
         return True

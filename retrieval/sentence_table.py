@@ -12,6 +12,7 @@ in one pass: a serving process joins every post's once per version.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -144,7 +145,8 @@ class SentenceTable:
             result=np.array([may_lead(s) for s in rows], dtype=bool),
             dose_result=np.array([may_lead(s, asks_dose=True) for s in rows], dtype=bool),
             quotable=np.array(
-                [is_quotable(s.text) and tag_key(s.text) not in titles for s in rows], dtype=bool
+                [is_quotable(s.text) and not _is_title_line(s.text, titles) for s in rows],
+                dtype=bool,
             ),
             opens=np.array([s.opens for s in lifted], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),
@@ -269,3 +271,20 @@ def overlaps(cands: Candidates, query: QueryTerms) -> tuple[np.ndarray, np.ndarr
     for text, term_at in sorted(set(zip(texts, at.tolist(), strict=True))):
         by_text[text] = by_text.get(text, 0.0) + weights[term_at]
     return question, np.array([by_text.get(text, 0.0) for text in source]) / query.total
+
+
+_TITLE_HEAD_RE = re.compile(r"(?<=[?!:])\s+|\s+[–-]\s+")
+TITLE_HEAD_WORDS = 3
+
+
+def _is_title_line(text: str, titles: Collection[str]) -> bool:
+    """A post's title (by its words), or a line opening with one before a note ('Would you be
+    opposed to my getting more vitamin D? a question to your doctor…', 'Nutritional rickets: an
+    old disease returns'): a link or a cited title, not a finding. A head of fewer than
+    TITLE_HEAD_WORDS words is a label, not a title."""
+    if not titles:
+        return False
+    if tag_key(text) in titles:
+        return True
+    head = _TITLE_HEAD_RE.split(text, maxsplit=1)[0]
+    return head != text and len(head.split()) >= TITLE_HEAD_WORDS and tag_key(head) in titles

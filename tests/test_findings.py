@@ -632,9 +632,33 @@ def test_a_neighbour_is_not_quoted_across_an_abstracts_section_label():
     assert _quoted([finding], texts=[within]) == [f"{finding} {NEIGHBOURS[2]}"]
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["Does vitamin D supplementation provide any clinical benefit other than on bone?",
+     "Has your research differentiated between the effects of K2 to treat the cancer? …"],
+)  # fmt: skip
+def test_a_question_states_no_finding_and_is_not_quoted(question):
+    assert not findings.is_quotable(question)
+    assert findings.is_quotable(question.replace("?", "."))
+
+
 def test_an_administrative_section_stays_unquotable():
     (sentence,) = findings.sentences("Funding: The authors have no support or funding to report.")
     assert not findings.is_quotable(sentence.text)
+
+
+def test_a_line_opening_with_a_post_title_before_a_note_is_a_link_not_a_finding():
+    link = "Would you be opposed to my getting more vitamin D? a question to your doctor"
+    cited = "Vitamin D and the immune system: new perspectives on an old theme."
+    label = "Multiple sclerosis: relapses fell by half with 10,000 IU a day in the trial."
+    titles = {
+        tag_key("Would you be opposed to my getting more vitamin D"),
+        tag_key("Vitamin D and the immune system"),
+        tag_key("Multiple sclerosis"),  # a head of two words is a label, not a title
+    }
+    table = SentenceTable.build([f"{link}\n{cited}\n{label}"], [], titles=titles)
+    quotable = {s.text: bool(q) for s, q in zip(table.sentences, table.quotable, strict=True)}
+    assert quotable == {link: False, cited: False, label: True}
 
 
 def test_a_junk_or_too_long_neighbour_is_left_out():

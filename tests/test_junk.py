@@ -79,6 +79,10 @@ JUNK = [
     "Funding This research received no specific grant from any funding agency.",
     "Nigwekar declared no competing interests.",
     "Disclosure Summary: M.T.D. has nothing to declare.",
+    # a figure or table by its number: its caption, or a pointer to what a quote cannot show
+    "Table 13 Age and vitamin D",
+    "Figure 1 gives the risk estimates with 95% Confidence Intervals (CI) from the studies.",
+    "Table 1 shows the nomenclature for vitamin D precursors and metabolites.",
 ]
 
 FINDINGS = [
@@ -113,6 +117,8 @@ FINDINGS = [
     # 'supported by' as prose, not a funder
     "The benefit was supported by the Women's Health Study data in 36,000 women.",
     "Supported by the increasingly widespread provision of neonatal care, most units test.",
+    # a figure's result stated in words
+    "Figure 2 shows that mean 25(OH)D levels increased by decile of the predicted score.",
 ]
 
 

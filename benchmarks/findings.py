@@ -145,6 +145,13 @@ def junk_reasons(text: str) -> list[str]:
         r"competing interest|nothing to (?:disclose|declare)|no specific grant|no funding", low
     ):
         reasons.append("funding or disclosure")
+    entries = re.findall(r"[a-z]{3,} \d{1,3}(?:, \d{1,3})*(?= [a-z]|$)", text)
+    stated = re.search(r"\b(?:was|were|is|are|had|has|have|than|from|received)\b|[%(]", low)
+    ends = text.rstrip().endswith((".", "…", "!", "?", ")"))
+    if " - see:" in low or (len(entries) >= 3 and not stated and not ends):
+        reasons.append("book index")
+    if re.search(r"(?:[a-z]{4,}|\b[A-Z]) \d{2,3} (?:[A-Z]\.-?){1,3}$", text):
+        reasons.append("book contents")  # a chapter's title, page and author's initials
     return sorted(set(reasons))
 
 

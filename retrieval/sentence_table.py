@@ -16,7 +16,7 @@ import re
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -34,6 +34,7 @@ from retrieval.findings import (
     sentences,
     shorten,
 )
+from retrieval.junk import is_index_line
 from retrieval.lexical import sentence_terms
 from retrieval.ontology import tag_key
 
@@ -144,10 +145,7 @@ class SentenceTable:
             aim=np.array([cues(s).aim for s in rows], dtype=bool),
             result=np.array([may_lead(s) for s in rows], dtype=bool),
             dose_result=np.array([may_lead(s, asks_dose=True) for s in rows], dtype=bool),
-            quotable=np.array(
-                [is_quotable(s.text) and not _is_title_line(s.text, titles) for s in rows],
-                dtype=bool,
-            ),
+            quotable=_quotable(rows, bounds, titles),
             opens=np.array([s.opens for s in lifted], dtype=bool),
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),
             term_ids=np.array([t for row in terms for t in row], dtype=np.int64),
@@ -288,3 +286,21 @@ def _is_title_line(text: str, titles: Collection[str]) -> bool:
         return True
     head = _TITLE_HEAD_RE.split(text, maxsplit=1)[0]
     return head != text and len(head.split()) >= TITLE_HEAD_WORDS and tag_key(head) in titles
+
+
+def _quotable(
+    rows: Sequence[Sentence], bounds: Sequence[int], titles: Collection[str]
+) -> np.ndarray:
+    """Which sentences may be quoted (`is_quotable`, and not a post's title as a link). In a
+    text that is mostly a book's index (half its lines or more are entries with a page number,
+    at least three), none is: an entry read alone ('CVD risk of ~ supplementation 181') looks like
+    words but is still the index."""
+    quotable = np.array(
+        [is_quotable(s.text) and not _is_title_line(s.text, titles) for s in rows], dtype=bool
+    )
+    index = np.array([is_index_line(s.text, pages_needed=1) for s in rows], dtype=bool)
+    for first, end in pairwise(bounds):
+        entries = int(index[first:end].sum())
+        if entries >= 3 and 2 * entries >= end - first:
+            quotable[first:end] = False
+    return quotable

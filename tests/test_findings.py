@@ -661,6 +661,20 @@ def test_a_line_opening_with_a_post_title_before_a_note_is_a_link_not_a_finding(
     assert quotable == {link: False, cited: False, label: True}
 
 
+def test_nothing_of_a_text_that_is_mostly_a_books_index_is_quoted():
+    index = (
+        "supplementation 21, 638, 639 breastfeeding 620\n- bone health 637 mothers 640\n"
+        "- CVD risk of ~ supplementation 181\n- homeostasis 102, 127, 163, 261, 354, 475\n"
+        "- intestinal absorption 567 calcium 633"
+    )
+    assert not SentenceTable.build([index], []).quotable.any()
+    # one entry among prose is only that line
+    prose = f"{NEIGHBOURS[0]}\n{NEIGHBOURS[1]}\n- intestinal absorption 567\n{NEIGHBOURS[2]}"
+    table = SentenceTable.build([prose], [])
+    quotable = {s.text: bool(q) for s, q in zip(table.sentences, table.quotable, strict=True)}
+    assert quotable == {**dict.fromkeys(NEIGHBOURS, True), "intestinal absorption 567": False}
+
+
 def test_a_junk_or_too_long_neighbour_is_left_out():
     junk = "Neurology published online August 6, 2014"
     assert _quoted([NEIGHBOURS[1]], texts=[f"{NEIGHBOURS[1]} {junk}"]) == [NEIGHBOURS[1]]

@@ -83,6 +83,12 @@ JUNK = [
     "Table 13 Age and vitamin D",
     "Figure 1 gives the risk estimates with 95% Confidence Intervals (CI) from the studies.",
     "Table 1 shows the nomenclature for vitamin D precursors and metabolites.",
+    # a book's index and table of contents
+    "low birth weight 616 low-cost therapy 248 lower respiratory tract infection 288 lungs",
+    "C-reactive protein - See: CRP criteria for causality 216",
+    "Vitamin D in the prevention and treatment of pancreatic cancer 393 T.C.",
+    "Monitoring in vivo immune modulation by vitamin D in multiple sclerosis 475 A.-H.",
+    "Immune modulation by UV: role of vitamin D 227 P.H.",
 ]
 
 FINDINGS = [
@@ -119,6 +125,9 @@ FINDINGS = [
     "Supported by the increasingly widespread provision of neonatal care, most units test.",
     # a figure's result stated in words
     "Figure 2 shows that mean 25(OH)D levels increased by decile of the predicted score.",
+    # numbers with what they measure, and an abbreviation after a number of the sentence's own
+    "Calcitriol concentrations increased from 17 pg/ml to 28 pg/ml after six months",
+    "Training intensity was set at 60-70% of maximum heart rate and determined by 10 R.M.",
 ]
 
 

@@ -122,15 +122,15 @@ _DIGIT_RUN_RE = re.compile(r"\d+")
 _CONTENTS_LINE_RE = re.compile(r"(?<=[A-Za-z]) \d{1,3} ((?:[A-Z]\.-?\s?){1,3})$")
 """A book's table of contents: a chapter's title, its page and its author's initials ('Vitamin
 D and growth 115 H.T.')."""
-_NOT_CONTENTS = (
-    frozenset({"by", "at", "to", "in", "of", "for", "with", "from", "than", "and", "or", "about"}),
-    frozenset({"I.U.", "U.S.", "U.K.", "U.S.A.", "U.N."}),
+_NOT_CONTENTS_AFTER = frozenset(
+    {"by", "at", "to", "in", "of", "for", "with", "from", "than", "and", "or", "about"}
 )
-"""A number after one of these words, or before one of these abbreviations, is the sentence's
+_NOT_CONTENTS_INITIALS = frozenset({"I.U.", "U.S.", "U.K.", "U.S.A.", "U.N."})
+"""A number after one of those words, or before one of these abbreviations, is the sentence's
 own ('determined by 10 R.M.', 'care at 14 U.S. sites', 'pasta 90 I.U.')."""
 _FUNDING_RE = re.compile(
     r"^(?i:(?:funding(?:/support)?|disclosure summary)\b|study funding/competing interest)"
-    r"|(?i:\b(?:supported|funded|sponsored|financed) (?:in part |partly |partially )?by"
+    r"|(?i:\b(?:supported|financed) (?:in part |partly |partially )?by"
     r" (?:(?:a|an|the) )?(?:(?:research|project|program|programme) )?grants?\b)"
     r"|(?i:\b(?:declared?|reported?|ha(?:s|ve)) no (?:competing interests?|conflicts? of interest)"
     r"|\bnothing to (?:disclose|declare)\b|\bno specific grant\b|\bno funding was\b"
@@ -138,7 +138,7 @@ _FUNDING_RE = re.compile(
 )
 """Funding and disclosure statements by their words ('Funding This research received no
 specific grant…', 'supported in part by grants from…', 'Nigwekar declared no competing
-interests.')."""
+interests.'); 'funded by' and 'sponsored by' are `_WORDS_RE`'s."""
 _SUPPORTED_BY_NAME_RE = re.compile(
     r"^(?i:(?:this (?:work|study|research|project|trial) (?:was|is) )?(?:also )?supported"
     r" (?:in part |partly |partially )?by (?:(?:a|an|the) )?)[A-Z]"
@@ -258,7 +258,8 @@ tail of a hyphenated word is no word of its own ('P-value' in a table's header r
 @lru_cache(maxsize=16384)
 def is_junk(sentence: str) -> bool:
     """True for a sentence that says who wrote, funded, cites or links something, or is a
-    caption, navigation or table fragment: true of the page, not a finding of the study."""
+    caption, navigation, a table fragment or a book's index: true of the page, not a finding of
+    the study."""
     s = sentence.strip()
     low = s.lower()
     if "|" in s and _CELL_RE.search(s):
@@ -329,8 +330,9 @@ def _contents_line(s: str) -> bool:
     if found is None:
         return False
     before = s[: found.start()].split()[-1].lower()
-    words, abbreviations = _NOT_CONTENTS
-    return before not in words and found.group(1).strip() not in abbreviations
+    return (
+        before not in _NOT_CONTENTS_AFTER and found.group(1).strip() not in _NOT_CONTENTS_INITIALS
+    )
 
 
 def _dated_link(tail: str) -> bool:

@@ -420,7 +420,7 @@ def sentences(text: str) -> tuple[Sentence, ...]:
         opens = paragraph[0][0] in LIST_MARKS or not goes_on
         previous = paragraph[-1]
         for written in paragraph:
-            sentence = _read(written, opens or _SECTION_LABEL_RE.match(written) is not None)
+            sentence = _read(written, opens)
             if sentence is not None:
                 out.append(sentence)
                 opens = False
@@ -438,7 +438,9 @@ def _read(sentence: str, opens: bool) -> Sentence | None:
         sentence = _CITATION_RE.sub("", sentence).lstrip()
     low = sentence.lower()
     concludes = _may_conclude(low) and bool(_CONCLUSION_RE.search(sentence))
-    shown = _SPEAKER_RE.sub("", _SECTION_LABEL_RE.sub("", sentence, count=1), count=1)
+    label = _SECTION_LABEL_RE.match(sentence)
+    opens = opens or label is not None  # a labelled section starts another passage
+    shown = _SPEAKER_RE.sub("", sentence[label.end() :] if label else sentence, count=1)
     if "**" in shown or "__" in shown:
         shown = _STRAY_EMPHASIS_RE.sub(" ", shown).strip()
         shown = " ".join(shown.split())

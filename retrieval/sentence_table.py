@@ -273,13 +273,14 @@ def overlaps(cands: Candidates, query: QueryTerms) -> tuple[np.ndarray, np.ndarr
 
 _TITLE_HEAD_RE = re.compile(r"(?<=[?!:])\s+|\s+[–-]\s+")
 TITLE_HEAD_WORDS = 3
+INDEX_TEXT_ENTRIES = 3
 
 
 def _is_title_line(text: str, titles: Collection[str]) -> bool:
     """A post's title (by its words), or a line opening with one before a note ('Would you be
-    opposed to my getting more vitamin D? a question to your doctor…', 'Nutritional rickets: an
-    old disease returns'): a link or a cited title, not a finding. A head of fewer than
-    TITLE_HEAD_WORDS words is a label, not a title."""
+    opposed to my getting more vitamin D? a question to your doctor…', 'Vitamin D and the immune
+    system: new perspectives…'): a link or a cited title, not a finding. A head of fewer than
+    TITLE_HEAD_WORDS words is a label ('Multiple sclerosis: relapses fell…'), not a title."""
     if not titles:
         return False
     if tag_key(text) in titles:
@@ -293,14 +294,14 @@ def _quotable(
 ) -> np.ndarray:
     """Which sentences may be quoted (`is_quotable`, and not a post's title as a link). In a
     text that is mostly a book's index (half its lines or more are entries with a page number,
-    at least three), none is: an entry read alone ('CVD risk of ~ supplementation 181') looks like
-    words but is still the index."""
+    at least INDEX_TEXT_ENTRIES), none is: an entry read alone ('CVD risk of ~ supplementation
+    181') looks like words but is still the index."""
     quotable = np.array(
         [is_quotable(s.text) and not _is_title_line(s.text, titles) for s in rows], dtype=bool
     )
     index = np.array([is_index_line(s.text, pages_needed=1) for s in rows], dtype=bool)
     for first, end in pairwise(bounds):
         entries = int(index[first:end].sum())
-        if entries >= 3 and 2 * entries >= end - first:
+        if entries >= INDEX_TEXT_ENTRIES and 2 * entries >= end - first:
             quotable[first:end] = False
     return quotable

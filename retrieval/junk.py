@@ -298,7 +298,7 @@ def is_junk(sentence: str) -> bool:
         return True
     if is_index_line(s, low):
         return True
-    if low[-1:] == "." and _contents_line(s):
+    if s[-2:-1].isupper() and s[-1:] == "." and _contents_line(s):
         return True
     return _title_case(s)
 

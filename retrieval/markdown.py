@@ -18,6 +18,10 @@ from markdown_it.token import Token
 SHORTCODE_RE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.DOTALL)
 TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]{0,500})?/?>")
 COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+SPLIT_TAG_RE = re.compile(r"<[A-Za-z][A-Za-z0-9:-]*\s[^<>]{0,500}?=[^<>]{0,500}?>")
+"""A tag with attributes, which Word's HTML (pasted into a few posts) splits over a blank line
+('<span', a blank line, 'style=...>'): the blank line ends the block, so each half was read as
+text."""
 BLOCK_END_RE = re.compile(r"<br\s*/?>|</(?:p|div|tr|li|h[1-6]|table|ul|ol)\s*>", re.I)
 CELL_END_RE = re.compile(r"</t[dh]\s*>", re.I)
 BOLD_OPEN_RE = re.compile(r"<(?:strong|b)(?:\s[^>]*)?>", re.I)
@@ -95,6 +99,12 @@ def wiki_text(body: str) -> str:
     return WIKI_LABEL_RE.sub(r"\1:", body.replace("%%%", "\n"))
 
 
+def _joined_tag(tag: re.Match[str]) -> str:
+    """A tag on one line (`SPLIT_TAG_RE`); one already on one line is left as it is."""
+    text = tag.group()
+    return " ".join(text.split()) if "\n" in text else text
+
+
 def _html_to_lines(raw: str) -> list[str]:
     """Raw HTML block -> its visible text, one line per block element."""
     raw = COMMENT_RE.sub(" ", raw)
@@ -160,6 +170,8 @@ class _Builder:
 def to_sections(body: str) -> list[Section]:
     """Split a markdown body into clean sections; empty sections are dropped."""
     builder = _Builder()
+    if "<" in body:  # a comment or tag the parser would cut at a blank line, whole first
+        body = SPLIT_TAG_RE.sub(_joined_tag, COMMENT_RE.sub(" ", body))
     tokens = _PARSER.parse(wiki_text(SHORTCODE_RE.sub(" ", body)))
     i = 0
     while i < len(tokens):

@@ -67,6 +67,22 @@ def test_wiki_markup_becomes_the_text_it_shows(body: str, text: str):
     assert not LEFTOVER_RE.search(all_text(body))
 
 
+def test_word_html_split_over_blank_lines_is_not_read_as_text():
+    body = (
+        "<p class=MsoNormal><span class=GramE><span style='font-family:Symbol;\n\n"
+        'mso-ascii-font-family:"Times New Roman"\'>·</span><span\n\n'
+        "style='mso-spacerun:yes'>  </span></span>Vitamin D and Cancer Mortality</p>\n\n"
+        "<!--[if gte mso 9]><xml>\n\n<w:View>Normal</w:View>\n\n</xml><![endif]-->\n\n"
+        "Levels rose to 40 ng/ml in the treated group."
+    )
+    text = all_text(body)
+    assert "mso" not in text and "font-family" not in text and "Normal" not in text
+    assert "Vitamin D and Cancer Mortality" in text
+    assert "Levels rose to 40 ng/ml in the treated group." in text
+    # a comparison is no tag, on one line or across lines
+    assert "levels < 20 and > 10 ng/ml" in all_text("levels < 20 and > 10 ng/ml")
+
+
 def test_links_keep_text_and_images_go():
     text = all_text("See [the overview](/posts/overview) and ![img](/x.png) here.")
     assert text.strip() == "See the overview and here."

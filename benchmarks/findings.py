@@ -150,7 +150,7 @@ def junk_reasons(text: str) -> list[str]:
     ends = text.rstrip().endswith((".", "…", "!", "?", ")"))
     if " - see:" in low or (len(entries) >= 3 and not stated and not ends):
         reasons.append("book index")
-    if re.search(r"(?:[a-z]{4,}|\b[A-Z]) \d{2,3} (?:[A-Z]\.-?){1,3}$", text):
+    if re.search(r"(?:[a-z]{4,}|\b[A-Z]) \d{2,3},? (?:[A-Z]\.-?){1,3}$", text):
         reasons.append("book contents")  # a chapter's title, page and author's initials
     return sorted(set(reasons))
 

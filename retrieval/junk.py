@@ -119,9 +119,9 @@ _STATES_RE = re.compile(
 """A verb or comparison of a sentence that states a result with its numbers."""
 INDEX_PAGES = 3
 _DIGIT_RUN_RE = re.compile(r"\d+")
-_CONTENTS_LINE_RE = re.compile(r"(?<=[A-Za-z]) \d{1,3} ((?:[A-Z]\.-?\s?){1,3})$")
+_CONTENTS_LINE_RE = re.compile(r"(?<=[A-Za-z]) \d{1,3},? ((?:[A-Z]\.-?\s?){1,3})$")
 """A book's table of contents: a chapter's title, its page and its author's initials ('Vitamin
-D and growth 115 H.T.')."""
+D and growth 115 H.T.', '… in the elderly 147, C.J.')."""
 _NOT_CONTENTS_AFTER = frozenset(
     {"by", "at", "to", "in", "of", "for", "with", "from", "than", "and", "or", "about"}
 )

@@ -89,6 +89,7 @@ JUNK = [
     "Vitamin D in the prevention and treatment of pancreatic cancer 393 T.C.",
     "Monitoring in vivo immune modulation by vitamin D in multiple sclerosis 475 A.-H.",
     "Immune modulation by UV: role of vitamin D 227 P.H.",
+    "High-dose vitamin D supplementation in the elderly 147, C.J.",
 ]
 
 FINDINGS = [

@@ -106,8 +106,8 @@ def _joined_tag(tag: re.Match[str]) -> str:
 
 
 def _html_to_lines(raw: str) -> list[str]:
-    """Raw HTML block -> its visible text, one line per block element."""
-    raw = COMMENT_RE.sub(" ", raw)
+    """Raw HTML block -> its visible text, one line per block element (comments are gone
+    already: `to_sections` drops them before parsing)."""
     raw = CELL_END_RE.sub(" | ", raw)
     raw = BLOCK_END_RE.sub("\n", raw)
     lines = (clean_text(line).strip(" |") for line in raw.split("\n"))

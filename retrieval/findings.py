@@ -222,9 +222,8 @@ better…'), so they count as labels only before a colon. Administrative ones (f
 registration, level of evidence) are left on their line: the junk checks read them by it."""
 _ANY_SECTION = rf"{_SECTION}|{_COLON_SECTION}"
 _SECTION_LABEL_RE = re.compile(
-    rf"^(?i:(?:{_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_SECTION})){{0,3}})"
-    r"(?:\s*:\s*|\s+(?=[A-Z(]))"
-    rf"|^(?i:(?:{_ANY_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_ANY_SECTION})){{0,3}})\s*:\s*"
+    rf"^(?i:(?:{_ANY_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_ANY_SECTION})){{0,3}})\s*:\s*"
+    rf"|^(?i:(?:{_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_SECTION})){{0,3}})\s+(?=[A-Z(])"
 )
 """An abstract's section label at a sentence's start ('RESULTS:', 'Conclusion:', 'Background and
 aims:', 'Design, Setting, and Participants:', 'POPULATION:', or 'Results' before a capital):

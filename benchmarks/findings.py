@@ -259,22 +259,22 @@ def main() -> None:
     check_us = quotable_check_us([s["finding"] for s in shown])
     titles = {_words(p.title) for p in searcher.index.posts}
     as_titles = titles_quoted([s["finding"] for s in shown], titles)
-    junk = [dict(s, reasons=r) for s in shown if (r := junk_reasons(s["finding"]))]
+    flagged = [dict(s, reasons=r) for s in shown if (r := junk_reasons(s["finding"]))]
     by_reason: dict[str, int] = {}
-    for j in junk:
+    for j in flagged:
         for r in j["reasons"]:
             by_reason[r] = by_reason.get(r, 0) + 1
     sample = rng.sample(shown, min(30, len(shown)))
     print(json.dumps({
         "index": str(args.index), "version": searcher.index.version,
         "questions": len(questions), "from_files": n_files, "from_titles": len(questions) - n_files,
-        "hits": hits, "findings": len(shown), "junk": len(junk), "junk_by_reason": by_reason,
+        "hits": hits, "findings": len(shown), "junk": len(flagged), "junk_by_reason": by_reason,
         "hits_with_text_but_no_findings": empty_with_text, "title_only_hits": title_only,
         "answers_with_lead": leads, "answers_repeating_a_quote": repeating,
         "findings_that_are_a_post_title": as_titles,
         "quotable_check_us_per_sentence": check_us,
         "quotable_check_within_target": check_us <= QUOTABLE_CHECK_TARGET_US,
-        "seconds": round(seconds, 1), "junk_findings": junk, "sample": sample,
+        "seconds": round(seconds, 1), "junk_findings": flagged, "sample": sample,
     }, ensure_ascii=False, indent=1))  # fmt: skip
 
 

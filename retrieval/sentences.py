@@ -43,10 +43,10 @@ def split_sentences(text: str) -> list[str]:
 
 def split_paragraphs(text: str) -> list[list[str]]:
     """The sentences of each paragraph or list item of `text`: each input line is split
-    independently, after a line is joined to the one before it when that one ends without
-    closing punctuation and this one starts in lower case, or when that one ends in a word no
-    sentence ends with ('lower than in'): text wrapped at a fixed width (pasted from PDFs) would
-    otherwise quote halves. A line with no sentence gives none."""
+    independently, after a line is joined to the one before it when it goes on with that one's
+    sentence (`continues`: 'lower than in' / 'men'): text wrapped at a fixed width (pasted from
+    PDFs) and lists that run on from their lead-in would otherwise quote halves. A line with no
+    sentence gives none."""
     out: list[list[str]] = []
     for line in _unwrapped(text):
         merged: list[str] = []
@@ -61,17 +61,23 @@ def split_paragraphs(text: str) -> list[list[str]]:
     return out
 
 
+def continues(last: str, line: str) -> bool:
+    """Whether `line` goes on with the sentence the line before it (`last`) left open: `last`
+    ends without closing punctuation and `line` (after any list mark) starts in lower case, or
+    `last` ends in a word no sentence ends with (both stripped). So a list whose items run on
+    from their lead-in ('related to an' / '- increase in ...,' / '- increased ...') is one."""
+    if not (line and last):
+        return False
+    lower = LIST_MARK_RE.sub("", line)[:1].islower()
+    return (lower and last[-1] not in _CLOSED) or _OPEN_END_RE.search(last[-12:]) is not None
+
+
 def _unwrapped(text: str) -> list[str]:
     lines: list[str] = []
     for line in text.split("\n"):
         line = line.strip()
-        last = lines[-1] if lines else ""
-        if (
-            line
-            and last
-            and ((line[0].islower() and last[-1] not in _CLOSED) or _OPEN_END_RE.search(last[-12:]))
-        ):
-            lines[-1] = f"{last} {LIST_MARK_RE.sub('', line)}"
+        if lines and continues(lines[-1], line):
+            lines[-1] = f"{lines[-1]} {LIST_MARK_RE.sub('', line)}"
         else:
             lines.append(line)
     return lines

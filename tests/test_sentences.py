@@ -35,6 +35,13 @@ from retrieval.sentences import split_paragraphs, split_sentences
             id="a line ending in a word no sentence ends with goes on whatever comes next",
         ),
         pytest.param(
+            "Deficiency was related to raised PTH,\n- higher blood pressure, and\n"
+            "- insulin resistance.\nRisks were:\n- falls\n- Fractures were rarer.",
+            ["Deficiency was related to raised PTH, higher blood pressure, and insulin "
+             "resistance.", "Risks were:", "- falls", "- Fractures were rarer."],
+            id="list items in lower case go on with an open lead-in, not after a colon",
+        ),
+        pytest.param(
             "Lung cancer reduced by vitamins D and A\nA trial of 400 adults.\nIt was a\n\n"
             "New part.",
             ["Lung cancer reduced by vitamins D and A", "A trial of 400 adults.", "It was a",

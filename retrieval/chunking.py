@@ -2,8 +2,10 @@
 
 A chunk is packed from whole sentences (a sentence longer than the budget is cut at word
 boundaries) and starts fresh at a heading once it is half full, so it mostly stays within one
-section. Each chunk is embedded with its post title (and section heading) as context; the budget
-counts that context and the model's special tokens.
+section. A sentence that goes on over several lines (a list its lead-in runs into, text wrapped at
+a fixed width) is kept in one chunk when it fits, so it is never quoted in halves. Each chunk is
+embedded with its post title (and section heading) as context; the budget counts that context and
+the model's special tokens.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Protocol
 from retrieval.archive import Post
 from retrieval.junk import is_reference_line
 from retrieval.markdown import Section, to_sections
-from retrieval.sentences import split_sentences
+from retrieval.sentences import continues, split_sentences
 
 CONTEXT_MAX_TOKENS = 48
 """Title + heading context is cut to this many tokens, leaving most of the window for the text."""
@@ -47,6 +49,9 @@ class _Unit:
     heading: str
     new_line: bool
     starts_section: bool
+    goes_on: bool = False
+    """The first sentence of a line that goes on with the sentence the line before left open
+    (`sentences.continues`): packed with the unit before it."""
 
 
 class Chunker:
@@ -97,9 +102,12 @@ class Chunker:
             if section.boilerplate:
                 continue
             first = True
+            last = ""
             for line in section.lines:
                 if is_reference_line(line):
                     continue
+                goes_on = continues(last, line.strip())
+                last = line.strip()
                 sentences = split_sentences(line)
                 for i, (sentence, count) in enumerate(
                     zip(sentences, self._token_counts(sentences), strict=True)
@@ -107,9 +115,23 @@ class Chunker:
                     pieces = [sentence] if count <= budget else self._cut(sentence, budget)
                     counts = [count] if count <= budget else self._token_counts(pieces)
                     for j, (piece, n) in enumerate(zip(pieces, counts, strict=True)):
-                        units.append(_Unit(piece, n, section.heading, i == 0 and j == 0, first))
+                        opens = i == 0 and j == 0
+                        units.append(
+                            _Unit(piece, n, section.heading, opens, first, goes_on and opens)
+                        )
                         first = False
         return units
+
+    @staticmethod
+    def _runs(units: list[_Unit]) -> list[list[_Unit]]:
+        """`units` in runs that are one sentence over several lines (most runs are one unit)."""
+        runs: list[list[_Unit]] = []
+        for unit in units:
+            if unit.goes_on and runs:
+                runs[-1].append(unit)
+            else:
+                runs.append([unit])
+        return runs
 
     def chunk_post(self, post: Post, sections: list[Section] | None = None) -> list[Chunk]:
         """All embeddable chunks of a post (boilerplate sections such as references excluded)."""
@@ -139,14 +161,19 @@ class Chunker:
             (self._token_counts([self.context(post.title, h)])[0] for h in heads), default=0
         )
         budget = self.max_tokens - SPECIAL_TOKENS - ctx_tokens - 1
-        for unit in self._units(sections, budget):
-            starts_fresh = unit.starts_section and used >= budget // 2
+        for run in self._runs(self._units(sections, budget)):
             # +1: the separator between units may cost a token when tokenized together
-            if current and (starts_fresh or used + unit.tokens + 1 > budget):
-                flush()
-            if not current:
-                ctx = self.context(post.title, unit.heading)
-            current.append(unit)
-            used += unit.tokens + 1
+            size = sum(unit.tokens + 1 for unit in run)
+            starts_fresh = run[0].starts_section and used >= budget // 2
+            if current and size <= budget and (starts_fresh or used + size > budget):
+                flush()  # the run starts the next chunk whole
+            for unit in run:  # a run too long for one chunk is packed unit by unit
+                starts_fresh = unit.starts_section and used >= budget // 2
+                if current and (starts_fresh or used + unit.tokens + 1 > budget):
+                    flush()
+                if not current:
+                    ctx = self.context(post.title, unit.heading)
+                current.append(unit)
+                used += unit.tokens + 1
         flush()
         return chunks

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -10,6 +11,7 @@ from retrieval.archive import Post
 from retrieval.chunking import Chunker
 from retrieval.junk import is_reference_line
 from retrieval.markdown import to_sections
+from retrieval.sentences import continues, split_sentences
 
 MAX_TOKENS = 256  # all-MiniLM-L6-v2's window, special tokens included
 
@@ -72,6 +74,29 @@ def test_references_are_not_embedded(chunker):
 
 def test_empty_body_has_no_chunks(chunker):
     assert chunker.chunk_post(make_post("")) == []
+
+
+def test_a_sentence_over_several_lines_stays_in_one_chunk(chunker):
+    lead_in = "Vitamin D deficiency appears to be related to an"
+    items = [
+        "- increase in parathyroid hormone levels and",
+        "- can predispose to essential hypertension and left ventricular hypertrophy,",
+        "- increased insulin resistance, and",
+        "- eventually to atherosclerosis and adverse cardiovascular events.",
+    ]
+    split = 0
+    for filler in range(20, 60):  # move the list across every place a chunk could end
+        body = "\n".join(
+            [" ".join(f"Sentence {i} about bones." for i in range(filler)), lead_in, *items]
+        )
+        chunks = chunker.chunk_post(make_post(body))
+        split += len(chunks) > 1
+        for before, after in pairwise(chunks):
+            assert not continues(before.text.split("\n")[-1], after.text.split("\n")[0])
+        sentences = [s for c in chunks for s in split_sentences(c.text)]
+        whole = [s for s in sentences if s.startswith(lead_in)]
+        assert whole and whole[0].endswith("adverse cardiovascular events.")
+    assert split >= 10  # the filler alone fills a chunk, so the list must start the next
 
 
 @pytest.mark.slow  # chunks ~100 of the longest real posts

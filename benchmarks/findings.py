@@ -141,9 +141,13 @@ def junk_reasons(text: str) -> list[str]:
         reasons.append("markup left in")  # unpaired markdown bold
     paid = re.search(r"\b(?:supported|funded|financed|sponsored)\b[^.;]{0,30}\bby\b", low)
     funder = r"foundation|institute|council|grant|award|ministry|fund|fellowship|contract"
+    declared = r"(?:\bno|declared?|declaration of|potential|any|reported?)\b[\w ]{0,20}"
     if (paid and re.search(funder, low)) or re.search(
-        r"competing interest|nothing to (?:disclose|declare)|no specific grant|no funding", low
-    ):
+        rf"{declared}competing interest"
+        r"|competing interests?(?:\(s\))?(?:\s*[:.]|\s+(?:none|statement))"
+        r"|nothing to (?:disclose|declare)|no specific grant|no funding",
+        low,
+    ):  # a disclosure, not a sentence that speaks of competing interests ("tighten the ...")
         reasons.append("funding or disclosure")
     entries = re.findall(r"[a-z]{3,} \d{1,3}(?:, \d{1,3})*(?= [a-z]|$)", text)
     stated = re.search(r"\b(?:was|were|is|are|had|has|have|than|from|received)\b|[%(]", low)

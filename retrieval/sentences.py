@@ -62,14 +62,20 @@ def split_paragraphs(text: str) -> list[list[str]]:
 
 
 def continues(last: str, line: str) -> bool:
-    """Whether `line` goes on with the sentence the line before it (`last`) left open: `last`
-    ends without closing punctuation and `line` (after any list mark) starts in lower case, or
-    `last` ends in a word no sentence ends with (both stripped). So a list whose items run on
-    from their lead-in ('related to an' / '- increase in ...,' / '- increased ...') is one."""
+    """Whether `line` goes on with the sentence the line before it (`last`) left open (both
+    stripped): `last` ends in a word no sentence ends with; or `line` starts in lower case and
+    `last` ends without closing punctuation, or, when `line` is a list item, with a comma. So a
+    list that runs on from its lead-in ('related to raised PTH,' / '- higher blood pressure, and'
+    / '- insulin resistance.') is one sentence, and a list of bare items ('Risk factors' /
+    '- obesity' / '- dark skin') stays a list."""
     if not (line and last):
         return False
-    lower = LIST_MARK_RE.sub("", line)[:1].islower()
-    return (lower and last[-1] not in _CLOSED) or _OPEN_END_RE.search(last[-12:]) is not None
+    if _OPEN_END_RE.search(last[-12:]):
+        return True
+    mark = LIST_MARK_RE.match(line)
+    if mark is None:
+        return line[0].islower() and last[-1] not in _CLOSED
+    return line[mark.end() : mark.end() + 1].islower() and last[-1] == ","
 
 
 def _unwrapped(text: str) -> list[str]:

@@ -36,10 +36,12 @@ from retrieval.sentences import split_paragraphs, split_sentences
         ),
         pytest.param(
             "Deficiency was related to raised PTH,\n- higher blood pressure, and\n"
-            "- insulin resistance.\nRisks were:\n- falls\n- Fractures were rarer.",
+            "- insulin resistance.\nRisks were:\n- falls\n- Fractures were rarer.\n"
+            "Risk factors\n- obesity\n- dark skin",
             ["Deficiency was related to raised PTH, higher blood pressure, and insulin "
-             "resistance.", "Risks were:", "- falls", "- Fractures were rarer."],
-            id="list items in lower case go on with an open lead-in, not after a colon",
+             "resistance.", "Risks were:", "- falls", "- Fractures were rarer.", "Risk factors",
+             "- obesity", "- dark skin"],
+            id="list items in lower case go on after a comma, not after a colon or bare words",
         ),
         pytest.param(
             "Lung cancer reduced by vitamins D and A\nA trial of 400 adults.\nIt was a\n\n"

@@ -64,10 +64,11 @@ def split_paragraphs(text: str) -> list[list[str]]:
 def continues(last: str, line: str) -> bool:
     """Whether `line` goes on with the sentence the line before it (`last`) left open (both
     stripped): `last` ends in a word no sentence ends with; or `line` starts in lower case and
-    `last` ends without closing punctuation, or, when `line` is a list item, with a comma. So a
-    list that runs on from its lead-in ('related to raised PTH,' / '- higher blood pressure, and'
-    / '- insulin resistance.') is one sentence, and a list of bare items ('Risk factors' /
-    '- obesity' / '- dark skin') stays a list."""
+    `last` ends without closing punctuation, or, when `line` is a list item, with a comma,
+    semicolon or colon. So a list that runs on from its lead-in ('related to raised PTH,' /
+    '- higher blood pressure, and' / '- insulin resistance.'; 'Risks were:' / '- falls;') is one
+    sentence, and a list of bare items ('Risk factors' / '- obesity' / '- dark skin') stays a
+    list."""
     if not (line and last):
         return False
     if _OPEN_END_RE.search(last[-12:]):
@@ -75,7 +76,7 @@ def continues(last: str, line: str) -> bool:
     mark = LIST_MARK_RE.match(line)
     if mark is None:
         return line[0].islower() and last[-1] not in _CLOSED
-    return line[mark.end() : mark.end() + 1].islower() and last[-1] == ","
+    return line[mark.end() : mark.end() + 1].islower() and last[-1] in ",;:"
 
 
 def _unwrapped(text: str) -> list[str]:

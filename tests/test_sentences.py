@@ -36,12 +36,12 @@ from retrieval.sentences import split_paragraphs, split_sentences
         ),
         pytest.param(
             "Deficiency was related to raised PTH,\n- higher blood pressure, and\n"
-            "- insulin resistance.\nRisks were:\n- falls\n- Fractures were rarer.\n"
-            "Risk factors\n- obesity\n- dark skin",
+            "- insulin resistance.\nRisks were:\n- falls;\n- fractures.\n- Fractures were rarer."
+            "\nRisk factors\n- obesity\n- dark skin",
             ["Deficiency was related to raised PTH, higher blood pressure, and insulin "
-             "resistance.", "Risks were:", "- falls", "- Fractures were rarer.", "Risk factors",
-             "- obesity", "- dark skin"],
-            id="list items in lower case go on after a comma, not after a colon or bare words",
+             "resistance.", "Risks were: falls; fractures.", "- Fractures were rarer.",
+             "Risk factors", "- obesity", "- dark skin"],
+            id="list items in lower case go on after a comma or colon, not after bare words",
         ),
         pytest.param(
             "Lung cancer reduced by vitamins D and A\nA trial of 400 adults.\nIt was a\n\n"

@@ -64,11 +64,12 @@ def split_paragraphs(text: str) -> list[list[str]]:
 def continues(last: str, line: str) -> bool:
     """Whether `line` goes on with the sentence the line before it (`last`) left open (both
     stripped): `last` ends in a word no sentence ends with; or `line` starts in lower case and
-    `last` ends without closing punctuation, or, when `line` is a list item, with a comma,
-    semicolon or colon. So a list that runs on from its lead-in ('related to raised PTH,' /
+    `last` ends without closing punctuation, or, when `line` is a list item, with a comma or
+    semicolon, or with a colon when the item itself ends as a part of a sentence does (comma,
+    semicolon, full stop). So a list that runs on from its lead-in ('related to raised PTH,' /
     '- higher blood pressure, and' / '- insulin resistance.'; 'Risks were:' / '- falls;') is one
-    sentence, and a list of bare items ('Risk factors' / '- obesity' / '- dark skin') stays a
-    list."""
+    sentence, and a list of points ('Key points:' / '- did not prevent bone loss') or of bare
+    items ('Risk factors' / '- obesity' / '- dark skin') stays a list."""
     if not (line and last):
         return False
     if _OPEN_END_RE.search(last[-12:]):
@@ -76,7 +77,9 @@ def continues(last: str, line: str) -> bool:
     mark = LIST_MARK_RE.match(line)
     if mark is None:
         return line[0].islower() and last[-1] not in _CLOSED
-    return line[mark.end() : mark.end() + 1].islower() and last[-1] in ",;:"
+    if not line[mark.end() : mark.end() + 1].islower():
+        return False
+    return last[-1] in ",;" or (last[-1] == ":" and line[-1] in ",;.")
 
 
 def _unwrapped(text: str) -> list[str]:

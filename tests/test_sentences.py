@@ -37,11 +37,12 @@ from retrieval.sentences import split_paragraphs, split_sentences
         pytest.param(
             "Deficiency was related to raised PTH,\n- higher blood pressure, and\n"
             "- insulin resistance.\nRisks were:\n- falls;\n- fractures.\n- Fractures were rarer."
-            "\nRisk factors\n- obesity\n- dark skin",
+            "\nRisk factors\n- obesity\n- dark skin\nKey points:\n- bone loss was not prevented",
             ["Deficiency was related to raised PTH, higher blood pressure, and insulin "
              "resistance.", "Risks were: falls; fractures.", "- Fractures were rarer.",
-             "Risk factors", "- obesity", "- dark skin"],
-            id="list items in lower case go on after a comma or colon, not after bare words",
+             "Risk factors", "- obesity", "- dark skin", "Key points:",
+             "- bone loss was not prevented"],
+            id="list items in lower case go on after a comma, or a colon when punctuated",
         ),
         pytest.param(
             "Lung cancer reduced by vitamins D and A\nA trial of 400 adults.\nIt was a\n\n"

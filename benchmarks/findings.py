@@ -141,10 +141,10 @@ def junk_reasons(text: str) -> list[str]:
         reasons.append("markup left in")  # unpaired markdown bold
     paid = re.search(r"\b(?:supported|funded|financed|sponsored)\b[^.;]{0,30}\bby\b", low)
     funder = r"foundation|institute|council|grant|award|ministry|fund|fellowship|contract"
-    declared = r"(?:\bno|declared?|declaration of|potential|any|reported?)\b[\w ]{0,20}"
+    declared = r"\b(?:no|declared?|declaration of|potential|any|reported?)\b[\w ]{0,20}"
     if (paid and re.search(funder, low)) or re.search(
         rf"{declared}competing interest"
-        r"|competing interests?(?:\(s\))?(?:\s*[:.]|\s+(?:none|statement))"
+        r"|^competing interest|competing interests?(?:\(s\))?\s*(?::|none|statement)"
         r"|nothing to (?:disclose|declare)|no specific grant|no funding",
         low,
     ):  # a disclosure, not a sentence that speaks of competing interests ("tighten the ...")

@@ -93,6 +93,7 @@ JUNK = [
 ]
 
 FINDINGS = [
+    "Many competing interests shape guidelines, so tighten the definition of competing interests.",
     "Supplementation with 20,000 IU vitamin D(3) a week did not prevent bone loss in this "
     "small population.",
     "Patients in the hospital who received 50,000 IU weekly had fewer infections.",

@@ -54,6 +54,15 @@ class _Unit:
     (`sentences.continues`): packed with the unit before it."""
 
 
+def _separator(unit: _Unit) -> str:
+    """What goes before `unit` in a chunk's text: a blank line before a section, so that no
+    sentence is read across two (`sentences.split_paragraphs` joins lines, never over a blank
+    one), a line break before a line, else a space."""
+    if not unit.new_line:
+        return " "
+    return "\n\n" if unit.starts_section else "\n"
+
+
 class Chunker:
     """Packs post text into chunks of at most `max_tokens` tokens (special tokens included)."""
 
@@ -145,10 +154,7 @@ class Chunker:
         def flush() -> None:
             nonlocal current, used
             if current:
-                text = "".join(
-                    ("\n" if u.new_line else " ") + u.text if k else u.text
-                    for k, u in enumerate(current)
-                )
+                text = current[0].text + "".join(_separator(u) + u.text for u in current[1:])
                 chunks.append(
                     Chunk(post.slug, current[0].heading, len(chunks), text, f"{ctx}\n{text}")
                 )

@@ -24,7 +24,7 @@ from retrieval.markdown import to_sections
 from retrieval.multilingual import MultilingualEncoder
 from retrieval.ontology import read_for_archive
 
-CHUNKER_VERSION = 11
+CHUNKER_VERSION = 12
 """Bump when parsing or chunking changes, so updates stop reusing old chunks."""
 EMBED_BATCH = 128
 

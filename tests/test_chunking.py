@@ -99,6 +99,16 @@ def test_a_sentence_over_several_lines_stays_in_one_chunk(chunker):
     assert split >= 10  # the filler alone fills a chunk, so the list must start the next
 
 
+def test_no_sentence_is_read_across_two_sections(chunker):
+    body = "# Methods\n\nThey took the dose of\n\n# Results\n\nfalls were fewer in the D group."
+    chunks = chunker.chunk_post(make_post(body))
+    assert len(chunks) == 1  # both sections in one chunk: only a blank line keeps them apart
+    assert split_sentences(chunks[0].text) == [
+        "They took the dose of",
+        "falls were fewer in the D group.",
+    ]
+
+
 @pytest.mark.slow  # chunks ~100 of the longest real posts
 def test_real_posts_fit_and_are_covered(chunker, tokenizer, archive_posts):
     posts = sorted(archive_posts.posts, key=lambda p: len(p.body), reverse=True)

@@ -203,11 +203,15 @@ def titles_quoted(findings_shown: list[str], titles: set[str]) -> int:
 
 def repeats_a_quote(hits: list[Hit]) -> bool:
     """Whether a later post of the answer quotes a sentence an earlier one quotes (each finding
-    read as its sentences, spaces and case ignored): the reader would read it twice."""
+    read as its sentences, spaces, punctuation and case ignored): the reader would read it
+    twice."""
     seen: set[str] = set()
     for hit in hits:
         mine = {
-            " ".join(s.lower().split()) for f in hit.findings for s in _sentences(f) if len(s) >= 25
+            re.sub(r"[\W_]+", "", s.lower())
+            for f in hit.findings
+            for s in _sentences(f)
+            if len(s) >= 25
         }
         if mine & seen:
             return True

@@ -49,7 +49,7 @@ class _Unit:
     heading: str
     new_line: bool
     starts_section: bool
-    goes_on: bool = False
+    goes_on: bool
     """The first sentence of a line that goes on with the sentence the line before left open
     (`sentences.continues`): packed with the unit before it."""
 

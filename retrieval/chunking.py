@@ -115,8 +115,8 @@ class Chunker:
             for line in section.lines:
                 if is_reference_line(line):
                     continue
-                goes_on = continues(last, line.strip())
-                last = line.strip()
+                stripped = line.strip()
+                goes_on, last = continues(last, stripped), stripped
                 sentences = split_sentences(line)
                 for i, (sentence, count) in enumerate(
                     zip(sentences, self._token_counts(sentences), strict=True)
@@ -170,8 +170,7 @@ class Chunker:
         for run in self._runs(self._units(sections, budget)):
             # +1: the separator between units may cost a token when tokenized together
             size = sum(unit.tokens + 1 for unit in run)
-            starts_fresh = run[0].starts_section and used >= budget // 2
-            if current and size <= budget and (starts_fresh or used + size > budget):
+            if current and used + size > budget >= size:
                 flush()  # the run starts the next chunk whole
             for unit in run:  # a run too long for one chunk is packed unit by unit
                 starts_fresh = unit.starts_section and used >= budget // 2

@@ -220,10 +220,15 @@ _COLON_SECTION = (
 'what this study adds' boxes) that are also everyday words opening a sentence ('Outcomes were
 better…'), so they count as labels only before a colon. Administrative ones (funding, trial
 registration, level of evidence) are left on their line: the junk checks read them by it."""
-_ANY_SECTION = rf"{_SECTION}|{_COLON_SECTION}"
+
+
+def _labels(names: str) -> str:
+    """One to four section labels of `names` run together ('Design, Setting, and Participants')."""
+    return rf"^(?i:(?:{names})(?:\s*(?:,\s*and|and|/|,)\s*(?:{names})){{0,3}})"
+
+
 _SECTION_LABEL_RE = re.compile(
-    rf"^(?i:(?:{_ANY_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_ANY_SECTION})){{0,3}})\s*:\s*"
-    rf"|^(?i:(?:{_SECTION})(?:\s*(?:,\s*and|and|/|,)\s*(?:{_SECTION})){{0,3}})\s+(?=[A-Z(])"
+    rf"{_labels(f'{_SECTION}|{_COLON_SECTION}')}\s*:\s*|{_labels(_SECTION)}\s+(?=[A-Z(])"
 )
 """An abstract's section label at a sentence's start ('RESULTS:', 'Conclusion:', 'Background and
 aims:', 'Design, Setting, and Participants:', 'POPULATION:', or 'Results' before a capital):

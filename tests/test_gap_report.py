@@ -51,14 +51,9 @@ def test_report_lists_gaps_votes_topics_and_days(tmp_path):
     log.record(answer("dose in pregnancy", True, ("p2", ["Pregnancy", "Vitamin D"])), now=NOW)
     log.record(answer("pregnancy risks", True, ("p2", ["pregnancy"]), ("p3", ["Infant"])), now=NOW)
     log.record(answer("too old to count", False), now=NOW - 20 * DAY)
-    feedback.db.execute(
-        "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
-        (NOW - DAY, 7, "pregnancy risks", "p2 p9", -1),
-    )
-    feedback.db.execute(
-        "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)", (NOW, 8, "dose in pregnancy", "p2", 1)
-    )
-    feedback.db.commit()
+    feedback.record(7, "pregnancy risks", ["p2", "p9"], 1, at=NOW - DAY - 60)
+    feedback.record(7, "pregnancy risks", ["p2", "p9"], -1, at=NOW - DAY)  # changed their mind
+    feedback.record(8, "dose in pregnancy", ["p2"], 1, at=NOW)
 
     report = gap_report(log, feedback, days=7, titles={"p2": "Pregnancy post"}, now=NOW)
     assert report.questions == 5
@@ -68,6 +63,7 @@ def test_report_lists_gaps_votes_topics_and_days(tmp_path):
     ]
     (down,) = report.downvoted
     assert down.question == "pregnancy risks" and down.posts == ("Pregnancy post", "p9")
+    assert down.votes == 1
     assert report.topics == [("pregnancy", 2), ("infant", 1)]  # generic "vitamin d" left out
     days = {d.day: d for d in report.per_day}
     assert days["2027-01-15"].questions == 2 and days["2027-01-15"].up == 1

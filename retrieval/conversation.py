@@ -9,7 +9,9 @@ follow-up is read after the thread's last question. Two things make it a new sub
 
 What the earlier question lends is its gist: its subjects and its less common words, not its
 framing ("does", "help", "what", "much"), which would otherwise pull the follow-up towards posts
-that answer the earlier question's kind of question rather than the new one.
+that answer the earlier question's kind of question rather than the new one. An earlier question
+that was itself a follow-up lends it as it was read (`as_read`): after "does vitamin D help
+asthma?" and "and for kids?", "any RCTs?" is still about asthma.
 """
 
 from __future__ import annotations
@@ -84,3 +86,13 @@ def context_for(question: str, previous: Sequence[str], is_topic: Callable[[str]
     if own and not own & subjects(last) and not _BACK_RE.search(question):
         return ""
     return last
+
+
+def as_read(previous: Sequence[str], is_topic: Callable[[str], bool]) -> list[str]:
+    """The thread's earlier questions (in English, oldest first) as each was read: a follow-up
+    after the gist of the question before it, as read in turn; a new subject on its own."""
+    read: list[str] = []
+    for question in previous:
+        context = context_for(question, read, is_topic)
+        read.append(f"{gist(context, is_topic)} {question}" if context else question)
+    return read

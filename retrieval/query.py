@@ -146,8 +146,8 @@ def build_query(
     """`is_topic`: whether a vocabulary phrase is one of the archive's topics (its tags)."""
     text = normalize_question(question)
     lang, english = in_english(text)
-    earlier = [in_english(normalize_question(previous[-1]))[1]] if previous else []
-    context = conversation.context_for(english, earlier, is_topic)
+    earlier = [in_english(normalize_question(p))[1] for p in previous]
+    context = conversation.context_for(english, conversation.as_read(earlier, is_topic), is_topic)
     gist = conversation.gist(context, is_topic) if context else ""
     extra = expansions(_after(context, english))
     # A restated question is the vocabulary's phrasing already: its expansions are left to the

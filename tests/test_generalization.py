@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.conversation import context_for, gist
+from retrieval.conversation import as_read, context_for, gist
 from retrieval.coverage import ArchiveWords
 from retrieval.language import detect
 from retrieval.query import build_query
@@ -212,6 +212,19 @@ def test_follow_up_takes_the_gist_of_the_earlier_question() -> None:
     assert query.context in query.lexical and "psoriasis" in query.lexical
 
 
+def test_follow_up_of_a_follow_up_keeps_the_thread_subject() -> None:
+    thread = ["does vitamin D help with psoriasis?", "and for kids?"]
+    assert "psoriasis" in as_read(thread, _any_topic)[1]
+    query = build_query("any RCTs?", thread, _any_topic)
+    assert "psoriasis" in query.context.split()
+
+
+def test_new_subject_in_a_thread_is_what_later_follow_ups_read_with() -> None:
+    thread = ["does vitamin D help with psoriasis?", "different question: does it help asthma?"]
+    context = build_query("what dose?", thread, _any_topic).context.split()
+    assert "asthma" in context and "psoriasis" not in context
+
+
 def test_gist_of_a_question_without_rare_words_is_the_question() -> None:
     assert gist("what about the others?", _any_topic) == "what about the others?"
 
@@ -318,6 +331,12 @@ def test_follow_up_answered_in_context(service: AnswerService) -> None:
     )
     assert alone.hits[0].slug == "children-fitness"
     assert in_thread.hits[0].slug == "ms-relapses"
+
+
+def test_follow_up_of_a_follow_up_answered_in_the_thread_subject(service: AnswerService) -> None:
+    thread = ["does vitamin D reduce multiple sclerosis relapses?", "what about for kids?"]
+    assert service.ask("what dose did they use?", previous=thread).hits[0].slug == "ms-relapses"
+    assert service.ask("what dose did they use?", previous=thread[1:]).hits[0].slug != "ms-relapses"
 
 
 def test_subject_change_answered_on_its_own(service: AnswerService) -> None:

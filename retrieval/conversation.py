@@ -43,18 +43,19 @@ _BACK_RE = re.compile(
 MODIFIERS = frozenset(
     {
         # populations, times of life
-        "child", "infant", "infant-child", "youth", "seniors", "women", "men", "pregnancy",
-        "breastfed", "preterm", "darker skin", "obesity", "sports",
+        "child", "infant", "youth", "seniors", "women", "men", "pregnancy", "breastfeeding",
+        "preemie", "darker skin", "obesity", "sports",
         # doses, levels and ways of taking it
-        "vitamin d", "vitamin d3", "vitamin d2", "dosage", "high dose", "loading dose", "how much",
-        "intervention", "therapeutic intervention", "intervention - non daily", "blood levels",
-        "vitamin d blood test", "deficiency", "optimum", "daily", "weekly", "iu", "mcg",
+        "vitamin d", "vitamin d2", "supplement", "dosage", "high dose", "loading dose", "how much",
+        "intervention", "therapeutic intervention", "intervention non daily", "blood levels",
+        "vitamin d blood test", "deficiency", "optimum", "daily", "iu", "mcg",
         # study words
-        "meta-analysis", "associations", "predict", "tests", "health risk", "overview",
-        "top news", "off topic", "mortality",
+        "meta analysis", "review", "overview", "overview for doctors", "mice", "associations",
+        "predict", "tests", "health risk", "top news", "off topic", "mortality",
     }
 )  # fmt: skip
-"""Vocabulary phrases that narrow a question rather than give it a subject of its own."""
+"""Vocabulary phrases that narrow a question rather than give it a subject of its own, spelt as
+the vocabulary's phrases are (a test checks each is one)."""
 
 
 def subjects(text: str) -> set[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.conversation import as_read, context_for, gist
+from retrieval.conversation import MODIFIERS, as_read, context_for, gist
 from retrieval.coverage import ArchiveWords
 from retrieval.language import detect
-from retrieval.query import build_query
+from retrieval.query import STATUS_PHRASES, build_query
 from retrieval.search import (
     FINDINGS_PER_POST,
     FIRST_POST_FINDINGS,
@@ -18,6 +18,7 @@ from retrieval.search import (
     TITLE_ONLY_PENALTY,
 )
 from retrieval.service import AnswerService
+from retrieval.synonyms import rules
 from tests.helpers import service_over
 
 
@@ -210,6 +211,20 @@ def test_follow_up_takes_the_gist_of_the_earlier_question() -> None:
     assert "psoriasis" in query.context.split()
     assert not {"does", "help", "with"} & set(query.context.split())  # framing, not subject
     assert query.context in query.lexical and "psoriasis" in query.lexical
+
+
+@pytest.mark.parametrize("phrases", [MODIFIERS, STATUS_PHRASES], ids=["modifiers", "status"])
+def test_phrase_lists_name_the_vocabularys_phrases(phrases: frozenset[str]) -> None:
+    """A phrase renamed in the vocabulary leaves a list naming it matching nothing: 'meta-analysis'
+    once, now 'meta analysis', so 'any meta-analysis?' was read as a new subject."""
+    vocabulary = {rule.phrase for rule in rules()}
+    assert sorted(phrases - vocabulary) == []
+
+
+def test_follow_up_asking_for_a_kind_of_study_is_read_in_the_thread() -> None:
+    thread = ["does vitamin D lower the risk of preeclampsia?"]
+    for follow_up in ("any meta-analysis?", "any reviews?"):  # each phrase is a tag of the archive
+        assert context_for(follow_up, thread, lambda phrase: True) == thread[0]
 
 
 def test_follow_up_of_a_follow_up_keeps_the_thread_subject() -> None:

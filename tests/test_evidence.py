@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.cli import main
@@ -154,15 +155,33 @@ def test_evidence_filter_keeps_only_those_labels_with_right_totals_and_pages(sea
         searcher.search(QUESTION, evidence=["rtc"])
 
 
-def test_newest_orders_confident_posts_by_date(searcher):
+def test_newest_orders_the_posts_near_the_best_by_date(searcher):
     plain = searcher.search(QUESTION, k=6)
     newest = searcher.search(QUESTION, k=6, newest=True)
-    n = plain.total
-    assert n >= 2, "the synthetic posts should answer confidently"
-    confident = [h.date for h in newest.hits[:n]]
-    assert confident == sorted(confident, reverse=True)
-    assert {h.slug for h in newest.hits[:n]} == {h.slug for h in plain.hits[:n]}
-    assert [h.slug for h in newest.hits[n:]] == [h.slug for h in plain.hits[n:]]
+    floor = plain.hits[0].score - search.NEAR_BEST_MARGIN
+    near = [h.slug for h in plain.hits[: search.NEAR_BEST_WINDOW] if h.score >= floor]
+    assert len(near) >= 3, "the synthetic posts on falls should score close together"
+    assert "d-other" not in near  # the post on another subject is not among them
+    dates = [h.date for h in newest.hits[: len(near)]]
+    assert dates == sorted(dates, reverse=True)
+    assert {h.slug for h in newest.hits[: len(near)]} == set(near)
+    assert [h.slug for h in newest.hits[len(near) :]] == [h.slug for h in plain.hits[len(near) :]]
+
+
+def test_newest_leaves_the_posts_below_the_best_in_score_order(searcher, monkeypatch):
+    """Newest first among every confident post put posts on other subjects first whenever they
+    were newer (0.09 of the first 3 posts on the asked tag, over questions made from tags)."""
+    monkeypatch.setattr(search, "NEAR_BEST_MARGIN", 0.0)  # only the best is near the best
+    newest = searcher.search(QUESTION, k=3, newest=True)
+    assert newest.total >= 3
+    assert [h.slug for h in newest.hits] == [h.slug for h in searcher.search(QUESTION, k=3).hits]
+
+
+def test_newest_leaves_a_post_far_below_the_best_in_its_place():
+    scores = np.array([0.70, 0.95, 0.91, 0.99, 0.60])
+    by_score = [3, 1, 2, 0, 4]
+    assert Searcher._near_the_best(by_score, scores) == 3  # 0.99, 0.95, 0.91 within 0.1
+    assert Searcher._near_the_best([], scores) == 0
 
 
 def test_cli_evidence_rct_returns_only_rct_posts(index_root, capsys):
@@ -271,7 +290,7 @@ def test_only_close_posts_of_the_kind_or_those_on_the_named_topic_are_brought_fo
         return [h.slug for h in searcher.search(question, k=4).hits]
 
     asked = slugs()
-    monkeypatch.setattr(search, "ASKED_TYPE_WINDOW", 0)  # only the topic can bring a post forward
+    monkeypatch.setattr(search, "NEAR_BEST_WINDOW", 0)  # only the topic can bring a post forward
     by_topic = slugs()
     monkeypatch.setattr(evidence, "asked_for", lambda question: ())
     plain = slugs()

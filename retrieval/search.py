@@ -331,19 +331,25 @@ class Searcher:
         if self._openings is not None:  # the multilingual model, read in once
             multilingual.shared().question(WARM_UP_QUESTION)
 
-    def prepare_findings(self) -> int:
+    def prepare_findings(self, stop: threading.Event | None = None) -> int:
         """Build every post's sentence table (sentences split and tokenised, result cues and
         quotability read), once, so that no question pays for it on first sight (6.2-6.9 s for
         today's 91k sentences), and join them into one table that the shown posts are read
         from (joining their own tables took 0.11 of a question's 0.56 ms of findings). Skipped,
-        returning 0, when the version may hold more sentences than a process keeps. Returns the
-        sentences prepared."""
+        returning 0, when the version may hold more sentences than a process keeps, or left
+        undone, returning 0, once `stop` is set (checked between posts). Returns the sentences
+        prepared."""
         if self._joined is not None:
             return len(self._joined[0].sentences)
         texts = len(self.index.chunks.text) + sum(len(p.bold) for p in self.index.posts)
         if texts * SENTENCES_PER_TEXT > SENTENCES_KEPT:
             return 0
-        joined = SentenceTable.join([self._table(row) for row in range(len(self.index.posts))])
+        tables = []
+        for row in range(len(self.index.posts)):
+            if stop is not None and stop.is_set():
+                return 0
+            tables.append(self._table(row))
+        joined = SentenceTable.join(tables)
         with self._tables_lock:
             self._joined = joined
             self._tables.clear()  # the joined table holds them all

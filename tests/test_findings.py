@@ -6,12 +6,15 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import weakref
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from retrieval import findings, language, store, synonyms
+from retrieval import service as service_module
 from retrieval.indexer import build_index
 from retrieval.lexical import sentence_terms
 from retrieval.ontology import tag_key
@@ -505,6 +508,28 @@ def test_a_serving_process_prepares_findings_so_questions_split_no_sentence(
     new_splits = findings.sentences.cache_info().misses - split.misses
     new_tokens = sentence_terms.cache_info().misses - tokenised.misses
     assert (new_splits == 0 and new_tokens == 0) == prepare
+
+
+def test_preparing_stops_when_asked_and_leaves_the_version_unprepared(demo_searcher):
+    fresh = Searcher(demo_searcher.index, demo_searcher.embedder)
+    stop = threading.Event()
+    stop.set()
+    assert fresh.prepare_findings(stop=stop) == 0 and fresh._joined is None
+    assert fresh.prepare_findings(stop=threading.Event()) > 0  # not asked: prepared
+
+
+def test_an_exiting_process_waits_for_a_preparation_still_running(tmp_path, embedder, monkeypatch):
+    """A preparation left inside an ONNX Runtime call while the interpreter is torn down aborts
+    the process (exit status 134): at exit, preparing is stopped and waited for."""
+    monkeypatch.setattr(service_module, "_exiting", threading.Event())  # not this process's
+    monkeypatch.setattr(service_module, "_preparing", weakref.WeakSet())
+    root = tmp_path / "ix"
+    build_index(SEEDS, root, embedder)
+    service = AnswerService(root, embedder, "https://example.org", prepare=True)
+    service.searcher()
+    (thread,) = list(service_module._preparing)
+    service_module._stop_preparing()  # what atexit runs
+    assert not thread.is_alive() and service.prepared.is_set()
 
 
 def test_a_serving_process_loads_the_query_side_before_its_first_question(tmp_path, embedder):

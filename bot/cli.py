@@ -129,6 +129,18 @@ def evidence_labels(value: str) -> list[str]:
     return labels
 
 
+def at_least_one(value: str) -> int:
+    """A count of posts, entries or days: a whole number of 1 or more (-k 0 answered "No posts
+    matched", which was not so)."""
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {count}")
+    return count
+
+
 def show(answer: Answer, as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
@@ -301,7 +313,7 @@ def parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer a question from the archive")
     ask.add_argument("question", nargs="*")
-    ask.add_argument("-k", type=int, default=3, help="number of posts (default 3)")
+    ask.add_argument("-k", type=at_least_one, default=3, help="number of posts (default 3)")
     ask.add_argument("--json", action="store_true", help="JSON output")
     ask.add_argument("--batch", type=Path, help="file with one question per line")
     ask.add_argument(
@@ -320,21 +332,21 @@ def parser() -> argparse.ArgumentParser:
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", help="a conversation: follow-ups keep the context (/new)")
-    chat.add_argument("-k", type=int, default=3, help="number of posts (default 3)")
+    chat.add_argument("-k", type=at_least_one, default=3, help="number of posts (default 3)")
     chat.add_argument("--json", action="store_true", help="JSON output")
     common(chat)
     chat.set_defaults(func=cmd_chat)
 
     rep = sub.add_parser("report", help="the gap report: unanswered questions, 👎, topics")
-    rep.add_argument("--days", type=int, default=7, help="how many days back (default 7)")
-    rep.add_argument("--limit", type=int, default=20, help="entries per section shown")
+    rep.add_argument("--days", type=at_least_one, default=7, help="how many days back (default 7)")
+    rep.add_argument("--limit", type=at_least_one, default=20, help="entries per section shown")
     rep.add_argument("--csv", type=Path, help="also write every entry to this CSV file")
     rep.add_argument("--index", type=Path, help="index folder (default: VDWBOT_INDEX)")
     rep.set_defaults(func=cmd_report)
 
     tg = sub.add_parser("tags", help="best-matching tags for a name (fuzzy)")
     tg.add_argument("query", nargs="*")
-    tg.add_argument("--limit", type=int, default=10)
+    tg.add_argument("--limit", type=at_least_one, default=10)
     tg.add_argument("--json", action="store_true")
     common(tg)
     tg.set_defaults(func=cmd_tags)

@@ -9,6 +9,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from bot.cli import main
 from retrieval.indexer import build_index
 from tests.helpers import REPO, SEEDS
@@ -26,6 +28,19 @@ def test_tags_json_contract(tmp_path, embedder, capsys):
 def test_ask_without_question_is_one_clear_line(capsys):
     assert main(["ask"]) == 1
     assert capsys.readouterr().err.startswith("vdwbot: give a question")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["ask", "-k", "0", "q"], ["ask", "-k", "-3", "q"], ["chat", "-k", "x"],
+     ["report", "--days", "0"], ["tags", "--limit", "0", "bone"]],
+)  # fmt: skip
+def test_counts_below_one_are_a_usage_error_not_an_empty_answer(args, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "must be at least 1" in err or "is not a whole number" in err
 
 
 def test_run_without_token_is_one_clear_line(tmp_path):

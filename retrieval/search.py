@@ -489,8 +489,8 @@ class Searcher:
         rows, matched = self._collapse(order, ranking.scores, need)
         if newest and matched:
             rows, matched = self._collapse(order, ranking.scores, max(head, matched))
-            near = self._near_the_best(rows[:matched], ranking.scores)
-            rows = self._by_date(rows[:near]) + rows[near:]
+            near = self._near_the_best(rows[:matched], ranking.scores)  # a prefix: by score
+            rows = self._by_date(near) + rows[len(near) :]
         else:
             rows = self._reviews_placed(rows, ranking.scores)
             if alike:
@@ -568,10 +568,7 @@ class Searcher:
         anywhere in the ranking tagged with one of `topics`; the leaders in order of score, then
         the other rows as they were."""
         order, scores = ranking.order, ranking.scores
-        floor = scores[rows[0]] - NEAR_BEST_MARGIN if rows else np.inf
-        near = [
-            r for r in rows[:NEAR_BEST_WINDOW] if self.evidence[r] in kinds and scores[r] >= floor
-        ]
+        near = [r for r in self._near_the_best(rows, scores) if self.evidence[r] in kinds]
         of_kinds = order[np.isin(self._evidence_code[order], self._codes(kinds))]
         topical = {post.row for key in topics for post in self.tags.posts(key)}
         tagged = [r for r in of_kinds.tolist() if r in topical and r not in near]
@@ -596,14 +593,11 @@ class Searcher:
         return [page[i] for i in placed] + rows[REVIEW_WINDOW:]
 
     @staticmethod
-    def _near_the_best(rows: list[int], scores: np.ndarray) -> int:
-        """How many of the first NEAR_BEST_WINDOW `rows` (in score order) score within
-        NEAR_BEST_MARGIN of the first."""
-        if not rows:
-            return 0
-        floor = scores[rows[0]] - NEAR_BEST_MARGIN
-        head = rows[:NEAR_BEST_WINDOW]
-        return next((i for i, r in enumerate(head) if scores[r] < floor), len(head))
+    def _near_the_best(rows: list[int], scores: np.ndarray) -> list[int]:
+        """Those of the first NEAR_BEST_WINDOW `rows` that score within NEAR_BEST_MARGIN of the
+        first, in their order (a prefix when `rows` are in score order)."""
+        floor = scores[rows[0]] - NEAR_BEST_MARGIN if rows else np.inf
+        return [r for r in rows[:NEAR_BEST_WINDOW] if scores[r] >= floor]
 
     def _by_date(self, rows: list[int]) -> list[int]:
         """`rows` newest first; same date, by score as given (a reversed sort is still stable);

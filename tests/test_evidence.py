@@ -180,8 +180,8 @@ def test_newest_leaves_the_posts_below_the_best_in_score_order(searcher, monkeyp
 def test_newest_leaves_a_post_far_below_the_best_in_its_place():
     scores = np.array([0.70, 0.95, 0.91, 0.99, 0.60])
     by_score = [3, 1, 2, 0, 4]
-    assert Searcher._near_the_best(by_score, scores) == 3  # 0.99, 0.95, 0.91 within 0.1
-    assert Searcher._near_the_best([], scores) == 0
+    assert len(Searcher._near_the_best(by_score, scores)) == 3  # 0.99, 0.95, 0.91 within 0.1
+    assert len(Searcher._near_the_best([], scores)) == 0
 
 
 def test_cli_evidence_rct_returns_only_rct_posts(index_root, capsys):

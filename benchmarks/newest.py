@@ -34,13 +34,13 @@ def main() -> None:
     args = p.parse_args()
     embedder = Embedder(cache_dir=store.onnx_cache(args.index))
     service = AnswerService(args.index, embedder, DEFAULT_BASE_URL)
-    posts = {post.slug: post for post in service.searcher().index.posts}
-    counts: dict[str, int] = {}
-    for post in posts.values():
-        for tag in {tag_key(t) for t in post.tags}:
-            counts[tag] = counts.get(tag, 0) + 1
+    searcher = service.searcher()
+    posts = {post.slug: post for post in searcher.index.posts}
+    catalogue = searcher.tags
     tags = sorted(
-        t for t, n in counts.items() if args.min_posts <= n <= args.max_posts and not is_generic(t)
+        key
+        for key in catalogue.display
+        if args.min_posts <= catalogue.count(key) <= args.max_posts and not is_generic(key)
     )
 
     def on_subject(slug: str, tag: str) -> bool:

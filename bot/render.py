@@ -108,6 +108,12 @@ def read_as_line(answer: Answer) -> str | None:
     return f"Read as: {answer.read_as}" if answer.read_as else None
 
 
+def nothing_quoted(hit: Hit) -> str:
+    """What a post without findings is, said in its place (the CLI showed nothing for a post
+    with text but nothing quotable, such as a chart and a list of links)."""
+    return TITLE_ONLY if not hit.has_text else NO_FINDINGS
+
+
 def badge(hit: Hit) -> str:
     """Study type and year, e.g. "RCT · 2013" (empty when neither is known)."""
     parts = [EVIDENCE_NAMES.get(hit.evidence, hit.evidence) if hit.evidence else "", hit.year]
@@ -139,8 +145,8 @@ def answer_text(answer: Answer) -> str:
         lines.append(f"{n}. {hit.title}" + (f" [{label}]" if label else ""))
         lines.append(f"   {hit.url}")
         lines.extend(f"   - {f}" for f in hit.findings)
-        if not hit.findings and not hit.has_text:
-            lines.append(f"   ({TITLE_ONLY})")
+        if not hit.findings:
+            lines.append(f"   ({nothing_quoted(hit)})")
     if not answer.hits:
         lines.append("No posts matched.")
     else:
@@ -165,7 +171,7 @@ def hit_embed(hit: Hit, number: int) -> discord.Embed:
     title = clip(f"{number}. {hit.title}", TITLE_MAX)
     bullets = "\n".join(f"• {discord.utils.escape_markdown(f)}" for f in hit.findings)
     tags = ", ".join(t for t in hit.tags if not is_generic(t))[:300]
-    parts = [bullets or f"_{TITLE_ONLY if not hit.has_text else NO_FINDINGS}_"]
+    parts = [bullets or f"_{nothing_quoted(hit)}_"]
     if tags:
         parts.append(f"-# Tags: {discord.utils.escape_markdown(tags)}")
     embed = discord.Embed(

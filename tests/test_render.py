@@ -112,3 +112,17 @@ def test_the_first_posts_five_longest_findings_are_shown_whole_within_discords_l
     first = embeds[0].description or ""
     assert first.count("• ") == 5 and first.split("\n")[4].endswith(".")  # the fifth is whole
     assert sum(len(e) for e in embeds) <= 6000
+
+
+def test_a_post_with_nothing_to_quote_says_so_in_both_replies():
+    """An index page, and a post whose text has nothing quotable (a chart and links), each get a
+    note in the CLI text and in the embed, never an empty entry."""
+    index_page, links_only = (replace(h, findings=[]) for h in hits(2))
+    index_page = replace(index_page, has_text=False)
+    answer = Answer("q", True, [index_page, links_only], 2)
+    text = answer_text(answer)
+    assert "1. Post 0\n   https://x/pages/p0/\n   (Index page, no text" in text
+    assert "2. Post 1\n   https://x/pages/p1/\n   (No key findings quoted: open the post.)" in text
+    embeds = answer_embeds(answer)
+    assert "Index page, no text" in embeds[0].description
+    assert "No key findings quoted" in embeds[1].description

@@ -273,7 +273,8 @@ def format_summary(s: dict) -> str:
         f"{s['questions']} questions ({s['answerable']} answerable) in {s['seconds']} s",
         f"nDCG@10 {s['ndcg10']:.3f}  MRR {s['mrr']:.3f}  hit@1 {s['hit1']:.3f}  "
         f"hit@3 {s['hit3']:.3f}  recall@5 {s['recall5']:.3f}",
-        f"answer facts in findings {s['facts_in_findings']:.3f}; answerable confident "
+        f"answer facts in findings {s['facts_in_findings']:.3f}; lead from an answering post "
+        f"{s['lead_answers']:.3f}; answerable confident "
         f"{s['answerable_confident']:.3f}; no-answer questions not confident "
         f"{s['no_answer']['not_confident']:.3f} of {s['no_answer']['questions']}",
     ]

@@ -20,6 +20,10 @@ from retrieval.search import Answer
 from retrieval.store import IndexData
 
 K = 10
+SHOWN = 3
+"""Posts a reply shows (the bot's page, the CLI's default): the findings and the lead are
+measured on an answer of this many posts, as people read it. The lead is chosen among the posts
+shown, so an answer of K posts could lead from a post nobody sees."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,12 @@ def first_answer_rank(ranked: list[str], relevant: dict[str, int]) -> int | None
     return next((i + 1 for i, s in enumerate(ranked) if relevant.get(s, 0) >= 2), None)
 
 
-def score_question(q: Question, answer: Answer, body: Body | None = None) -> dict:
+def score_question(
+    q: Question, answer: Answer, body: Body | None = None, shown: Answer | None = None
+) -> dict:
+    """The ranking measures of `answer` (K posts), and those of the findings and the lead of
+    `shown` (the same question answered with SHOWN posts; `answer` itself when not given)."""
+    shown = answer if shown is None else shown
     ranked = [h.slug for h in answer.hits]
     row: dict = {"id": q.id, "kind": q.kind, "confident": answer.confident, "top": ranked[:3]}
     if not q.answerable:
@@ -89,9 +98,18 @@ def score_question(q: Question, answer: Answer, body: Body | None = None) -> dic
         hit1=float(rank == 1),
         hit3=float(rank is not None and rank <= 3),
         recall5=len(set(ranked[:5]) & set(answers)) / min(5, len(answers)),
+        lead_answers=float(lead_answers(q, shown)),
     )
-    row.update(facts_row(q, answer, body))
+    row.update(facts_row(q, shown, body))
     return row
+
+
+def lead_answers(q: Question, answer: Answer) -> bool:
+    """Whether the answer leads with a sentence quoted from a post that answers the question
+    (grade 2): the lead is read as the answer, so one from a merely related post misleads."""
+    if answer.lead is None:
+        return False
+    return q.relevant.get(answer.hits[answer.lead.result].slug, 0) >= 2
 
 
 Body = Callable[[str], str]
@@ -109,9 +127,9 @@ def chunk_bodies(index: IndexData) -> Body:
 
 
 def facts_row(q: Question, answer: Answer, body: Body | None = None) -> dict:
-    """Share of the answer facts quoted in the findings of the first 3 posts and of the first
-    post; with `body`, also the shares the bodies of those posts hold (what findings could
-    reach at best), so sentence choice and post choice can be told apart."""
+    """Share of the answer facts quoted in the findings of the first 3 posts, of the first post
+    and in the lead; with `body`, also the shares the bodies of those posts hold (what findings
+    could reach at best), so sentence choice and post choice can be told apart."""
     if not q.answerable or not q.answer_facts:
         return {}
     facts = [_norm(f) for f in q.answer_facts]
@@ -124,6 +142,7 @@ def facts_row(q: Question, answer: Answer, body: Body | None = None) -> dict:
     row = {
         "facts": share([f for h in first3 for f in h.findings]),
         "facts1": share([f for h in first for f in h.findings]),
+        "lead": share([answer.lead.text] if answer.lead else []),
     }
     if body is not None:
         row["body3"] = share([body(h.slug) for h in first3])
@@ -135,7 +154,7 @@ def facts_summary(rows: list[dict]) -> dict:
     """Means of the facts measures, and the selection ratios (findings ÷ body ceiling)."""
     rows = [r for r in rows if "facts" in r]
     out: dict = {"n": len(rows)}
-    for key in ("facts", "facts1", "body3", "body1"):
+    for key in ("facts", "facts1", "lead", "body3", "body1"):
         if any(key in r for r in rows):
             out[key] = _mean([r[key] for r in rows if key in r])
     for facts, body in (("facts", "body3"), ("facts1", "body1")):
@@ -148,7 +167,7 @@ def _mean(values: list[float]) -> float:
     return round(sum(values) / len(values), 4) if values else 0.0
 
 
-METRICS = ("ndcg10", "mrr", "hit1", "hit3", "recall5")
+METRICS = ("ndcg10", "mrr", "hit1", "hit3", "recall5", "lead_answers")
 
 
 def _metrics(rows: list[dict]) -> dict:
@@ -188,10 +207,14 @@ Ask = Callable[[str, int, tuple[str, ...]], Answer]
 def evaluate(
     questions: list[Question], ask: Ask, body: Body | None = None
 ) -> tuple[dict, list[dict]]:
-    """Ask every question (top K, follow-ups with their thread) -> (summary, per-question rows).
-    With `body`, the facts measures include what the shown posts hold (see `facts_row`)."""
+    """Ask every question (top K, follow-ups with their thread; an answerable one again with
+    SHOWN posts for its findings and lead) -> (summary, per-question rows). With `body`, the facts
+    measures include what the shown posts hold (see `facts_row`)."""
     started = time.perf_counter()
-    rows = [score_question(q, ask(q.question, K, q.previous), body) for q in questions]
+    rows = []
+    for q in questions:
+        shown = ask(q.question, SHOWN, q.previous) if q.answerable else None
+        rows.append(score_question(q, ask(q.question, K, q.previous), body, shown))
     summary = summarize(rows)
     summary["seconds"] = round(time.perf_counter() - started, 1)
     return summary, rows

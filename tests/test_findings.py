@@ -471,20 +471,22 @@ def test_facts_in_findings_against_what_the_shown_posts_hold():
     facts = ["20,000 IU weekly", "1.4% at the hip", "123 nmol/L", "not anywhere"]
     q = Question("q", "?", "dose", {"a": 2}, facts)
     row = facts_row(q, answer, lambda slug: bodies.get(slug, ""))
-    assert row == {"facts": 0.25, "facts1": 0.25, "body3": 0.75, "body1": 0.5}
+    assert row == {"facts": 0.25, "facts1": 0.25, "lead": 0.0, "body3": 0.75, "body1": 0.5}
     lay = Question("r", "?", "lay", {"a": 2}, ["123 nmol/l"])
     other = facts_row(lay, answer, lambda slug: bodies.get(slug, ""))
-    assert other == {"facts": 0.0, "facts1": 0.0, "body3": 1.0, "body1": 0.0}
-    assert facts_row(lay, answer) == {"facts": 0.0, "facts1": 0.0}  # no bodies, no ceilings
+    assert other == {"facts": 0.0, "facts1": 0.0, "lead": 0.0, "body3": 1.0, "body1": 0.0}
+    assert facts_row(lay, answer) == {"facts": 0.0, "facts1": 0.0, "lead": 0.0}  # no ceilings
     assert facts_row(Question("n", "?", "no_answer", {}, facts), answer) == {}
     rows = [{**row, "kind": "dose"}, {**other, "kind": "lay"}]
     summary = facts_summary(rows)
     assert summary["facts"] == 0.125 and summary["body3"] == 0.875
     assert summary["selection3"] == round(0.125 / 0.875, 4) and summary["selection1"] == 0.5
     ranking = {"ndcg10": 1.0, "mrr": 1.0, "hit1": 1.0, "hit3": 1.0, "recall5": 1.0}
+    ranking["lead_answers"] = 0.0
     by_kind = summarize([{**r, **ranking, "confident": True} for r in rows])["by_kind"]
     assert by_kind["lay"]["facts"] == {
-        "n": 1, "facts": 0.0, "facts1": 0.0, "body3": 1.0, "body1": 0.0, "selection3": 0.0
+        "n": 1, "facts": 0.0, "facts1": 0.0, "lead": 0.0, "body3": 1.0, "body1": 0.0,
+        "selection3": 0.0,
     }  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from retrieval import findings
 from retrieval.evaluation import Question, ndcg, score_question, summarize
 from retrieval.lexical import terms
 from retrieval.query import build_query, normalize_question
-from retrieval.search import Answer, Hit
+from retrieval.search import Answer, Hit, Lead
 from retrieval.sentence_table import SentenceTable, TermIds, overlaps
 from retrieval.store import PostRecord
 from retrieval.synonyms import expansions
@@ -227,3 +227,22 @@ def test_metrics():
     summary = summarize([row, none])
     assert summary["no_answer"] == {"questions": 1, "not_confident": 1.0}
     assert summary["by_kind"]["paraphrase"]["hit3"] == 1.0
+
+
+def test_the_lead_is_measured_for_its_facts_and_for_the_post_it_comes_from():
+    q = Question("q", "?", "lay", {"a": 2, "b": 1}, ["20 ng", "fewer falls"])
+    answering, related = (Hit(s, "t", "", (), "u", 0.5, ["levels of 20 ng/ml"]) for s in "ab")
+
+    def row(lead: Lead | None) -> dict:
+        return score_question(q, Answer("?", True, [related, answering], 2, lead=lead))
+
+    from_answer, from_related, none = (
+        row(Lead("levels of 20 ng/ml", 1)),
+        row(Lead("x", 0)),
+        row(None),
+    )
+    assert (from_answer["lead_answers"], from_answer["lead"]) == (1.0, 0.5)
+    assert (from_related["lead_answers"], from_related["lead"]) == (0.0, 0.0)
+    assert (none["lead_answers"], none["lead"]) == (0.0, 0.0)
+    summary = summarize([from_answer, none])
+    assert summary["lead_answers"] == 0.5 and summary["facts"]["lead"] == 0.25

@@ -312,8 +312,10 @@ class Finding(NamedTuple):
     row: int = -1
     """Its row in the sentence table it was ranked from (for `in_context`)."""
     result: bool = True
-    """States a result (a statistic, an amount, which way an outcome went, a conclusion): only
-    such a finding may be the lead."""
+    """May lead: a whole sentence that states a result (`may_lead`), quoted from its start. A
+    long sentence quoted from the middle ("… statistically significant effect (2 studies: …")
+    leaves out what it is about: under its post's title that can do, as the lead read alone it
+    cannot."""
 
 
 @lru_cache(maxsize=SENTENCES_KEPT)
@@ -634,7 +636,8 @@ def rank(
             shown = table.shown[row]
             if weights and shown.endswith(ELLIPSIS) and len(text) > MAX_FINDING_CHARS:
                 shown = focused(text, weights)
-            chosen.append(Finding(shown, score_of[i], bool(table.aim[row]), row, bool(result[row])))
+            leads = bool(result[row]) and not shown.startswith(ELLIPSIS)
+            chosen.append(Finding(shown, score_of[i], bool(table.aim[row]), row, leads))
             if len(chosen) == most:
                 break
         found.append(chosen)

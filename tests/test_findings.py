@@ -123,6 +123,12 @@ LONG = (
     "fractures was 20% lower than in those given placebo with calcium."
 )
 
+LONGER = (
+    LONG.replace("calcium.", "calcium and those given nothing at all over the same years.")
+    .replace("Patients", "Older patients living at home or in care")
+    .replace("first year", "first year of the trial, in every region and at every site")
+)
+
 
 @pytest.mark.parametrize(
     "fragment",
@@ -147,13 +153,19 @@ def test_a_long_sentence_is_quoted_where_the_question_weighs_most():
     assert findings.focused(LONG, {"hospital": 3.0}, limit=200) == findings.shorten(LONG, 200)
     assert findings.focused(LONG, {}, limit=200) == findings.shorten(LONG, 200)
     assert findings.focused("Short enough.", asked) == "Short enough."
-    long = LONG.replace("calcium.", "calcium and those given nothing at all over the same years.")
-    long = long.replace("Patients", "Older patients living at home or in care").replace(
-        "first year", "first year of the trial, in every region and at every site"
-    )
-    (best,) = findings.rank(candidates([long]), signals(1), set(), limit=1, weights=asked)[0]
-    assert len(long) > findings.MAX_FINDING_CHARS and best.text.startswith("… ")
+    (best,) = findings.rank(candidates([LONGER]), signals(1), set(), limit=1, weights=asked)[0]
+    assert len(LONGER) > findings.MAX_FINDING_CHARS and best.text.startswith("… ")
     assert "fractures was 20% lower" in best.text
+
+
+def test_a_long_sentence_quoted_from_its_middle_never_leads():
+    """Quoted where the question weighs most, it may be a finding but not the lead; quoted from
+    its start (cut at the end only), it may lead."""
+    asked = {"fall": 3.0, "fracture": 2.5}
+    (middle,) = findings.rank(candidates([LONGER]), signals(1), set(), limit=1, weights=asked)[0]
+    (start,) = findings.rank(candidates([LONGER]), signals(1), set(), limit=1)[0]
+    assert middle.text.startswith("… ") and not middle.result
+    assert start.text.startswith("Older patients") and start.result
 
 
 def test_each_post_quotes_up_to_its_own_limit():

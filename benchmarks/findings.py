@@ -74,6 +74,14 @@ def junk_reasons(text: str) -> list[str]:
     """Why a finding reads as junk (empty when it does not)."""
     low = text.lower()
     reasons = [kind for kind, found in _PHRASE_RES.items() if found.search(low)]
+    if re.match(
+        r"(?:editorial )?(?:comment|erratum|retraction|republished)"
+        r"\s+(?:in\b|(?:on|of|for|from)\s*:)",
+        low,
+    ):
+        reasons.append("citation of another paper")  # PubMed's "Comment in: ...", "Erratum in: ..."
+    if re.search(r"\[[^\[\]]*\b(?:19|20)\d\d\]\s*$", text):  # "... [N Engl J Med. 2012]"
+        reasons.append("citation of another paper")
     if "|" in text.replace("|ig", ""):  # "|ig" is how OCR renders "µg"
         reasons.append("table fragment")
     if re.search(r"\bcited by\s+(?:\d|in\b|google|scopus)", low):

@@ -63,6 +63,8 @@ _START_RE = re.compile(
     r"|(?:see|also see|click|related|references?|links?|tags?|categor(?:y|ies)|overview|items? in"
     r"|this post|contents|table of contents|back to|text in image|images? from"
     r"|scroll|watch|listen|update|top news)\b|\d{1,2}:\d\d\b"
+    # PubMed's links between papers ('Comment in: ...', 'Erratum in: ...', 'Retraction of ...')
+    r"|(?:editorial )?(?:comment|erratum|retraction|republished) (?:in\b|(?:on|of|for|from):)"
     r"|(?:fig(?:ure)?|table|chart|graph|image|photo|picture|diagram|infographic|video|slide)s?"
     r"\.? ?\d*[a-z]?\s?[:.–-]"
 )
@@ -248,6 +250,9 @@ the sentence says it lists abbreviations (a list in prose parts its names by com
 PubMed, Medline, EBSCO, ...')."""
 _JOURNAL_RE = re.compile(r"\bJ\.? [A-Z].*\b(?:19|20)\d\d\b")
 """An abbreviated journal name ("Am J Clin Nutr", "J R Army Med Corps") and a year."""
+_BRACKETED_JOURNAL_RE = re.compile(r"\[[A-Z][A-Za-z.&' -]{1,60}\.? (?:19|20)\d\d\]$")
+"""A line ending on its journal and year in brackets, as PubMed lists related papers ("The
+challenges of using vitamin D in cancer prevention. [Isr Med Assoc J. 2012]")."""
 _NUMBERED_REF_RE = re.compile(r"^\s*\d+\.\s+[A-Z][a-z]+ [A-Z]{1,3}\b")
 _LOWER_WORD_RE = re.compile(r"(?<![A-Za-z]-)\b[a-z][\w'’-]{3,}")
 _CAPITAL_WORD_RE = re.compile(r"\b[A-Z][a-z][\w'’-]{2,}")
@@ -285,6 +290,8 @@ def is_junk(sentence: str) -> bool:
     if low[-1:].isdigit() and _dated_link(low[-80:]):
         return True
     if (" are " in s or " is " in s) and _NAMES_ARE_WITH_RE.match(s):
+        return True
+    if s.endswith("]") and _BRACKETED_JOURNAL_RE.search(s):
         return True
     if ("J " in s and _JOURNAL_RE.search(s)) or _AUTHORS_INSIDE_RE.search(s):
         return True

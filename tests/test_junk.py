@@ -28,6 +28,11 @@ JUNK = [
     # journal and citation lines
     "J Neurol. 2011 Mar 13. doi: 10.1007/s00415-011-5960-6",
     "Am J Clin Nutr December 2013 vol. 98 no. 6 pages",
+    # PubMed's links to other papers
+    "Comment in Commentary on 'is hypovitaminosis D associated with abdominal aortic aneurysm, "
+    "and is there a dose response relationship?'.",
+    "Editorial Comment on:  Serum vitamin D and the risk of Parkinson disease.",
+    "The challenges of using vitamin D in cancer prevention and prognosis. [Isr Med Assoc J. 2012]",
     "Eur J Endocrinol. 2013 Oct 1;169(5):597-604.",
     "Neurology published online August 6, 2014",
     "Femoral and tibial stress fractures and vitamin D J R Army Med Corps, March 2014",
@@ -103,6 +108,9 @@ FINDINGS = [
     "strength (95% CI = 0.007-0.184; p = 0.034).",
     "The strongest inverse correlation is with breast, colon and ovarian cancer.",
     "However, the data cited by the authors utilized D2 supplementation.",
+    "Comment on 2013 study by VitaminDWiki: even fewer ear infections if started with a loading "
+    "dose.",
+    "Levels rose by 12 ng/ml [95% CI 8 to 16] from the 2012 baseline.",
     "Cathelicidin expression in the skin is induced by 1,25(OH)2D (Pludowski et al. 2013).",
     "These subjects were recruited from the Department of Internal Medicine at King Abdulaziz "
     "University Hospital.",

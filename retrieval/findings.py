@@ -645,15 +645,19 @@ def rank(
 
 
 def in_context(
-    table: SentenceTable, found: Sequence[Finding], alone: Finding | None = None
+    table: SentenceTable,
+    found: Sequence[Finding],
+    alone: Finding | None = None,
+    earlier: Sequence[str] = (),
 ) -> list[str]:
     """A post's findings (ranked from `table`) as quoted: each with the sentence after it in
     the same passage (`Sentence.opens`), else the one before, when that one is quotable, repeats
-    no other finding and both fit in MAX_FINDING_CHARS; `alone` (the lead) is quoted by itself.
+    no other finding, here or `earlier` (those quoted for the posts above: near-copies of a paper
+    share sentences), and both fit in MAX_FINDING_CHARS; `alone` (the lead) is quoted by itself.
     A result sentence often leaves its subject or its figures to the sentence beside it."""
     quoted: list[str] = []
     for f in found:
-        others = [*quoted, *(g.text for g in found if g is not f)]
+        others = [*earlier, *quoted, *(g.text for g in found if g is not f)]
         quoted.append(f.text if f is alone else _with_neighbour(table, f, others))
     return quoted
 

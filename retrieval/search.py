@@ -653,8 +653,10 @@ class Searcher:
                     best = (claim, Lead(answer.text, place), answer)
         lead, lead_finding = (best[1], best[2]) if best else (None, None)
         hits: list[Hit] = []
+        earlier: list[str] = []
         for row, post_found in zip(rows, found, strict=True):
-            quoted = findings.in_context(cands.table, post_found, alone=lead_finding)
+            quoted = findings.in_context(cands.table, post_found, lead_finding, earlier)
+            earlier += quoted
             hits.append(self._hit(self.index.posts[row], float(ranking.scores[row]), quoted))
         return hits, lead
 

@@ -610,13 +610,18 @@ NEIGHBOURS = [
 ]
 
 
-def _quoted(lines: list[str], texts: list[str] | None = None, alone: int | None = None):
+def _quoted(
+    lines: list[str],
+    texts: list[str] | None = None,
+    alone: int | None = None,
+    earlier: tuple[str, ...] = (),
+):
     """The findings of a table of `texts` (default: `lines` as one paragraph) for the sentences
-    `lines` in that order, as `in_context` quotes them."""
+    `lines` in that order, as `in_context` quotes them after the posts above quoted `earlier`."""
     table = SentenceTable.build(texts or [" ".join(NEIGHBOURS)], [])
     rows = [next(i for i, s in enumerate(table.sentences) if s.text == line) for line in lines]
     found = [findings.Finding(line, 1.0, False, row) for line, row in zip(lines, rows, strict=True)]
-    return findings.in_context(table, found, found[alone] if alone is not None else None)
+    return findings.in_context(table, found, found[alone] if alone is not None else None, earlier)
 
 
 def test_a_finding_is_quoted_with_the_sentence_after_it():
@@ -634,6 +639,14 @@ def test_the_lead_is_quoted_alone_and_no_finding_repeats_another():
     both = _quoted([NEIGHBOURS[0], NEIGHBOURS[1]])
     assert both[0] == NEIGHBOURS[0]  # its only neighbour is the other finding
     assert both[1] == f"{NEIGHBOURS[1]} {NEIGHBOURS[2]}"
+
+
+def test_a_neighbour_a_post_above_quoted_is_not_quoted_again():
+    """Near-copies of one paper share sentences: a post below does not add as its finding's
+    neighbour what a post above already quotes (one answer of the independent set did)."""
+    above = (f"Another post's finding. {NEIGHBOURS[2]}",)  # holds the sentence after
+    assert _quoted([NEIGHBOURS[1]], earlier=above) == [f"{NEIGHBOURS[0]} {NEIGHBOURS[1]}"]
+    assert _quoted([NEIGHBOURS[1]], earlier=(*above, NEIGHBOURS[0])) == [NEIGHBOURS[1]]
 
 
 def test_a_neighbour_comes_from_the_same_passage_only():

@@ -100,6 +100,9 @@ def junk_reasons(text: str) -> list[str]:
         reasons.append("author list")
     if len(re.findall(r"[A-Za-z]{3,}", text)) < 3:
         reasons.append("too few words to read")
+    short = len(words) <= 10
+    if short and not any(w.islower() and len(w) >= 3 for w in re.findall(r"[A-Za-z]+", text)):
+        reasons.append("no word in lower case (heading, table header, name)")
     tail = low.rstrip(" .").split()[-2:]
     dated = len(tail) == 2 and tail[0] in _MONTHS and tail[1].isdigit() and len(tail[1]) == 4
     if dated and ("–" in text or " - " in text):

@@ -184,3 +184,20 @@ def test_benchmark_check_agrees_on_the_examples():
     junk_reasons = _benchmark_check()
     assert [line for line in JUNK if not junk_reasons(line)] == []
     assert [line for line in FINDINGS if junk_reasons(line)] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "quotable"),
+    [
+        ("COV a ICC b IRR c (95% CI)", False),  # a table's header
+        ("The War on Calcification C.", False),  # a heading
+        ("By ELISABETH ROSENTHAL JULY 5, 2014, New York Times", False),  # a byline
+        ("Median 25OHD was 16.5 nmol/L.", True),
+        ("Increase Magnesium supplements to 500 mg/day", True),
+    ],
+)
+def test_a_short_line_needs_a_word_in_lower_case(line, quotable):
+    """Ten words or fewer and none of them in lower case: a heading, a table's header, a name or
+    a citation, never a finding; the benchmark's own check agrees."""
+    assert findings.is_quotable(line) is quotable
+    assert bool(_benchmark_check()(line)) is not quotable

@@ -28,6 +28,7 @@ frame an earlier question rather than carry its subject, unless they name one of
 topics. Chosen on the dev set's 14 follow-ups (hit@3 at 4.0 / 4.5 / 5.0 / 5.5: 11 / 12 / 11 /
 10, and 10 with the whole earlier question), then checked on the independent set's 12 (10 -> 11)."""
 _WORD_RE = re.compile(r"[\w'-]+")
+_NUMBER_RE = re.compile(r"[\d.,]+")
 
 _SHIFT_RE = re.compile(
     r"\b(?:different|another|other|new|separate|unrelated|off[- ]topic|random)\s+"
@@ -65,14 +66,18 @@ def subjects(text: str) -> set[str]:
 
 
 def gist(question: str, is_topic: Callable[[str], bool]) -> str:
-    """The topics and the less common words of an English question (itself if it has none)."""
+    """The topics and the less common words of an English question; the question itself when
+    it has none, or only numbers: the gist of "my 80 year old mother keeps falling" was "80",
+    and a thread on falls went on about nothing but that number."""
     topics = sorted(s for s in subjects(question) if is_topic(s))
     rare = [
         w
         for w in _WORD_RE.findall(question)
         if any(c.isdigit() for c in w) or zipf(w.lower()) < GIST_ZIPF
     ]
-    return " ".join(dict.fromkeys([*topics, *rare])) or question
+    if not topics and all(_NUMBER_RE.fullmatch(w) for w in rare):
+        return question
+    return " ".join(dict.fromkeys([*topics, *rare]))
 
 
 def context_for(question: str, previous: Sequence[str], is_topic: Callable[[str], bool]) -> str:

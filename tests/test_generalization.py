@@ -242,6 +242,11 @@ def test_new_subject_in_a_thread_is_what_later_follow_ups_read_with() -> None:
 
 def test_gist_of_a_question_without_rare_words_is_the_question() -> None:
     assert gist("what about the others?", _any_topic) == "what about the others?"
+    # a number alone says nothing of the subject; with a word it goes along
+    no_topic = lambda phrase: False  # noqa: E731
+    falling = "my 80 year old mother keeps falling"
+    assert gist(falling, no_topic) == falling
+    assert gist("my 80 year old mother has osteomalacia", no_topic) == "80 osteomalacia"
 
 
 def test_other_language_previous_question_restated() -> None:

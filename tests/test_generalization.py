@@ -8,7 +8,7 @@ import pytest
 from retrieval.conversation import MODIFIERS, as_read, context_for, gist
 from retrieval.coverage import ArchiveWords
 from retrieval.language import detect
-from retrieval.query import STATUS_PHRASES, build_query
+from retrieval.query import STATUS_PHRASES, build_query, in_english
 from retrieval.search import (
     FINDINGS_PER_POST,
     FIRST_POST_FINDINGS,
@@ -39,6 +39,20 @@ from tests.helpers import service_over
 )
 def test_language_detected(text: str, lang: str) -> None:
     assert detect(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "english"),
+    [
+        ("vitamina D e queda de cabelo", "pt", "vitamin d and hair loss"),  # identifier: es 0.50
+        ("vitamina D y dolor de espalda", "es", "vitamin d and back pain"),
+        ("vitamina d em cinco minutos", "pt", "vitamin d"),  # 'em' is also Spanish for MS
+    ],
+)
+def test_neighbour_languages_are_told_apart_by_what_the_vocabulary_reads(
+    text: str, lang: str, english: str
+) -> None:
+    assert in_english(text) == (lang, english)
 
 
 @pytest.mark.parametrize(
@@ -119,10 +133,11 @@ def test_a_language_not_read_here_is_named(text: str, unread: str | None) -> Non
 
 def test_the_language_read_is_what_an_identifier_limited_to_the_eight_picks() -> None:
     """One identifier over every language serves both questions: its probabilities over the eight
-    languages read here pick what an identifier limited to them picks."""
+    languages read here pick what an identifier limited to them picks, English or not; among
+    languages it finds close, the one the vocabulary reads more of ('dosis' is Spanish)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    from retrieval.language import LANGUAGES, MIN_PROBABILITY
+    from retrieval.language import CLOSE_PROBABILITY, LANGUAGES, MIN_PROBABILITY, _vocabulary_reads
 
     limited = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     limited.set_languages(list(LANGUAGES))
@@ -134,7 +149,14 @@ def test_the_language_read_is_what_an_identifier_limited_to_the_eight_picks() ->
     ]  # fmt: skip
     for text in texts:
         lang, probability = limited.classify(text)
-        assert detect(text) == (lang if lang != "en" and probability >= MIN_PROBABILITY else "en")
+        expected = lang if lang != "en" and probability >= MIN_PROBABILITY else "en"
+        got = detect(text)
+        if got != expected:
+            assert (
+                "en" not in (got, expected) and dict(limited.rank(text))[got] >= CLOSE_PROBABILITY
+            )
+            assert _vocabulary_reads(text, got) > _vocabulary_reads(text, expected)
+    assert detect("D3 + K2 dosis por dia") == "es"  # the identifier: Portuguese 0.56
 
 
 def test_other_language_question_restated_in_english() -> None:

@@ -103,6 +103,12 @@ def asked_line(answer: Answer) -> str | None:
     return f"Asked for: {kinds}. None of the closest posts is one."
 
 
+def units_line(answer: Answer) -> str | None:
+    """The question's amounts in the units the posts use ('In the archive's units: 50 mcg =
+    2,000 IU.'), confident or not: a question asking the conversion is answered by it."""
+    return f"In the archive's units: {'; '.join(answer.units)}." if answer.units else None
+
+
 def read_as_line(answer: Answer) -> str | None:
     """For a question answered after its misspelt words were put right: what was searched."""
     return f"Read as: {answer.read_as}" if answer.read_as else None
@@ -128,7 +134,12 @@ def answer_text(answer: Answer) -> str:
     for first in (urgent_line(answer), lead_line(answer)):
         if first:
             lines += [first, ""]
-    for note in (read_as_line(answer), asked_line(answer) if answer.confident else None):
+    notes = (
+        read_as_line(answer),
+        units_line(answer),
+        asked_line(answer) if answer.confident else None,
+    )
+    for note in notes:
         if note:
             lines += [note, ""]
     if not answer.confident:
@@ -162,6 +173,8 @@ def not_confident_text(answer: Answer) -> str:
         text = f"{URGENT}\n{text}"
     if names := uncovered(answer):
         text += " No post is about: " + ", ".join(f"**{safe_echo(n, 60)}**" for n in names) + "."
+    if units := units_line(answer):
+        text += f" {units}"
     if tags:
         text += " Closest tags (try `/tag`): " + ", ".join(f"**{safe_echo(t, 60)}**" for t in tags)
     return clip(text, MESSAGE_MAX)

@@ -40,7 +40,7 @@ from retrieval.sentence_table import QueryTerms, SentenceTable, TermIds, overlap
 from retrieval.store import IndexData, PostRecord
 from retrieval.tags import TagCatalogue, tag_key
 from retrieval.text import SENTENCES_KEPT
-from retrieval.units import number_forms
+from retrieval.units import in_archive_units, number_forms
 
 DEFAULT_BASE_URL = "https://vitamindwiki.com"
 TITLE_WEIGHT = 1.0
@@ -173,6 +173,9 @@ class Answer:
     urgent: bool = False
     """The question sounds like an emergency happening now (`urgent.is_urgent`): the reply says
     first where help is."""
+    units: tuple[str, ...] = ()
+    """The question's amounts in units the archive seldom uses, restated in its own ('50 mcg =
+    2,000 IU': `units.in_archive_units`)."""
 
     @property
     def empty(self) -> bool:
@@ -191,6 +194,7 @@ class Answer:
             "read_as": self.read_as,
             "unread": self.unread,
             "urgent": self.urgent,
+            "units": list(self.units),
             "results": [
                 {
                     k: v
@@ -504,12 +508,23 @@ class Searcher:
             rows = self._of_kinds_first(ranking, rows, kinds, self._topics(query))
         asked = side.result()
         hits, lead = self._hits(rows[start:end], ranking, asked, first=start == 0)
+        said = tuple(in_archive_units(query.text))
         if unread:  # matched by the multilingual model alone: nearest posts, no answer
-            return Answer(question, False, hits, 0, unread=unread, urgent=asked.urgent), query
+            return Answer(
+                question, False, hits, 0, unread=unread, urgent=asked.urgent, units=said
+            ), query
         confident = matched > 0 and not asked.missing
         lead = lead if confident else None
         return Answer(
-            question, confident, hits, matched, asked.missing, lead, kinds, urgent=asked.urgent
+            question,
+            confident,
+            hits,
+            matched,
+            asked.missing,
+            lead,
+            kinds,
+            urgent=asked.urgent,
+            units=said,
         ), query
 
     def _is_topic(self, phrase: str) -> bool:

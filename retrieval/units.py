@@ -1,7 +1,8 @@
 """Dose and blood-level units: people write mcg, nmol/L, '10k', weekly; posts say IU, ng/ml, daily.
 
 `equivalents(text)` returns the same quantities in the archive's usual units, for query expansion
-and for recognising the numbers a question asked about in a post's sentences.
+and for recognising the numbers a question asked about in a post's sentences; `in_archive_units`
+states them for the reader.
 """
 
 from __future__ import annotations
@@ -88,6 +89,32 @@ def equivalents(text: str) -> list[str]:
     for ng in ng_levels(text):
         found.append(f"{_fmt(ng)} ng/ml")
     return [f for f in dict.fromkeys(found) if f.lower() not in text.lower()]
+
+
+_MCG_UNITS = ("mcg", "µg", "ug", "microgram", "micrograms")
+
+
+def in_archive_units(text: str) -> list[str]:
+    """The question's amounts that are written in units the archive seldom uses, each with its
+    value in the archive's ('50 mcg = 2,000 IU', '125 nmol/L = 50 ng/ml'): the posts quote IU and
+    ng/ml, so someone who asks in micrograms or nmol/L can read them (and 'how many IU in 50
+    mcg?' is answered by the conversion itself, which no post states)."""
+    found: list[str] = []
+    for m in _DOSE_RE.finditer(text):
+        digits, kilo, unit, _ = m.groups()
+        unit = (unit or "").lower()
+        if unit in _MCG_UNITS:
+            value = _number(digits, kilo)
+            found.append(f"{_fmt(value)} mcg = {_fmt(value * IU_PER_MCG)} IU")
+        elif unit == "mg" and _names_vitamin_d(text, m.start(), m.end(3)):
+            value = _number(digits, kilo)
+            found.append(f"{_fmt(value)} mg = {_fmt(value * 1000 * IU_PER_MCG)} IU")
+    for m in _LEVEL_RE.finditer(text):
+        digits, kilo, unit = m.groups()
+        if unit.lower().startswith("nm"):
+            value = _number(digits, kilo)
+            found.append(f"{_fmt(value)} nmol/L = {_fmt(value / NMOL_PER_NG)} ng/ml")
+    return list(dict.fromkeys(found))
 
 
 def number_forms(text: str) -> set[str]:

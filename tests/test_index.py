@@ -87,11 +87,11 @@ def test_cli_json_contract(sample_index, capsys):
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {
         "question", "confident", "lead", "missing", "asked_evidence", "read_as", "unread", "urgent",
-        "results",
+        "units", "results",
     }  # fmt: skip
     assert out["question"] == QUESTION and out["confident"] is True
     assert out["asked_evidence"] == [] and out["read_as"] is None and out["unread"] is None
-    assert out["urgent"] is False
+    assert out["urgent"] is False and out["units"] == []
     assert len(out["results"]) == 4
     lead = out["lead"]  # one of the quoted findings, naming the post it is from
     assert lead["text"] in out["results"][lead["result"]]["findings"]

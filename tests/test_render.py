@@ -126,3 +126,18 @@ def test_a_post_with_nothing_to_quote_says_so_in_both_replies():
     embeds = answer_embeds(answer)
     assert "Index page, no text" in embeds[0].description
     assert "No key findings quoted" in embeds[1].description
+
+
+def test_amounts_in_other_units_are_restated_whether_confident_or_not():
+    """'how many IU in 50 mcg?' is answered by the conversion, which no post states."""
+    units = ("50 mcg = 2,000 IU",)
+    unsure = Answer("how many IU in 50 mcg?", False, hits(2), 0, units=units)
+    assert "In the archive's units: 50 mcg = 2,000 IU." in answer_text(unsure)
+    assert "In the archive's units: 50 mcg = 2,000 IU." in not_confident_text(unsure)
+    sure = replace(unsure, confident=True, total=2)
+    assert "In the archive's units: 50 mcg = 2,000 IU." in answer_text(sure)
+    from bot.exts.ask import reply_for
+
+    content = reply_for(None, sure, 1)["content"]  # type: ignore[arg-type]
+    assert content == "In the archive's units: 50 mcg = 2,000 IU."
+    assert "In the archive's units" not in answer_text(replace(sure, units=()))

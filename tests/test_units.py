@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.query import build_query
-from retrieval.units import iu_amounts
+from retrieval.units import in_archive_units, iu_amounts
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,16 @@ def test_vitamin_d_milligrams_and_all_micrograms_convert(text, iu):
 def test_calcium_dose_is_not_restated_as_iu_in_the_lexical_query():
     query = build_query("is 500 mg calcium with vitamin D safe?")
     assert "IU" not in query.lexical
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("how many IU in 50 mcg?", ["50 mcg = 2,000 IU"]),
+     ("is 125 nmol/l too high", ["125 nmol/L = 50 ng/ml"]),
+     ("1.25 mg of vitamin D3 weekly", ["1.25 mg = 50,000 IU"]),
+     ("my level is 50 nmol and I take 25 µg a day", ["25 mcg = 1,000 IU", "50 nmol/L = 20 ng/ml"]),
+     ("is 4000 IU safe at 30 ng/ml?", []),  # already in the archive's units
+     ("500 mg calcium", [])],
+)  # fmt: skip
+def test_amounts_in_other_units_are_restated_in_the_archives(text, said):
+    assert in_archive_units(text) == said

@@ -29,6 +29,7 @@ from bot.render import (
     not_confident_text,
     read_as_line,
     safe_echo,
+    units_line,
     urgent_line,
 )
 from retrieval.evidence import LABELS
@@ -155,7 +156,13 @@ def reply_for(
     view = AnswerView(bot, answer, asker_id, 0, options or {})
     reply: dict = {"embeds": answer_embeds(answer), "view": view}
     # the one quoted sentence that answers, how the question was read, above the posts
-    above = (urgent_line(answer), lead_line(answer), read_as_line(answer), asked_line(answer))
+    above = (
+        urgent_line(answer),
+        lead_line(answer),
+        read_as_line(answer),
+        units_line(answer),
+        asked_line(answer),
+    )
     lines = [safe_echo(line, MESSAGE_MAX) for line in above if line]
     if lines:
         reply["content"] = clip("\n".join(lines), MESSAGE_MAX)

@@ -125,7 +125,7 @@ def _reading(text: str) -> tuple[str, str | None]:
     lang = max(LANGUAGES, key=share.__getitem__)
     if lang == "en" or share[lang] < MIN_PROBABILITY:
         return "en", other
-    close = [code for code in LANGUAGES[1:] if share[code] >= CLOSE_PROBABILITY]
+    close = [code for code in synonyms.LANGUAGES if share[code] >= CLOSE_PROBABILITY]
     return max(close, key=lambda code: (_vocabulary_reads(text, code), share[code])), other
 
 

@@ -56,6 +56,10 @@ _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _CONCLUSION_RE = re.compile(
     r"^(?:authors'? |main )?(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I
 )
+_NOTE_RE = re.compile(r"(?:note|nb|n\.b\.|p\.?s\.?|editor'?s note)\b", re.I)
+"""A line the site's editor added ('Note: 95% get diabetes BEFORE age 75', 'Note - Magnesium and
+Omega-3 supplementation often provide similar benefits'): quoted under its post, but an aside,
+so it never leads."""
 _CONCLUSION_STARTS = ("conclusion", "result", "findings", "interpretation", "author", "main")
 MAX_CANDIDATES = 80
 
@@ -545,10 +549,11 @@ def _opens(text: str) -> bool:
 
 
 def may_lead(sentence: Sentence, asks_dose: bool = False) -> bool:
-    """What the lead may be: a whole sentence that states a result (`states_result`). For a
-    question that asks for an amount, a line cut from its sentence that states a dose will do."""
+    """What the lead may be: a whole sentence that states a result (`states_result`), not a note
+    (`_NOTE_RE`). For a question that asks for an amount, a line cut from its sentence that
+    states a dose will do."""
     whole = sentence.whole or (asks_dose and states_dose(sentence))
-    return whole and states_result(sentence, asks_dose)
+    return whole and states_result(sentence, asks_dose) and _NOTE_RE.match(sentence.text) is None
 
 
 def asks_for_dose(question: str) -> bool:

@@ -451,6 +451,19 @@ def test_only_a_whole_sentence_may_lead(text, whole):
     assert findings.may_lead(sentence) is whole
 
 
+@pytest.mark.parametrize(
+    ("text", "leads"),
+    [("Note: those with the lowest levels had 19% more strokes than the others.", False),
+     ("Note - Magnesium and Omega-3 supplementation often gave 20% more benefit.", False),
+     ("Note that the 1000 IU dose was the smallest one tested, at 3 times the RDA.", False),
+     ("Notable reductions of 30% in falls were seen in the treated group.", True)],
+)  # fmt: skip
+def test_an_editors_note_is_quoted_but_never_leads(text, leads):
+    (sentence,) = findings.sentences(text)
+    assert findings.is_quotable(text) and findings.states_result(sentence)
+    assert findings.may_lead(sentence) is leads
+
+
 def test_no_lead_when_not_confident(demo_searcher):
     answer = demo_searcher.search("what is the capital of France?")
     assert not answer.confident and answer.hits and answer.lead is None

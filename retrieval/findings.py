@@ -56,7 +56,7 @@ _ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 _CONCLUSION_RE = re.compile(
     r"^(?:authors'? |main )?(conclusions?|results?|findings|interpretation)\b|\bconclud", re.I
 )
-_NOTE_RE = re.compile(r"(?:note|nb|n\.b\.|p\.?s\.?|editor'?s note)\b", re.I)
+_NOTE_RE = re.compile(r"(?:note|editor'?s note)\b|n\.b\.", re.I)
 """A line the site's editor added ('Note: 95% get diabetes BEFORE age 75', 'Note - Magnesium and
 Omega-3 supplementation often provide similar benefits'): quoted under its post, but an aside,
 so it never leads."""

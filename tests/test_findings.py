@@ -456,7 +456,9 @@ def test_only_a_whole_sentence_may_lead(text, whole):
     [("Note: those with the lowest levels had 19% more strokes than the others.", False),
      ("Note - Magnesium and Omega-3 supplementation often gave 20% more benefit.", False),
      ("Note that the 1000 IU dose was the smallest one tested, at 3 times the RDA.", False),
-     ("Notable reductions of 30% in falls were seen in the treated group.", True)],
+     ("N.B. levels fell by 20% in winter in every group that was tested.", False),
+     ("Notable reductions of 30% in falls were seen in the treated group.", True),
+     ("NB cells grew 20% faster with calcitriol in the culture dish.", True)],
 )  # fmt: skip
 def test_an_editors_note_is_quoted_but_never_leads(text, leads):
     (sentence,) = findings.sentences(text)

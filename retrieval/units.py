@@ -8,6 +8,7 @@ states them for the reader.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 IU_PER_MCG = 40
 NMOL_PER_NG = 2.5
@@ -47,10 +48,25 @@ def _names_vitamin_d(text: str, start: int, end: int) -> bool:
     return bool(_D_AFTER.match(text, end) or _D_BEFORE.search(text, 0, start))
 
 
-def iu_amounts(text: str) -> list[tuple[float, str | None]]:
-    """(IU, period) for every dose in the text; '10k' read as 10,000; mcg converted (vitamin D
-    is the microgram-dosed nutrient people ask about), mg only when tied to vitamin D."""
-    out: list[tuple[float, str | None]] = []
+class Amount(NamedTuple):
+    """A dose or blood level of the text: as written, and in the archive's unit."""
+
+    written: float
+    unit: str
+    """'IU', 'mcg' or 'mg' for a dose; 'ng/ml' or 'nmol/L' for a level."""
+    value: float
+    archive_unit: str
+    """What the archive states it in: 'IU' for a dose, 'ng/ml' for a level."""
+    period: str | None = None
+
+
+_MCG_UNITS = ("mcg", "µg", "ug", "microgram", "micrograms")
+
+
+def doses(text: str) -> list[Amount]:
+    """Every dose in the text; '10k' read as 10,000; mcg converted (vitamin D is the
+    microgram-dosed nutrient people ask about), mg only when tied to vitamin D."""
+    out: list[Amount] = []
     for m in _DOSE_RE.finditer(text):
         digits, kilo, unit, period = m.groups()
         unit = (unit or "").lower()
@@ -58,23 +74,38 @@ def iu_amounts(text: str) -> list[tuple[float, str | None]]:
             continue
         if unit == "mg" and not _names_vitamin_d(text, m.start(), m.end(3)):
             continue
-        value = _number(digits, kilo)
-        if unit in ("mcg", "µg", "ug", "microgram", "micrograms"):
-            value *= IU_PER_MCG
+        written = _number(digits, kilo)
+        if unit in _MCG_UNITS:
+            unit, value = "mcg", written * IU_PER_MCG
         elif unit == "mg":
-            value *= 1000 * IU_PER_MCG
-        out.append((value, (period or "").lower() or None))
+            value = written * 1000 * IU_PER_MCG
+        else:
+            unit, value = "IU", written
+        out.append(Amount(written, unit, value, "IU", (period or "").lower() or None))
     return out
 
 
-def ng_levels(text: str) -> list[float]:
-    """Blood levels in ng/ml (nmol/L divided by 2.5)."""
-    levels = []
+def levels(text: str) -> list[Amount]:
+    """Every blood level in the text (nmol/L divided by 2.5 for ng/ml)."""
+    out: list[Amount] = []
     for m in _LEVEL_RE.finditer(text):
         digits, kilo, unit = m.groups()
-        value = _number(digits, kilo)
-        levels.append(value / NMOL_PER_NG if unit.lower().startswith("nm") else value)
-    return levels
+        written = _number(digits, kilo)
+        if unit.lower().startswith("nm"):
+            out.append(Amount(written, "nmol/L", written / NMOL_PER_NG, "ng/ml"))
+        else:
+            out.append(Amount(written, "ng/ml", written, "ng/ml"))
+    return out
+
+
+def iu_amounts(text: str) -> list[tuple[float, str | None]]:
+    """(IU, period) for every dose in the text (`doses`)."""
+    return [(d.value, d.period) for d in doses(text)]
+
+
+def ng_levels(text: str) -> list[float]:
+    """Blood levels in ng/ml."""
+    return [level.value for level in levels(text)]
 
 
 def equivalents(text: str) -> list[str]:
@@ -91,30 +122,18 @@ def equivalents(text: str) -> list[str]:
     return [f for f in dict.fromkeys(found) if f.lower() not in text.lower()]
 
 
-_MCG_UNITS = ("mcg", "µg", "ug", "microgram", "micrograms")
-
-
 def in_archive_units(text: str) -> list[str]:
     """The question's amounts that are written in units the archive seldom uses, each with its
     value in the archive's ('50 mcg = 2,000 IU', '125 nmol/L = 50 ng/ml'): the posts quote IU and
     ng/ml, so someone who asks in micrograms or nmol/L can read them (and 'how many IU in 50
     mcg?' is answered by the conversion itself, which no post states)."""
-    found: list[str] = []
-    for m in _DOSE_RE.finditer(text):
-        digits, kilo, unit, _ = m.groups()
-        unit = (unit or "").lower()
-        if unit in _MCG_UNITS:
-            value = _number(digits, kilo)
-            found.append(f"{_fmt(value)} mcg = {_fmt(value * IU_PER_MCG)} IU")
-        elif unit == "mg" and _names_vitamin_d(text, m.start(), m.end(3)):
-            value = _number(digits, kilo)
-            found.append(f"{_fmt(value)} mg = {_fmt(value * 1000 * IU_PER_MCG)} IU")
-    for m in _LEVEL_RE.finditer(text):
-        digits, kilo, unit = m.groups()
-        if unit.lower().startswith("nm"):
-            value = _number(digits, kilo)
-            found.append(f"{_fmt(value)} nmol/L = {_fmt(value / NMOL_PER_NG)} ng/ml")
-    return list(dict.fromkeys(found))
+    return list(
+        dict.fromkeys(
+            f"{_fmt(a.written)} {a.unit} = {_fmt(a.value)} {a.archive_unit}"
+            for a in (*doses(text), *levels(text))
+            if a.unit != a.archive_unit
+        )
+    )
 
 
 def number_forms(text: str) -> set[str]:

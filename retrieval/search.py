@@ -238,6 +238,8 @@ class Asked(NamedTuple):
     terms: QueryTerms | None
     """`weights` by term id, once the version's sentence tables are joined (every term has its
     id then); None before, when the tables a question builds give new terms their ids."""
+    units: tuple[str, ...]
+    """`Answer.units`."""
 
 
 class Ranking(NamedTuple):
@@ -508,10 +510,9 @@ class Searcher:
             rows = self._of_kinds_first(ranking, rows, kinds, self._topics(query))
         asked = side.result()
         hits, lead = self._hits(rows[start:end], ranking, asked, first=start == 0)
-        said = tuple(in_archive_units(query.text))
         if unread:  # matched by the multilingual model alone: nearest posts, no answer
             return Answer(
-                question, False, hits, 0, unread=unread, urgent=asked.urgent, units=said
+                question, False, hits, 0, unread=unread, urgent=asked.urgent, units=asked.units
             ), query
         confident = matched > 0 and not asked.missing
         lead = lead if confident else None
@@ -524,7 +525,7 @@ class Searcher:
             lead,
             kinds,
             urgent=asked.urgent,
-            units=said,
+            units=asked.units,
         ), query
 
     def _is_topic(self, phrase: str) -> bool:
@@ -565,6 +566,7 @@ class Searcher:
             urgent.is_urgent(query.text, english),
             study_types.asked_for(english),
             self.term_ids.query(weights) if self._joined is not None else None,
+            tuple(in_archive_units(query.text)),
         )
 
     def _uncovered(self, query: Query) -> tuple[str, ...]:

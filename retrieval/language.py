@@ -126,6 +126,8 @@ def _reading(text: str) -> tuple[str, str | None]:
     if lang == "en" or share[lang] < MIN_PROBABILITY:
         return "en", other
     close = [code for code in synonyms.LANGUAGES if share[code] >= CLOSE_PROBABILITY]
+    if len(close) == 1:  # 40 of both sets' 41: no neighbour to weigh, no vocabulary to read
+        return lang, other
     return max(close, key=lambda code: (_vocabulary_reads(text, code), share[code])), other
 
 

@@ -492,14 +492,13 @@ class Searcher:
             order = order[np.isin(self._evidence_code[order], self._codes(evidence))]
         kinds = () if evidence else side.result().kinds  # read with the lexical scores
         end = start + max(k, 0)  # the page is rows[start:end]
-        head = max(end, REVIEW_WINDOW, NEAR_BEST_WINDOW if kinds else 0)
+        head = max(end, REVIEW_WINDOW, NEAR_BEST_WINDOW if kinds or newest else 0)
         # the places after the first three by likeness, when the page shows any of them and no
         # kind of study is asked for (its posts lead, read from the places in score order)
         alike = end > likeness.FIXED and not kinds
         need = max(head, likeness.WINDOW) if alike else head
         rows, matched = self._collapse(order, ranking.scores, need)
         if newest and matched:
-            rows, matched = self._collapse(order, ranking.scores, max(head, matched))
             near = self._near_the_best(rows[:matched], ranking.scores)  # a prefix: by score
             rows = self._by_date(near) + rows[len(near) :]
         else:

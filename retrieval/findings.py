@@ -227,8 +227,9 @@ registration, level of evidence) are left on their line: the junk checks read th
 
 
 def _labels(names: str) -> str:
-    """One to four section labels of `names` run together ('Design, Setting, and Participants')."""
-    return rf"^(?i:(?:{names})(?:\s*(?:,\s*and|and|/|,)\s*(?:{names})){{0,3}})"
+    """One to four section labels of `names` run together ('Design, Setting, and Participants',
+    'Background & aims', 'BACKGROUND; AIMS')."""
+    return rf"^(?i:(?:{names})(?:\s*(?:,\s*and|and|&|/|,|;)\s*(?:{names})){{0,3}})"
 
 
 _SECTION_LABEL_RE = re.compile(
@@ -269,6 +270,15 @@ _REFERENCE_RUN_RE = re.compile(r"^\d{1,3}(?:(?:, ?| )\d{1,2}(?!\d)|, \d{3})+\s+(
 '126, 130, 136 Associations…'), whatever the word: a count is one number, and a thousands group
 is three digits after a bare comma or space ('10,000 Finnish children', '74 942 Chinese women'
 keep theirs)."""
+_TRAILING_REFERENCE_RE = re.compile(
+    r"(%|\)|\b(?:[nmp]mol|ng|nm|mcg|µg|ug|mg|g)\s?/\s?(?:ml|dl|l)|\b(?:iu|mcg|µg|mg))"
+    r"\s+\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\.$",
+    re.I,
+)
+"""Reference numbers printed before a sentence's full stop, after a percentage, a unit or a
+bracket ('…protected against breast cancer by nearly 50% 9.', '…above 50 nmol/L 33.', '…model
+(EAE) 23, 24.'): no quantity of the sentence stands there. After a word a number may be the
+sentence's own ('the mean age was 45.'), so those stay."""
 _OPENING_MARKS = "\"'([ \u201c\u2018"
 """Quotes and brackets a sentence may open with (straight and curly)."""
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
@@ -459,6 +469,8 @@ def _read(sentence: str, opens: bool) -> Sentence | None:
         shown = _STRAY_EMPHASIS_RE.sub(" ", shown).strip()
         shown = " ".join(shown.split())
     shown = _LOOSE_SPACE_RE.sub("", shown)
+    if shown.endswith("."):
+        shown = _TRAILING_REFERENCE_RE.sub(r"\1.", shown, count=1)
     if shown[:1].isdigit():  # read once labels and loose spaces are gone ('126 , 130 Asso…')
         shown = _REFERENCE_RUN_RE.sub("", shown, count=1)
     if len(shown) < MIN_SENTENCE_CHARS:

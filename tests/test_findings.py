@@ -789,6 +789,10 @@ def test_reference_numbers_on_a_full_stop_end_the_sentence_and_are_not_quoted(te
       "Topical vitamin D analogues have a role in dermatologic disease.", True),
      ("Design, Setting, and Participants: We ran a double-blind trial in 400 adults.",
       "We ran a double-blind trial in 400 adults.", False),
+     ("BACKGROUND; AIMS: The prevalence of fatty liver disease rises with age.",
+      "The prevalence of fatty liver disease rises with age.", False),
+     ("Background & aims: Low vitamin D is common in patients with cirrhosis.",
+      "Low vitamin D is common in patients with cirrhosis.", False),
      ("Results Treatment with vitamin D3 did not alter the rate of first failure.",
       "Treatment with vitamin D3 did not alter the rate of first failure.", True),
      # the labels of systematic reviews and of structured clinical abstracts
@@ -1033,3 +1037,22 @@ def test_term_ids_do_not_depend_on_the_process_string_hashing():
         for seed in ("1", "2", "3", "4")
     }
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("Levels above 50 ng/ml protected against breast cancer by nearly 50% 9.",
+      "Levels above 50 ng/ml protected against breast cancer by nearly 50%."),
+     ("Toxicity occurs at concentrations of more than 375 ng/ml 8.",
+      "Toxicity occurs at concentrations of more than 375 ng/ml."),
+     ("The same was seen in an experimental animal model (EAE) 23, 24.",
+      "The same was seen in an experimental animal model (EAE)."),
+     # after a word, a number may be the sentence's own
+     ("The mean age of the women enrolled in the trial was 45.",
+      "The mean age of the women enrolled in the trial was 45."),
+     ("The dose was raised from 1,000 IU to 4,000 IU in week 2.",
+      "The dose was raised from 1,000 IU to 4,000 IU in week 2.")],
+)  # fmt: skip
+def test_reference_numbers_before_the_full_stop_are_not_quoted(text, shown):
+    (sentence,) = findings.sentences(text)
+    assert sentence.text == shown

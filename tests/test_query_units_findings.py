@@ -36,6 +36,27 @@ def test_synonyms_match_whole_words_only():
 
 
 @pytest.mark.parametrize(
+    ("text", "phrase"),
+    [("my joints are stiff every morning", "arthritis"),  # 'stiff joints'
+     ("is it true that cancer - breast?", "breast cancer"),  # a phrase names itself
+     ("he has a peanut allergys", "allergy"),  # a plural's 's' aside
+     ("my heart flutters at night", "atrial fibrillation")],  # 'heart flutters', as written
+)  # fmt: skip
+def test_an_english_alias_is_read_in_any_order_within_a_few_words(text, phrase):
+    assert phrase in expansions(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [("joints of the knee often are stiff", "arthritis"),  # too far apart
+     ("50,000 IU every 90 days", "daily"),  # a number between: not 'every day'
+     ("vitamin d after gastric bypass surgery", "cardiovascular")],  # 'bypass' is taken
+)  # fmt: skip
+def test_a_loose_reading_needs_near_free_words_and_no_number_between(text, phrase):
+    assert phrase not in expansions(text)
+
+
+@pytest.mark.parametrize(
     ("text", "iu"),
     [("10k IU a day", 10000), ("100 mcg", 4000), ("50,000 IU weekly", 50000),
      ("2.5 mg vitamin D", 100000), ("1.000 IE täglich", 1000), ("400 units", 400)],

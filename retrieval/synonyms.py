@@ -168,7 +168,12 @@ def expansions(text: str, lang: str | None = None) -> list[str]:
             if n > 1:
                 free[i : i + n] = [""] * n
         named = {rule.phrase for rule, _ in found}
-        found += [(rule, size) for rule, size in _loose(free) if rule.phrase not in named]
+        stems = _stems(said)
+        found += [
+            (rule, size)
+            for rule, size in _loose(free)
+            if rule.phrase not in named and not _contains(stems, _stems(words(rule.phrase)))
+        ]  # a phrase the question says but for a plural's 's' ('5 year old') adds nothing
     for rule, size in found:
         phrase = rule.phrase
         phrase_words = words(phrase)
@@ -192,6 +197,10 @@ set: nDCG@10 0.606 -> 0.610, hit@1 0.760 -> 0.771."""
 
 def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _stems(said: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_stem(w) for w in said)
 
 
 @lru_cache(maxsize=1)

@@ -209,6 +209,9 @@ def test_misleading_expansions_are_gone():
     assert not any("sun" in p for p in expansions("is the sunshine vitamin good for me"))
     assert expansions("my levels are fine") == []
     assert "vitamin d blood test" not in expansions("what level should I aim for")
+    # the site's tag for pages about the wiki is not what a question 'about vitamin D' asks for
+    assert "about d more" not in expansions("is there anything about vitamin D for acne?")
+    assert "about d more" in expansions("where can I read more about vitamin D?")
 
 
 # ---------------------------------------------------------------- matching and translation

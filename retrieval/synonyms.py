@@ -77,6 +77,16 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(fold(w) for w in _WORD_RE.findall(text))
 
 
+_DETERMINERS = frozenset(["my", "his", "her", "their", "your", "our", "the"])
+"""English words that say whose, or which, thing an alias names: one alias reads them all
+('cysts on my ovaries' is also 'cysts on her ovaries' and 'cysts on the ovaries')."""
+
+
+def _keyed(said: tuple[str, ...]) -> tuple[str, ...]:
+    """Words as the alias tables are keyed: every English determiner read as 'my'."""
+    return tuple("my" if w in _DETERMINERS else w for w in said)
+
+
 def _lower_words(text: str) -> tuple[str, ...]:
     """`words` with their accents kept."""
     return tuple(w.lower() for w in _WORD_RE.findall(text))
@@ -124,9 +134,9 @@ def _scope(lang: str | None, tags: bool = False) -> tuple[str, ...]:
 @lru_cache(maxsize=16)
 def _table(scope: tuple[str, ...]) -> PhraseTable[Rule]:
     """Alias words -> rule for one scope (first rule of the most specific prefix wins)."""
-    aliases = [(words(r.alias), r) for prefix in scope for r in rules() if r.lang == prefix]
+    aliases = [(_keyed(words(r.alias)), r) for prefix in scope for r in rules() if r.lang == prefix]
     # A phrase names itself, so 'type 1 diabetes' is read whole and not as 'type 1' + 'diabetes'.
-    names = [(words(r.phrase), Rule(r.phrase, r.phrase, "")) for r in rules()]
+    names = [(_keyed(words(r.phrase)), Rule(r.phrase, r.phrase, "")) for r in rules()]
     return PhraseTable([*aliases, *names])
 
 
@@ -146,7 +156,7 @@ def _matches(text: str, lang: str, tags: bool) -> tuple[Match, ...]:
     """`matches`, cached: a question's query, coverage and follow-up checks all read the same
     text."""
     spans = list(_WORD_RE.finditer(text))
-    found = _table(_scope(lang, tags)).find([fold(m.group()) for m in spans])
+    found = _table(_scope(lang, tags)).find(_keyed(tuple(fold(m.group()) for m in spans)))
     return tuple(Match(spans[i].start(), spans[i + n - 1].end(), rule) for i, n, rule in found)
 
 
@@ -160,7 +170,7 @@ def expansions(text: str, lang: str | None = None) -> list[str]:
     longest alias first. `lang` adds that language's lines (default: English questions)."""
     said = words(text)
     best: dict[str, int] = {}
-    spans = _table(_scope(lang or ENGLISH_ONLY)).find(said)  # as `matches` finds them
+    spans = _table(_scope(lang or ENGLISH_ONLY)).find(_keyed(said))  # as `matches` finds them
     found = [(rule, len(rule.alias)) for _, _, rule in spans]
     if lang in (None, ENGLISH_ONLY):  # then, read loosely, the words no longer alias took
         free = list(said)

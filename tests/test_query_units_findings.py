@@ -31,6 +31,15 @@ def test_synonyms_expand_chat_words_and_abbreviations(text, phrase):
     assert phrase in expansions(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [("she has cysts on her ovaries", "polycystic ovary syndrome"),  # 'cysts on my ovaries'
+     ("grandpa broke the hip last winter", "hip fractures")],  # 'broke his hip'
+)  # fmt: skip
+def test_an_alias_reads_any_english_determiner_as_its_own(text, phrase):
+    assert phrase in expansions(text)
+
+
 def test_synonyms_match_whole_words_only():
     assert expansions("symptoms of rickets") == []  # 'ms' inside a word is not MS
 

@@ -7,8 +7,9 @@ token tuple. So "Crohn's", "crohn’s" and "crohn s" are one alias, "esclerosis 
 "esclerosis múltiple", and a question is scanned with a handful of dict lookups per word (no big
 regex alternation, whose cost grows with the thousands of aliases).
 
-An English question's expansions also read its aliases loosely (`LOOSE_WINDOW`): people describe
-a condition in their own word order ('my joints are stiff' for 'stiff joints').
+People describe a condition in their own words: an alias reads any English determiner as its
+own ('cysts on my ovaries' matches 'cysts on her ovaries'), and an English question's expansions
+also read its aliases loosely (`LOOSE_WINDOW`: 'my joints are stiff' for 'stiff joints').
 
 A scope is the set of lines that apply to a question: English lines always; `en:` lines only for
 English questions; `de:`, `es:`, ... lines only for questions in that language; `tag:` lines only
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -209,7 +211,7 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
-def _stems(said: tuple[str, ...]) -> tuple[str, ...]:
+def _stems(said: Sequence[str]) -> tuple[str, ...]:
     return tuple(_stem(w) for w in said)
 
 
@@ -235,7 +237,7 @@ def _loose(said: list[str]) -> list[tuple[Rule, int]]:
     """English aliases whose words stand within LOOSE_WINDOW consecutive words of `said` (''
     for a word taken already), in any order and with no number among them ('every 90 days' is
     not 'every day'), with the length of the alias (`expansions` ranks by it)."""
-    stems = [_stem(w) for w in said]
+    stems = _stems(said)
     index, found = _loose_index(), {}
     for i, stem in enumerate(stems):
         for alias, rule in index.get(stem, ()):

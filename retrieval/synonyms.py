@@ -143,8 +143,11 @@ def _table(scope: tuple[str, ...]) -> PhraseTable[Rule]:
 
 
 def load(lang: str) -> None:
-    """Build the alias table a question in `lang` reads now rather than on its first one."""
+    """Build the alias table a question in `lang` reads now rather than on its first one (and
+    for English, the loose reading's index)."""
     _table(_scope(lang))
+    if lang == ENGLISH_ONLY:
+        _loose_index()
 
 
 def matches(text: str, lang: str | None = None, *, tags: bool = False) -> tuple[Match, ...]:
@@ -220,10 +223,11 @@ def _loose_index() -> dict[str, list[tuple[frozenset[str], Rule]]]:
     """English aliases of two or three words, none a function word or a number, by their first
     (stemmed) word."""
     index: dict[str, list[tuple[frozenset[str], Rule]]] = {}
-    names = [Rule(r.phrase, r.phrase, "") for r in rules()]  # a phrase names itself
-    for rule in [*rules(), *names]:
+    english = [r for r in rules() if r.lang in ("", ENGLISH_ONLY)]
+    names = [Rule(p, p, "") for p in dict.fromkeys(r.phrase for r in rules())]  # names itself
+    for rule in [*english, *names]:
         alias = words(rule.alias)
-        if rule.lang not in ("", ENGLISH_ONLY) or not 2 <= len(alias) <= 3:
+        if not 2 <= len(alias) <= 3:
             continue
         if any(w in _FUNCTION_WORDS or w in STOPWORDS_EN or w.isdigit() for w in alias):
             continue

@@ -12,7 +12,7 @@ import bm25s
 import numpy as np
 
 from retrieval.store import IndexData
-from retrieval.text import SENTENCES_KEPT
+from retrieval.text import SENTENCES_KEPT, singular
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself at import
 
@@ -101,4 +101,4 @@ def _term(word: str) -> str:
     word = re.sub(r"(?<=\d),(?=\d{3}\b)", "", word)
     if word in _STOP:
         return ""
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    return singular(word)

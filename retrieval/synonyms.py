@@ -28,6 +28,7 @@ from pathlib import Path
 from bm25s.stopwords import STOPWORDS_EN
 
 from retrieval.phrases import PhraseTable
+from retrieval.text import singular
 
 RULES_FILE = Path(__file__).with_name("synonyms.txt")
 LANGUAGES = ("de", "es", "fr", "it", "pt", "nl", "pl")
@@ -210,12 +211,8 @@ same as none), 3, 4 and 5 gave hit@3 0.917 / 0.927 / 0.927 / 0.927, nDCG@10 0.78
 set: nDCG@10 0.606 -> 0.610, hit@1 0.760 -> 0.771."""
 
 
-def _stem(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
 def _stems(said: Sequence[str]) -> tuple[str, ...]:
-    return tuple(_stem(w) for w in said)
+    return tuple(singular(w) for w in said)
 
 
 @lru_cache(maxsize=1)
@@ -231,9 +228,9 @@ def _loose_index() -> dict[str, list[tuple[frozenset[str], Rule]]]:
             continue
         if any(w in _FUNCTION_WORDS or w in STOPWORDS_EN or w.isdigit() for w in alias):
             continue
-        stems = frozenset(_stem(w) for w in alias)
+        stems = frozenset(_stems(alias))
         if len(stems) == len(alias):
-            index.setdefault(_stem(alias[0]), []).append((stems, rule))
+            index.setdefault(singular(alias[0]), []).append((stems, rule))
     return index
 
 

@@ -1,5 +1,6 @@
-"""Text sizes shared across retrieval and replies: cutting text to a length, the one way every
-reply and finding does it, and how many sentences' features a process keeps."""
+"""Text rules shared across retrieval and replies: cutting text to a length, the one way every
+reply and finding does it; how many sentences' features a process keeps; and reading a word
+without its plural 's', as BM25's terms and the vocabulary's loose reading both do."""
 
 from __future__ import annotations
 
@@ -20,3 +21,8 @@ def clip(text: str, limit: int) -> str:
     if space >= limit // 2:
         cut = cut[:space]
     return cut.rstrip().rstrip(",;:").rstrip() + ELLIPSIS
+
+
+def singular(word: str) -> str:
+    """A lower-case word without a plural 's' ('joints' -> 'joint'; 'stress' and 'was' kept)."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word

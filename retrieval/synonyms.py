@@ -162,8 +162,18 @@ def _matches(text: str, lang: str, tags: bool) -> tuple[Match, ...]:
     """`matches`, cached: a question's query, coverage and follow-up checks all read the same
     text."""
     spans = list(_WORD_RE.finditer(text))
-    found = _table(_scope(lang, tags)).find(_keyed(tuple(fold(m.group()) for m in spans)))
+    found = _read(text, lang, tags)[1]
     return tuple(Match(spans[i].start(), spans[i + n - 1].end(), rule) for i, n, rule in found)
+
+
+@lru_cache(maxsize=4096)
+def _read(
+    text: str, lang: str, tags: bool
+) -> tuple[tuple[str, ...], tuple[tuple[int, int, Rule], ...]]:
+    """The text's words, and the aliases found in them (first word, number of words, rule): what
+    `matches` places in the text and `expansions` reads by word."""
+    said = words(text)
+    return said, tuple(_table(_scope(lang, tags)).find(_keyed(said)))
 
 
 def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
@@ -174,9 +184,8 @@ def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
 def expansions(text: str, lang: str | None = None) -> list[str]:
     """Archive phrases for the aliases in `text` that the text does not already say, each once,
     longest alias first. `lang` adds that language's lines (default: English questions)."""
-    said = words(text)
+    said, spans = _read(text, lang or ENGLISH_ONLY, False)  # read once with `matches`
     best: dict[str, int] = {}
-    spans = _table(_scope(lang or ENGLISH_ONLY)).find(_keyed(said))  # as `matches` finds them
     found = [(rule, len(rule.alias)) for _, _, rule in spans]
     if lang in (None, ENGLISH_ONLY):  # then, read loosely, the words no longer alias took
         free = list(said)

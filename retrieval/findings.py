@@ -281,6 +281,11 @@ bracket ('…protected against breast cancer by nearly 50% 9.', '…above 50 nmo
 sentence's own ('the mean age was 45.'), so those stay."""
 _OPENING_MARKS = "\"'([ \u201c\u2018"
 """Quotes and brackets a sentence may open with (straight and curly)."""
+_COPYRIGHT_TAIL_RE = re.compile(r"(?<=[.!?])\s+©.*$")
+"""A publisher's copyright notice run on after an abstract's last sentence ('…among smokers. ©
+2014 Wiley Periodicals, Inc.'): the sentence splitter starts a sentence only at a capital or a
+digit, so the notice stayed on it and the junk check then left the sentence unquoted (12 of the
+archive's sentences, most of them conclusions). Quoted without it."""
 _CITATION_RE = re.compile(r"(?<![\d\s%])\s*\[\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\](?:\s+(?=[.,;:]))?")
 """A reference marker ("[12]", "[3, 4]", "[11,14-31]") with the space before it and any before
 the punctuation after it: noise in a quote (3,381 of the archive's sentences hold one). Not after
@@ -460,6 +465,8 @@ def _read(sentence: str, opens: bool) -> Sentence | None:
         sentence = _REFERENCE_START_RE.sub("", sentence, count=1)
     if "[" in sentence:
         sentence = _CITATION_RE.sub("", sentence).lstrip()
+    if "©" in sentence:
+        sentence = _COPYRIGHT_TAIL_RE.sub("", sentence)
     low = sentence.lower()
     concludes = _may_conclude(low) and bool(_CONCLUSION_RE.search(sentence))
     label = _SECTION_LABEL_RE.match(sentence)

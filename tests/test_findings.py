@@ -1056,3 +1056,20 @@ def test_term_ids_do_not_depend_on_the_process_string_hashing():
 def test_reference_numbers_before_the_full_stop_are_not_quoted(text, shown):
     (sentence,) = findings.sentences(text)
     assert sentence.text == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("Vitamin A may assist vitamin D in preventing lung cancer among smokers. © 2014 Wiley "
+      "Periodicals, Inc.",
+      "Vitamin A may assist vitamin D in preventing lung cancer among smokers."),
+     ("A loading dose was effective and well tolerated in obese children. © 2014 S. Karger AG.",
+      "A loading dose was effective and well tolerated in obese children."),
+     # a trademark sign inside a sentence is no notice
+     ("DSM© supported a meta-analysis showing a 30% lower risk of type 1 diabetes.",
+      "DSM© supported a meta-analysis showing a 30% lower risk of type 1 diabetes.")],
+)  # fmt: skip
+def test_a_copyright_notice_run_on_after_a_sentence_is_not_quoted(text, shown):
+    (sentence,) = findings.sentences(text)
+    assert sentence.text == shown
+    assert findings.is_quotable(sentence.text) == ("©" not in shown)

@@ -117,16 +117,25 @@ def _drop_untranslated(text: str, lang: str, english: frozenset[str]) -> str:
     """Words the vocabulary left in the question's language (articles, verbs) are noise to an
     English model: keep the words more common in English than in that language, numbers,
     letters ('vitamin d') and the `english` words the vocabulary put in (Dutch reads 'uv' more
-    often than English does, yet 'zonnebank' -> 'uv' is the question's subject)."""
-    kept = [
-        w
-        for w in text.split()
-        if len(w) == 1
-        or any(c.isdigit() for c in w)
-        or (bool(words(w)) and english.issuperset(words(w)))
-        or zipf(w) >= zipf(w, lang)
-    ]
-    return " ".join(kept)
+    often than English does, yet 'zonnebank' -> 'uv' is the question's subject). A hyphenated
+    compound not kept whole is judged part by part ('Covid-Verlauf' keeps 'Covid', 'multiple
+    sclerosis-Schüben' keeps 'sclerosis'): whole, its untranslated part dropped the subject too."""
+
+    def kept(w: str) -> bool:
+        return (
+            len(w) == 1
+            or any(c.isdigit() for c in w)
+            or (bool(words(w)) and english.issuperset(words(w)))
+            or zipf(w) >= zipf(w, lang)
+        )
+
+    out: list[str] = []
+    for w in text.split():
+        if kept(w):
+            out.append(w)
+        elif "-" in w:
+            out += [part for part in w.split("-") if part and kept(part)]
+    return " ".join(out)
 
 
 def in_english(text: str) -> tuple[str, str]:

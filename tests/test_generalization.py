@@ -184,6 +184,23 @@ def test_restated_words_kept_when_more_common_in_the_question_language(
     assert subject in build_query(question).dense
 
 
+@pytest.mark.parametrize(
+    ("question", "subject", "dropped"),
+    [
+        ("Schützt Vitamin D vor einem schweren Covid-Verlauf?", "covid", "verlauf"),
+        ("Hilft Vitamin D bei MS-Schüben?", "multiple sclerosis", "schüben"),
+    ],
+)
+def test_a_hyphenated_compound_keeps_its_translated_part(
+    question: str, subject: str, dropped: str
+) -> None:
+    """A compound of a known word and one the vocabulary does not know is judged part by part:
+    whole, it was dropped as a left-over native word and took the question's subject with it."""
+    dense = build_query(question).dense.lower()
+    assert subject in dense
+    assert dropped not in dense
+
+
 def test_english_question_kept_as_asked() -> None:
     query = build_query("does vitamin D help with psoriasis?")
     assert query.lang == "en"

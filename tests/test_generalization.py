@@ -201,6 +201,23 @@ def test_a_hyphenated_compound_keeps_its_translated_part(
     assert dropped not in dense
 
 
+@pytest.mark.parametrize(
+    ("question", "before"),
+    [
+        ("Schützt Vitamin D vor der Grippe?", False),  # protects against
+        ("Czy witamina D chroni przed przeziębieniem?", False),
+        ("Is vitamine D goed voor het hart?", False),  # for the
+        ("Vitamin D vor 2 Jahren abgesetzt, jetzt Haarausfall", False),  # ago
+        ("Soll ich Vitamin D nehmen, bevor ich operiert werde?", True),
+        ("Czy brać witaminę D, zanim zajdę w ciążę?", True),
+    ],
+)
+def test_prepositions_that_also_mean_against_are_not_read_as_before(
+    question: str, before: bool
+) -> None:
+    assert ("before" in build_query(question).dense.split()) == before
+
+
 def test_english_question_kept_as_asked() -> None:
     query = build_query("does vitamin D help with psoriasis?")
     assert query.lang == "en"

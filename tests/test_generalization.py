@@ -218,6 +218,19 @@ def test_prepositions_that_also_mean_against_are_not_read_as_before(
     assert ("before" in build_query(question).dense.split()) == before
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my sister has the disease where the immune system attacks the nerve coating",
+        "does vitamin D help repair myelin",
+        "Hilft Vitamin D der Myelinscheide?",
+        "¿La vitamina D protege la vaina de mielina?",
+    ],
+)
+def test_multiple_sclerosis_read_from_what_it_damages(question: str) -> None:
+    assert "multiple sclerosis" in build_query(question).dense.lower()
+
+
 def test_english_question_kept_as_asked() -> None:
     query = build_query("does vitamin D help with psoriasis?")
     assert query.lang == "en"

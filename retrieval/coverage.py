@@ -30,8 +30,9 @@ from retrieval.language import zipf
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.phrases import PhraseTable
 from retrieval.store import IndexData
-from retrieval.synonyms import matches
+from retrieval.synonyms import matches, read_loosely
 from retrieval.synonyms import words as alias_words
+from retrieval.text import singular
 
 COMMON_ZIPF = 3.0
 """Words at least this frequent (about once per 1M words) are everyday words, not subjects."""
@@ -113,14 +114,17 @@ class ArchiveWords:
 
     def missing(self, english: str) -> list[str]:
         """The question's uncommon words (as written, lower-case) that no post contains, and
-        that are no vocabulary alias and no misspelling of an archive or everyday word."""
+        that are no vocabulary alias, read as written or in the question's own word order (a
+        lay word of 'underactive thyroid' said as 'my thyroid is underactive' had been taken for
+        a subject the archive lacks), and no misspelling of an archive or everyday word."""
         parts, last = [], 0
         for m in matches(english, "en"):
             parts.append(english[last : m.start])
             last = m.end
         out = []
+        loose = read_loosely(english)  # 'underactive' of 'my thyroid is underactive'
         for word in dict.fromkeys(_WORDS_RE.findall(" ".join([*parts, english[last:]]).lower())):
-            if len(word) < MIN_LETTERS or zipf(word) >= COMMON_ZIPF:
+            if len(word) < MIN_LETTERS or zipf(word) >= COMMON_ZIPF or singular(word) in loose:
                 continue
             forms = terms(word)
             if forms.isdisjoint(self.known) and not any(map(self.misspelt, {word, *forms})):

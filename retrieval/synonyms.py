@@ -188,15 +188,11 @@ def expansions(text: str, lang: str | None = None) -> list[str]:
     best: dict[str, int] = {}
     found = [(rule, len(rule.alias)) for _, _, rule in spans]
     if lang in (None, ENGLISH_ONLY):  # then, read loosely, the words no longer alias took
-        free = list(said)
-        for i, n, _ in spans:
-            if n > 1:
-                free[i : i + n] = [""] * n
         named = {rule.phrase for rule, _ in found}
         stems = _stems(said)
         found += [
             (rule, size)
-            for rule, size in _loose(free)
+            for rule, size in _loose(_free(said, spans))
             if rule.phrase not in named and not _contains(stems, _stems(words(rule.phrase)))
         ]  # a phrase the question says but for a plural's 's' ('5 year old') adds nothing
     for rule, size in found:
@@ -218,6 +214,23 @@ same as none), 3, 4 and 5 gave hit@3 0.917 / 0.927 / 0.927 / 0.927, nDCG@10 0.78
 0.794 / 0.794; 5 quoted one more fact in a first post but read more words wrongly together
 ('getting pregnant' in 'pregnant and already getting stretch marks'); checked on the independent
 set: nDCG@10 0.606 -> 0.610, hit@1 0.760 -> 0.771."""
+
+
+def _free(said: Sequence[str], spans: Sequence[tuple[int, int, Rule]]) -> list[str]:
+    """`said` with the words of its aliases of two or more words blanked: the loose reading
+    leaves them to the alias that took them."""
+    free = list(said)
+    for i, n, _ in spans:
+        if n > 1:
+            free[i : i + n] = [""] * n
+    return free
+
+
+def read_loosely(text: str) -> frozenset[str]:
+    """The words (singular) of the English aliases an English `text` names in its own word order
+    (`_loose`): 'underactive' in 'my thyroid is underactive' ('underactive thyroid')."""
+    said, spans = _read(text, ENGLISH_ONLY, False)
+    return frozenset(w for rule, _ in _loose(_free(said, spans)) for w in _stems(words(rule.alias)))
 
 
 def _stems(said: Sequence[str]) -> tuple[str, ...]:

@@ -342,6 +342,7 @@ def test_unknown_specific_word_reported(words: ArchiveWords) -> None:
         "my neighbour keeps forgetting things, would vitamin D help?",  # everyday words
         "does vitamin D help psoriasis?",  # in the archive
         "will the sunshine vitamin help brittle bones?",  # vocabulary aliases
+        "my thyroid is underactive, does vitamin D help?",  # an alias in the asker's word order
     ],
 )
 def test_covered_questions_report_nothing(words: ArchiveWords, question: str) -> None:

@@ -231,6 +231,24 @@ def test_multiple_sclerosis_read_from_what_it_damages(question: str) -> None:
     assert "multiple sclerosis" in build_query(question).dense.lower()
 
 
+@pytest.mark.parametrize(
+    ("question", "misread"),
+    [
+        ("Gibt es einen Zusammenhang zwischen Vitamin D und Depressionen?", "take"),
+        ("¿Debo tomar al menos 1000 UI al día?", "decrease"),
+        ("Tengo la vitamina D bastante baja, ¿cuánto debo tomar?", "enough"),
+        ("Mañana me hacen el análisis de sangre, ¿dejo la vitamina D?", "morning"),
+        ("Jakie badanie zrobić, żeby sprawdzić poziom witaminy D?", "dental"),
+        ("Quanta vitamina D serve al giorno a un adulto?", "help"),
+        ("J'ai été diagnostiquée avec une carence en vitamine D.", "summer"),
+    ],
+)
+def test_question_words_that_mostly_mean_something_else_are_not_restated(
+    question: str, misread: str
+) -> None:
+    assert misread not in build_query(question).dense.split()
+
+
 def test_english_question_kept_as_asked() -> None:
     query = build_query("does vitamin D help with psoriasis?")
     assert query.lang == "en"

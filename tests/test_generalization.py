@@ -249,6 +249,22 @@ def test_question_words_that_mostly_mean_something_else_are_not_restated(
     assert misread not in build_query(question).dense.split()
 
 
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("my son's pancreas stopped making insulin last year", "type 1 diabetes"),
+        ("the villi in his gut are flattened", "celiac disease"),
+        ("my mum has plaque in the arteries", "atherosclerosis"),
+        ("my TPO antibodies are over 500", "thyroid and parathyroid"),
+        ("Meine Darmzotten sind geschädigt", "celiac disease"),
+        ("Ich habe Kristalle im Ohr und mir ist schwindelig", "vertigo"),
+    ],
+)
+def test_a_condition_read_from_what_it_damages(question: str, subject: str) -> None:
+    """The vocabulary's mechanism pass: people describe a condition by what goes wrong in it."""
+    assert subject in build_query(question).dense.lower()
+
+
 def test_english_question_kept_as_asked() -> None:
     query = build_query("does vitamin D help with psoriasis?")
     assert query.lang == "en"

@@ -265,6 +265,20 @@ def test_a_condition_read_from_what_it_damages(question: str, subject: str) -> N
     assert subject in build_query(question).dense.lower()
 
 
+@pytest.mark.parametrize(
+    ("question", "misread"),
+    [
+        ("Je suis trop fatiguée, est-ce un manque de vitamine D ?", "too much d"),
+        ("He probado varios suplementos de vitamina D", "off topic"),
+        ("Ik kan niet in slaap vallen, helpt vitamine D?", "falls fractures"),
+        ("Dawka w wysokości 4000 j.m. dziennie jest bezpieczna?", "altitude"),
+        ("Wolę brać witaminę D rano", "thyroid"),
+    ],
+)
+def test_everyday_words_are_not_read_as_topics(question: str, misread: str) -> None:
+    assert misread not in build_query(question).dense
+
+
 def test_english_question_kept_as_asked() -> None:
     query = build_query("does vitamin D help with psoriasis?")
     assert query.lang == "en"

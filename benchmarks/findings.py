@@ -37,10 +37,10 @@ TEMPLATES = ("what about {t}?", "is it true that {t}?", "what does the archive s
 
 # --- the independent junk check ------------------------------------------------------------------
 _PHRASES = {
-    "site note": ("paywall", "pay wall", "google scholar", "scopus", "no abstract", "abstract only",
-                  "full text", "subscription", "read more", "this page", "this web page",
-                  "registered user", "logged in", "log in to", "auto-translated",
-                  "google translat", "machine translat"),
+    "site note": ("paywall", "pay wall", "google scholar", "scholar.google", "scopus",
+                  "no abstract", "abstract only", "full text", "subscription", "read more",
+                  "this page", "this web page", "registered user", "logged in", "log in to",
+                  "auto-translated", "google translat", "machine translat"),
     "navigation": ("click here", "click on", "see also", "attached", "attachment", "download",
                    ".pdf", ".jpg", ".jpeg", ".png", ".gif", ".doc", "===", "[[", "{{", "<span",
                    "<div", "<font", "<a href", "mso-"),
@@ -82,6 +82,12 @@ def junk_reasons(text: str) -> list[str]:
         reasons.append("citation of another paper")  # PubMed's "Comment in: ...", "Erratum in: ..."
     if re.search(r"\[[^\[\]]*\b(?:19|20)\d\d\]\s*$", text):  # "... [N Engl J Med. 2012]"
         reasons.append("citation of another paper")
+    if re.search(
+        r"[A-Za-z][.,]? (?:\d{4}[;,:] ?)?\d+(?: ?\(\d+\))?[:,] ?(?:[A-Z]\d+|\d\d+)"
+        r" ?[–-] ?[A-Z]?\d+\.?$",
+        text,
+    ):
+        reasons.append("citation of another paper")  # "... Nature 492, S18–S20", "13:1238-1242"
     if "|" in text.replace("|ig", ""):  # "|ig" is how OCR renders "µg"
         reasons.append("table fragment")
     if re.search(r"\bcited by\s+(?:\d|in\b|google|scopus)", low):

@@ -88,7 +88,8 @@ _WORDS_RE = re.compile(
     r"|vol(?:ume)?\.? ?\d|issue \d|pp\. ?\d+ ?[-–]\s?\d"
     # site notes
     r"|cited by\b(?! (?:the|a|an|these|those|this|other|some|many|several)\b)"
-    r"|google scholar\b|scopus\b|pay ?wall|no abstract\b|abstract only\b|full[- ]text\b"
+    r"|google scholar\b|scholar\.google|scopus\b|pay ?wall|no abstract\b|abstract only\b"
+    r"|full[- ]text\b"
     r"|pdf\b|download|publisher\b|registered users?\b|logged in\b|log ?in (?:to|with)\b"
     r"|sign(?:ed)? in (?:to|with)\b"
     r"|auto-?translat|(?:google|machine)[- ]translat|translated (?:by|with) (?:google|machine)\b"
@@ -250,6 +251,13 @@ the sentence says it lists abbreviations (a list in prose parts its names by com
 PubMed, Medline, EBSCO, ...')."""
 _JOURNAL_RE = re.compile(r"\bJ\.? [A-Z].*\b(?:19|20)\d\d\b")
 """An abbreviated journal name ("Am J Clin Nutr", "J R Army Med Corps") and a year."""
+_VOLUME_PAGES_RE = re.compile(
+    r"\b[A-Z][A-Za-z.&]*[.,]? (?:(?:19|20)\d\d[;,:]? ?)?\d{1,4}(?: ?\(\d{1,3}\))?[,:] ?"
+    r"(?:[A-Z]\d{1,5}|\d{2,5}) ?[–-] ?[A-Z]?\d{1,5}\.?$"
+)
+"""A line ending on a journal's (or publisher's) volume and page range ('Katherine Bourzac Nature
+492, S18–S20', 'J Bone Miner Res 13:1238-1242', 'Science Press, 1998: 59-84.'): a citation. A
+first page of two digits or more, or lettered ('S4'): 'Stage 3, 4-5' is no page range."""
 _BRACKETED_JOURNAL_RE = re.compile(r"\[[A-Z][A-Za-z.&' -]{1,60}\.? (?:19|20)\d\d\]$")
 """A line ending on its journal and year in brackets, as PubMed lists related papers ("The
 challenges of using vitamin D in cancer prevention. [Isr Med Assoc J. 2012]")."""
@@ -292,6 +300,8 @@ def is_junk(sentence: str) -> bool:
     if (" are " in s or " is " in s) and _NAMES_ARE_WITH_RE.match(s):
         return True
     if s.endswith("]") and _BRACKETED_JOURNAL_RE.search(s):
+        return True
+    if s.rstrip(".")[-1:].isdigit() and ("–" in s or "-" in s) and _VOLUME_PAGES_RE.search(s):
         return True
     if ("J " in s and _JOURNAL_RE.search(s)) or _AUTHORS_INSIDE_RE.search(s):
         return True

@@ -36,7 +36,12 @@ JUNK = [
     "Eur J Endocrinol. 2013 Oct 1;169(5):597-604.",
     "Neurology published online August 6, 2014",
     "Femoral and tibial stress fractures and vitamin D J R Army Med Corps, March 2014",
+    "Live long and prosper Katherine Bourzac Nature 492, S18–S20",
+    "Cognition: The brain's decline Alison Abbott Nature 492, S4–S5",
+    "Ultraviolet irradiation corrects vitamin D deficiency J Bone Miner Res 13:1238-1242",
+    "Diagnostic single photon technology in osteoporosis, Beijing: Science Press, 1998: 59-84.",
     # site notes
+    "Note: (xxx GS) means number of citations found at scholar.google.com in October 2013",
     "Google Scholar shows that this was cited by Google Scholar",
     "The study is behind a $30 paywall",
     "No abstract available, but the title says it all",
@@ -102,6 +107,8 @@ FINDINGS = [
     "Supplementation with 20,000 IU vitamin D(3) a week did not prevent bone loss in this "
     "small population.",
     "Patients in the hospital who received 50,000 IU weekly had fewer infections.",
+    "Fracture risk fell by 30% in women given 800 IU a day, 95% CI 0.41-0.93.",
+    "Deficiency was most common in Stage 3, 4-5.",
     "The questionnaire was translated into Spanish and checked in 200 adults before use.",
     "Levels <20 ng/ml were seen in 40% of the children, and <10 ng/ml in 12% of them.",
     "Results revealed a significant positive effect of vitamin D supplementation on muscle "

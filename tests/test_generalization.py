@@ -273,6 +273,12 @@ def test_a_condition_read_from_what_it_damages(question: str, subject: str) -> N
         ("Ik kan niet in slaap vallen, helpt vitamine D?", "falls fractures"),
         ("Dawka w wysokości 4000 j.m. dziennie jest bezpieczna?", "altitude"),
         ("Wolę brać witaminę D rano", "thyroid"),
+        ("Fa male prendere troppa vitamina D?", "men"),
+        ("Falls ich einen Mangel habe, wie viel soll ich nehmen?", "falls fractures"),
+        ("Hoeveel vitamine D zit er in een ei?", "acne"),
+        ("Una gota de vitamina D al día es suficiente?", "gout"),
+        ("Je fais un régime végétarien, dois-je prendre de la vitamine D ?", "weight loss"),
+        ("Ich habe mir Blut abnehmen lassen, der Wert ist 15", "weight loss"),
     ],
 )
 def test_everyday_words_are_not_read_as_topics(question: str, misread: str) -> None:

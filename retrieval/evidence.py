@@ -178,14 +178,17 @@ def _is_animal(opening: str) -> bool:
 
 
 _ASKED = (
-    (re.compile(r"\brcts?\b|\brandomi[sz]ed\b|\b(?:clinical|controlled) trials?\b|\bplacebo\b"),
+    (re.compile(r"\brcts?\b|\brandomi[sz]ed\b|\btrials?\b(?! (?:and error|period|run)\b)"
+                r"|\bplacebo\b"),
      (RCT,)),
     (_META_RE, (META_ANALYSIS,)),
     (_SYSTEMATIC_RE, (SYSTEMATIC_REVIEW, META_ANALYSIS)),
     (re.compile(r"(?<!peer )(?<!peer-)(?<!systematic )(?<!cochrane )\breviews?\b"), _POOLING),
 )  # fmt: skip
 """What a question asking for a kind of study names, and the labels that answer it: a systematic
-review is often filed as the meta-analysis it reports, and any review answers "reviews"."""
+review is often filed as the meta-analysis it reports, and any review answers "reviews"; a
+"trial", clinical or not, is what people call a study that gave the treatment ("any trials in
+children?"), not "trial and error" or a trial period."""
 
 
 def asked_for(question: str) -> tuple[str, ...]:

@@ -199,6 +199,21 @@ def asked_for(question: str) -> tuple[str, ...]:
     return tuple(t for t in LABELS if t in wanted)
 
 
+_NEWEST_RE = re.compile(
+    r"\b(?:latest|newest|most recent|recent(?:ly)? (?:research|stud(?:y|ies)|trials?|evidence"
+    r"|papers?|findings|data|work)|(?:anything|something) (?:new|recent)\b|new (?:research"
+    r"|stud(?:y|ies)|evidence|findings|trials?)|up[- ]to[- ]date (?:research|evidence|view)"
+    r"|current (?:research|evidence|thinking))\b"
+)
+
+
+def asks_newest(question: str) -> bool:
+    """Whether a question asks for the newest work in words ("anything recent?", "latest research
+    on ..."), as `asked_for` reads the kinds of study it asks for: people ask it so rather than
+    with the `newest` option. Read from the English question."""
+    return _NEWEST_RE.search(question.lower()) is not None
+
+
 def year(date: str) -> int | None:
     """The year of an ISO date ("2013-05-25"), or None when there is none."""
     head = date[:4]

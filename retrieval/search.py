@@ -115,7 +115,8 @@ those scoring within NEAR_BEST_MARGIN of the first. Two options reorder them:
   alone cannot tell a trial on the subject at place 30 (a subject with many posts) from an
   unrelated trial at place 30 (a subject with few), nor one at place 5 of a subject with 3 posts:
   the tag can. Both values were set by judgement, not fitted to any question set;
-- `newest` lists them newest first, the rest following by score. Measured by
+- `newest` (or a question asking for recent work in words: `evidence.asks_newest`) lists them
+  newest first, the rest following by score. Measured by
   `benchmarks/newest.py` (220 questions made from the archive's tags): the first 3 posts carried
   the asked tag (or named it in the title) for 0.752 without `newest`; newest first among every
   confident post, 0.094 (mean year 2014.00 against 2013.09); among these, 0.682 (2013.53). On
@@ -479,6 +480,7 @@ class Searcher:
         if unknown:
             raise ValueError(f"unknown evidence labels: {', '.join(sorted(unknown))}")
         query = build_query(question, previous, self._is_topic)
+        newest = newest or study_types.asks_newest(query.english)
         question = query.text
         if nothing_to_ask(question) or not self.index.posts:
             return Answer(question, False, [], 0), query

@@ -168,6 +168,29 @@ def test_newest_orders_the_posts_near_the_best_by_date(searcher):
     assert [h.slug for h in newest.hits[len(near) :]] == [h.slug for h in plain.hits[len(near) :]]
 
 
+def test_a_question_asking_for_recent_work_is_answered_newest_first(searcher, monkeypatch):
+    """People ask "anything recent?" in words rather than with the option."""
+    question = "any recent research on vitamin D and falls in seniors?"
+    asked = [h.slug for h in searcher.search(question, k=6).hits]
+    monkeypatch.setattr(evidence, "asks_newest", lambda question: False)
+    option = [h.slug for h in searcher.search(question, k=6, newest=True).hits]
+    plain = [h.slug for h in searcher.search(question, k=6).hits]
+    assert asked == option != plain
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [("latest research on vitamin D and autism", True),
+     ("anything recent on vitamin D and MS?", True),
+     ("any new studies on vitamin D and covid?", True),
+     ("what is the current evidence on falls?", True),
+     ("is vitamin D good for new mothers?", False),
+     ("my recent blood test shows 20 ng/ml", False)],
+)  # fmt: skip
+def test_the_words_that_ask_for_recent_work(question, asks):
+    assert evidence.asks_newest(question) == asks
+
+
 def test_newest_leaves_the_posts_below_the_best_in_score_order(searcher, monkeypatch):
     """Newest first among every confident post put posts on other subjects first whenever they
     were newer (0.09 of the first 3 posts on the asked tag, over questions made from tags)."""

@@ -285,6 +285,21 @@ def test_everyday_words_are_not_read_as_topics(question: str, misread: str) -> N
     assert misread not in build_query(question).dense
 
 
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("my 6 year old is always catching colds", "child"),
+        ("my wife says I stop breathing in my sleep", "sleep apnea"),
+        ("I am on omeprazole long term, does it lower vitamin D?", "interactions"),
+        ("my husband is on phenytoin for seizures", "epilepsy"),
+        ("straight lines look bent and the middle of my vision is blurry", "macular degeneration"),
+        ("I keep getting the runs after meals", "diarrhea"),
+    ],
+)
+def test_everyday_english_reaches_its_topic(question: str, subject: str) -> None:
+    assert subject in build_query(question).dense
+
+
 def test_english_question_kept_as_asked() -> None:
     query = build_query("does vitamin D help with psoriasis?")
     assert query.lang == "en"

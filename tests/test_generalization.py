@@ -300,6 +300,20 @@ def test_everyday_english_reaches_its_topic(question: str, subject: str) -> None
     assert subject in build_query(question).dense
 
 
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("Ich nehme Pantoprazol, brauche ich mehr Vitamin D?", "proton pump inhibitors"),
+        ("Tomo corticoides desde hace años, ¿necesito vitamina D?", "steroids"),
+        ("Se me cae mucho el pelo, ¿puede ser la vitamina D?", "hair loss"),
+        ("Wypadają mi włosy, czy to brak witaminy D?", "hair loss"),
+        ("Mir ist übel nach der Vitamin D Tablette", "gut"),
+    ],
+)
+def test_everyday_words_of_other_languages_reach_their_topic(question: str, subject: str) -> None:
+    assert subject in build_query(question).dense
+
+
 def test_english_question_kept_as_asked() -> None:
     query = build_query("does vitamin D help with psoriasis?")
     assert query.lang == "en"

@@ -113,11 +113,20 @@ def _link_words(link: re.Match[str]) -> str:
     return f" {post.group(1).replace('-', ' ').replace('_', ' ')} " if post else " "
 
 
+_ELISION_RE = re.compile(
+    r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|un|dell|dall|nell|sull|all|coll|quell|quest)['’](?=\w)",
+    re.I,
+)
+"""A French or Italian article or pronoun elided onto the next word ("l'osteoporosis" once the
+vocabulary has restated "l'ostéoporose", "j'absorbe", "dell'asma"): not part of the word."""
+
+
 def _drop_untranslated(text: str, lang: str, english: frozenset[str]) -> str:
     """Words the vocabulary left in the question's language (articles, verbs) are noise to an
     English model: keep the words more common in English than in that language, numbers,
     letters ('vitamin d') and the `english` words the vocabulary put in (Dutch reads 'uv' more
-    often than English does, yet 'zonnebank' -> 'uv' is the question's subject). A hyphenated
+    often than English does, yet 'zonnebank' -> 'uv' is the question's subject), each without
+    an article elided onto it ('l'osteoporosis' is judged and kept as 'osteoporosis'). A hyphenated
     compound not kept whole is judged part by part ('Covid-Verlauf' keeps 'Covid', 'multiple
     sclerosis-Schüben' keeps 'sclerosis'): whole, its untranslated part dropped the subject too."""
 
@@ -131,6 +140,7 @@ def _drop_untranslated(text: str, lang: str, english: frozenset[str]) -> str:
 
     out: list[str] = []
     for w in text.split():
+        w = _ELISION_RE.sub("", w) if "'" in w or "’" in w else w
         if kept(w):
             out.append(w)
         elif "-" in w:

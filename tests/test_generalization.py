@@ -191,6 +191,22 @@ def test_restated_words_kept_when_more_common_in_the_question_language(
         ("Hilft Vitamin D bei MS-Schüben?", "multiple sclerosis", "schüben"),
     ],
 )
+@pytest.mark.parametrize(
+    ("question", "subject", "left"),
+    [
+        ("Est-ce que j'absorbe mal la vitamine D ?", "absorption", "j'"),
+        ("La vitamina D aiuta con l'osteoporosi?", "osteoporosis", "l'"),
+    ],
+)
+def test_an_elided_article_is_no_part_of_the_restated_word(
+    question: str, subject: str, left: str
+) -> None:
+    """'j'absorbe' restated is 'j'absorption': judged whole, as French, it was dropped."""
+    dense = build_query(question).dense
+    assert subject in dense.split()
+    assert left not in dense
+
+
 def test_a_hyphenated_compound_keeps_its_translated_part(
     question: str, subject: str, dropped: str
 ) -> None:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from retrieval.language import zipf
-from retrieval.synonyms import matches
+from retrieval.synonyms import matches, named_in_english
 
 GIST_ZIPF = 4.5
 """Words at least this common in English (Zipf scale: 'does' 5.7, 'children' 5.5, 'cancer' 4.9)
@@ -45,7 +45,7 @@ MODIFIERS = frozenset(
     {
         # populations, times of life
         "child", "infant", "youth", "seniors", "women", "men", "pregnancy", "breastfeeding",
-        "preemie", "darker skin", "obesity", "sports",
+        "preemie", "darker skin", "obesity", "sports", "mother", "doctor",
         # doses, levels and ways of taking it
         "vitamin d", "vitamin d2", "supplement", "dosage", "high dose", "loading dose", "how much",
         "intervention", "therapeutic intervention", "intervention non daily", "blood levels",
@@ -68,8 +68,11 @@ def subjects(text: str) -> set[str]:
 def gist(question: str, is_topic: Callable[[str], bool]) -> str:
     """The topics and the less common words of an English question; the question itself when
     it has none, or only numbers: the gist of "my 80 year old mother keeps falling" was "80",
-    and a thread on falls went on about nothing but that number."""
-    topics = sorted(s for s in subjects(question) if is_topic(s))
+    and a thread on falls went on about nothing but that number. A topic is one of the archive's
+    (`is_topic`) or one the vocabulary's English lines name: "hair loss" is no tag and its words
+    are common, so a thread on it had gone on about nothing but "vitamin"."""
+    english = named_in_english()
+    topics = sorted(s for s in subjects(question) if is_topic(s) or s in english)
     rare = [
         w
         for w in _WORD_RE.findall(question)

@@ -123,6 +123,13 @@ def rules() -> tuple[Rule, ...]:
     return tuple(parse(RULES_FILE.read_text("utf-8")))
 
 
+@lru_cache(maxsize=1)
+def named_in_english() -> frozenset[str]:
+    """Phrases that English lines name: the topic groups (the question-word groups have only
+    other-language lines)."""
+    return frozenset(r.phrase for r in rules() if r.lang == "")
+
+
 def _scope(lang: str | None, tags: bool = False) -> tuple[str, ...]:
     """Line prefixes that apply, most specific first (it wins when an alias is in several)."""
     if tags:

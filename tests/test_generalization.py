@@ -414,7 +414,15 @@ def test_gist_of_a_question_without_rare_words_is_the_question() -> None:
     no_topic = lambda phrase: False  # noqa: E731
     falling = "my 80 year old mother keeps falling"
     assert gist(falling, no_topic) == falling
-    assert gist("my 80 year old mother has osteomalacia", no_topic) == "80 osteomalacia"
+    # a topic the vocabulary names in English counts even when it is no tag of the archive
+    assert gist("my 80 year old mother has osteomalacia", no_topic) == "rickets 80 osteomalacia"
+
+
+def test_a_follow_up_keeps_a_topic_whose_words_are_common() -> None:
+    """'hair loss' is no tag and neither word is rare: the thread had gone on about 'vitamin'."""
+    no_topic = lambda phrase: False  # noqa: E731
+    assert "hair loss" in gist("does low vitamin D cause hair loss?", no_topic)
+    assert "mother" not in gist("my mother keeps falling over", no_topic)  # a person, no subject
 
 
 def test_other_language_previous_question_restated() -> None:

@@ -41,6 +41,14 @@ _BACK_RE = re.compile(
     r"|them|their|the same|same|too|as well|also|either|instead|such|there|it)\b",
     re.I,
 )
+_FRAGMENT_RE = re.compile(
+    r"^\s*(?:with|without|in|for|during|after|before|at|on|from|while|when|if|even)\b"
+    r"(?:\W+\w+){0,3}\W*$",
+    re.I,
+)
+"""A fragment of four words or fewer that opens with a preposition or a conjunction ("with
+calcium or without?", "in pregnancy?", "even at 4000 IU?"): it goes on with the question before,
+whatever it names."""
 MODIFIERS = frozenset(
     {
         # populations, times of life
@@ -92,7 +100,12 @@ def context_for(question: str, previous: Sequence[str], is_topic: Callable[[str]
         return ""
     last = previous[-1]
     own = {s for s in subjects(question) if is_topic(s)}
-    if own and not own & subjects(last) and not _BACK_RE.search(question):
+    if (
+        own
+        and not own & subjects(last)
+        and not _BACK_RE.search(question)
+        and not _FRAGMENT_RE.match(question)
+    ):
         return ""
     return last
 

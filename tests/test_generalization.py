@@ -418,6 +418,25 @@ def test_gist_of_a_question_without_rare_words_is_the_question() -> None:
     assert gist("my 80 year old mother has osteomalacia", no_topic) == "rickets 80 osteomalacia"
 
 
+@pytest.mark.parametrize(
+    ("follow_up", "follows"),
+    [
+        ("with calcium or without?", True),
+        ("in pregnancy?", True),
+        ("For psoriasis, does vitamin D help?", False),  # a question of its own
+        ("does it help acne?", True),  # 'it' points back
+        ("different question: does vitamin D help acne?", False),
+    ],
+)
+def test_a_short_fragment_goes_on_with_the_question_before(follow_up: str, follows: bool) -> None:
+    earlier = ["my mum has osteoporosis, how much vitamin D should she take?"]
+    assert bool(context_for(follow_up, earlier, _any_topic_but_bone)) == follows
+
+
+def _any_topic_but_bone(phrase: str) -> bool:
+    return phrase not in {"bone"}
+
+
 def test_a_follow_up_keeps_a_topic_whose_words_are_common() -> None:
     """'hair loss' is no tag and neither word is rare: the thread had gone on about 'vitamin'."""
     no_topic = lambda phrase: False  # noqa: E731

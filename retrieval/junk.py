@@ -95,7 +95,9 @@ _WORDS_RE = re.compile(
     r"|auto-?translat|(?:google|machine)[- ]translat|translated (?:by|with) (?:google|machine)\b"
     # navigation and attachments
     r"|click(?:ing)? (?:here|on|the|to)\b|see (?:also|vitamindwiki|overview)\b"
-    r"|(?:in|on|see) vitamindwiki\b|attach(?:ed|ment))"
+    r"|(?:in|on|see) vitamindwiki\b|attach(?:ed|ment)"
+    # how to use the page: keys to press, the browser, the site's search
+    r"|c(?:n)?trl\b|f11\b|keyboard\b|browser\b|zoom in\b|access search\b)"
 )
 """Junk words anywhere in the (lower-cased) line. One group behind one `\\b`, so the regex
 engine tries the alternatives only at word starts (a top-level alternation is ~4x slower)."""
@@ -168,7 +170,8 @@ _TRIGGERS = frozenset({
     "download", "downloads", "downloaded", "downloading", "downloadable", "publisher", "click",
     "clicking", "see", "vitamindwiki", "attach", "attached", "attachment", "attachments", "box",
     "copyright", "rights", "key", "keyword", "keywords", "registered", "logged", "log", "login",
-    "sign", "signed", "auto", "autotranslated", "google", "machine", "translated",
+    "sign", "signed", "auto", "autotranslated", "google", "machine", "translated", "ctrl",
+    "cntrl", "f11", "keyboard", "browser", "zoom", "access",
 })  # fmt: skip
 """A word of every `_WORDS_RE` match. Only ~7% of sentences have one: finding the words and
 testing the set takes half the time of running the regex on every sentence."""

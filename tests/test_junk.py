@@ -40,6 +40,8 @@ JUNK = [
     "Cognition: The brain's decline Alison Abbott Nature 492, S4–S5",
     "Ultraviolet irradiation corrects vitamin D deficiency J Bone Miner Res 13:1238-1242",
     "Diagnostic single photon technology in osteoporosis, Beijing: Science Press, 1998: 59-84.",
+    "To bring the page back to normal size press ctrl key and 0 (zero) key at the same time",
+    "You can shrink your browser page size by pressing CTRL and the minus key",
     # site notes
     "Note: (xxx GS) means number of citations found at scholar.google.com in October 2013",
     "Google Scholar shows that this was cited by Google Scholar",

@@ -125,8 +125,9 @@ def rules() -> tuple[Rule, ...]:
 
 @lru_cache(maxsize=1)
 def named_in_english() -> frozenset[str]:
-    """Phrases that English lines name: the topic groups (the question-word groups have only
-    other-language lines)."""
+    """Phrases that English lines name: the topic groups. Most question-word groups have only
+    other-language lines; those with English ones name things (milk, fish, sunscreen) or people,
+    whom `conversation.MODIFIERS` keeps out of a thread's topics."""
     return frozenset(r.phrase for r in rules() if r.lang == "")
 
 

@@ -310,6 +310,9 @@ def test_everyday_words_are_not_read_as_topics(question: str, misread: str) -> N
         ("my husband is on phenytoin for seizures", "epilepsy"),
         ("straight lines look bent and the middle of my vision is blurry", "macular degeneration"),
         ("I keep getting the runs after meals", "diarrhea"),
+        ("does vitamin D help heartburn?", "acid reflux"),
+        ("my fingers turn white in the cold", "raynaud's"),
+        ("my son is hyperactive and cannot sit still", "adhd"),
     ],
 )
 def test_everyday_english_reaches_its_topic(question: str, subject: str) -> None:

@@ -236,6 +236,8 @@ class Asked(NamedTuple):
     """`Answer.urgent`."""
     kinds: tuple[str, ...]
     """The study types it asks for in words (`evidence.asked_for`)."""
+    newest: bool
+    """It asks for recent work in words (`evidence.asks_newest`)."""
     terms: QueryTerms | None
     """`weights` by term id, once the version's sentence tables are joined (every term has its
     id then); None before, when the tables a question builds give new terms their ids."""
@@ -480,7 +482,6 @@ class Searcher:
         if unknown:
             raise ValueError(f"unknown evidence labels: {', '.join(sorted(unknown))}")
         query = build_query(question, previous, self._is_topic)
-        newest = newest or study_types.asks_newest(query.english)
         question = query.text
         if nothing_to_ask(question) or not self.index.posts:
             return Answer(question, False, [], 0), query
@@ -493,6 +494,7 @@ class Searcher:
         if evidence:  # filtered before collapsing, so totals and pages count matching posts only
             order = order[np.isin(self._evidence_code[order], self._codes(evidence))]
         kinds = () if evidence else side.result().kinds  # read with the lexical scores
+        newest = newest or side.result().newest
         end = start + max(k, 0)  # the page is rows[start:end]
         head = max(end, REVIEW_WINDOW, NEAR_BEST_WINDOW if kinds or newest else 0)
         # the places after the first three by likeness, when the page shows any of them and no
@@ -566,6 +568,7 @@ class Searcher:
             findings.asks_for_dose(english),
             urgent.is_urgent(query.text, english),
             study_types.asked_for(english),
+            study_types.asks_newest(english),
             self.term_ids.query(weights) if self._joined is not None else None,
             tuple(in_archive_units(query.text)),
         )

@@ -122,9 +122,10 @@ class ArchiveWords:
             parts.append(english[last : m.start])
             last = m.end
         out = []
-        loose = read_loosely(english)  # 'underactive' of 'my thyroid is underactive'
         for word in dict.fromkeys(_WORDS_RE.findall(" ".join([*parts, english[last:]]).lower())):
-            if len(word) < MIN_LETTERS or zipf(word) >= COMMON_ZIPF or singular(word) in loose:
+            if len(word) < MIN_LETTERS or zipf(word) >= COMMON_ZIPF:
+                continue
+            if singular(word) in read_loosely(english):  # 'underactive' of 'thyroid is underactive'
                 continue
             forms = terms(word)
             if forms.isdisjoint(self.known) and not any(map(self.misspelt, {word, *forms})):

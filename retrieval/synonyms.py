@@ -200,7 +200,7 @@ def expansions(text: str, lang: str | None = None) -> list[str]:
         stems = _stems(said)
         found += [
             (rule, size)
-            for rule, size in _loose(_free(said, spans))
+            for rule, size in _read_loosely(text)
             if rule.phrase not in named and not _contains(stems, _stems(words(rule.phrase)))
         ]  # a phrase the question says but for a plural's 's' ('5 year old') adds nothing
     for rule, size in found:
@@ -224,21 +224,23 @@ same as none), 3, 4 and 5 gave hit@3 0.917 / 0.927 / 0.927 / 0.927, nDCG@10 0.78
 set: nDCG@10 0.606 -> 0.610, hit@1 0.760 -> 0.771."""
 
 
-def _free(said: Sequence[str], spans: Sequence[tuple[int, int, Rule]]) -> list[str]:
-    """`said` with the words of its aliases of two or more words blanked: the loose reading
-    leaves them to the alias that took them."""
+@lru_cache(maxsize=4096)
+def _read_loosely(text: str) -> tuple[tuple[Rule, int], ...]:
+    """The English aliases an English `text` names in its own word order (`_loose`), outside the
+    words its aliases of two or more words took; cached, as `_read` is: a question's expansions
+    and its coverage check both read it."""
+    said, spans = _read(text, ENGLISH_ONLY, False)
     free = list(said)
     for i, n, _ in spans:
         if n > 1:
             free[i : i + n] = [""] * n
-    return free
+    return tuple(_loose(free))
 
 
 def read_loosely(text: str) -> frozenset[str]:
-    """The words (singular) of the English aliases an English `text` names in its own word order
-    (`_loose`): 'underactive' in 'my thyroid is underactive' ('underactive thyroid')."""
-    said, spans = _read(text, ENGLISH_ONLY, False)
-    return frozenset(w for rule, _ in _loose(_free(said, spans)) for w in _stems(words(rule.alias)))
+    """The words (singular) of the English aliases an English `text` names in its own word order:
+    'underactive' in 'my thyroid is underactive' ('underactive thyroid')."""
+    return frozenset(w for rule, _ in _read_loosely(text) for w in _stems(words(rule.alias)))
 
 
 def _stems(said: Sequence[str]) -> tuple[str, ...]:

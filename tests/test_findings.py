@@ -1041,7 +1041,8 @@ def test_term_ids_do_not_depend_on_the_process_string_hashing():
 
 @pytest.mark.parametrize(
     ("text", "shown"),
-    [("Levels above 50 ng/ml protected against breast cancer by nearly 50% 9.",
+    [# reference numbers printed before the full stop
+     ("Levels above 50 ng/ml protected against breast cancer by nearly 50% 9.",
       "Levels above 50 ng/ml protected against breast cancer by nearly 50%."),
      ("Toxicity occurs at concentrations of more than 375 ng/ml 8.",
       "Toxicity occurs at concentrations of more than 375 ng/ml."),
@@ -1051,25 +1052,18 @@ def test_term_ids_do_not_depend_on_the_process_string_hashing():
      ("The mean age of the women enrolled in the trial was 45.",
       "The mean age of the women enrolled in the trial was 45."),
      ("The dose was raised from 1,000 IU to 4,000 IU in week 2.",
-      "The dose was raised from 1,000 IU to 4,000 IU in week 2.")],
-)  # fmt: skip
-def test_reference_numbers_before_the_full_stop_are_not_quoted(text, shown):
-    (sentence,) = findings.sentences(text)
-    assert sentence.text == shown
-
-
-@pytest.mark.parametrize(
-    ("text", "shown"),
-    [("Vitamin A may assist vitamin D in preventing lung cancer among smokers. © 2014 Wiley "
+      "The dose was raised from 1,000 IU to 4,000 IU in week 2."),
+     # a copyright notice run on after the sentence (it had left the sentence unquoted)
+     ("Vitamin A may assist vitamin D in preventing lung cancer among smokers. © 2014 Wiley "
       "Periodicals, Inc.",
       "Vitamin A may assist vitamin D in preventing lung cancer among smokers."),
      ("A loading dose was effective and well tolerated in obese children. © 2014 S. Karger AG.",
       "A loading dose was effective and well tolerated in obese children."),
-     # a trademark sign inside a sentence is no notice
+     # a trademark sign inside a sentence is no notice (and its sentence is not quoted)
      ("DSM© supported a meta-analysis showing a 30% lower risk of type 1 diabetes.",
       "DSM© supported a meta-analysis showing a 30% lower risk of type 1 diabetes.")],
 )  # fmt: skip
-def test_a_copyright_notice_run_on_after_a_sentence_is_not_quoted(text, shown):
+def test_a_sentence_is_shown_without_what_was_printed_onto_its_end(text, shown):
     (sentence,) = findings.sentences(text)
     assert sentence.text == shown
     assert findings.is_quotable(sentence.text) == ("©" not in shown)

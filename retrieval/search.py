@@ -481,7 +481,7 @@ class Searcher:
         unknown = set(evidence or ()) - set(study_types.LABELS)
         if unknown:
             raise ValueError(f"unknown evidence labels: {', '.join(sorted(unknown))}")
-        query = build_query(question, previous, self._is_topic)
+        query = build_query(question, previous, self._is_topic, self.lexical.idf)
         question = query.text
         if nothing_to_ask(question) or not self.index.posts:
             return Answer(question, False, [], 0), query

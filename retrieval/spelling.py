@@ -1,4 +1,6 @@
-"""Misspelt words put right, for a second try at a question the archive did not answer clearly.
+"""Misspelt words put right: subject words beside an English question (`subject_fixes`, read by
+retrieval/query.py), and every word for a second try at a question the archive did not answer
+clearly (`put_right`).
 
 A misspelt subject word ("osteoporsis") leaves the question's vector far from the posts on it, so
 the best score can fall below the confidence threshold. Correcting every question first was
@@ -17,13 +19,18 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 
 from retrieval.coverage import COMMON_ZIPF
 from retrieval.language import zipf
 from retrieval.lexical import terms
 
 MIN_LETTERS = 4
+MISSPELT_ZIPF = 2.0
+"""An English question's word that no post has is read as a misspelt subject (`subject_fixes`)
+only below this English frequency: rare words people do write ('hunched', 'tingle', 'snore',
+'welts', 'steadier', 2.3-2.9) stay as written, misspellings ('docter' 1.9, 'inflamation' 1.3,
+'hypothyrodism' 0) are put right. Read off our own questions' words, not an evaluation set's."""
 _TOKEN_RE = re.compile(r"(\W+)")
 _LETTERS_RE = re.compile(r"[a-z]+")
 
@@ -55,6 +62,23 @@ def put_right(text: str, known: Mapping[str, float]) -> str | None:
                 continue
         parts.append(part)
     return "".join(parts) if changed else None
+
+
+def subject_fixes(
+    text: str, known: Mapping[str, float], subjects: Container[str]
+) -> dict[str, str]:
+    """The words of `text` that look misspelt (no archive word, rarer than MISSPELT_ZIPF), each
+    with the archive word one edit away that names a subject (`subjects`: the vocabulary's
+    English words), the one most posts use: 'ceoliac' -> 'celiac', 'schizophernia' ->
+    'schizophrenia'. A word with no such neighbour is left out."""
+    fixes: dict[str, str] = {}
+    for word in dict.fromkeys(_LETTERS_RE.findall(text.lower())):  # in order: same text each run
+        if not _misspelt(word, known) or zipf(word) >= MISSPELT_ZIPF:
+            continue
+        near = [w for w in one_edit(word) if w in known and w in subjects]
+        if near:
+            fixes[word] = min(near, key=lambda w: (known[w], w))
+    return fixes
 
 
 def _misspelt(word: str, known: Mapping[str, float]) -> bool:

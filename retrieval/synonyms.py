@@ -131,6 +131,15 @@ def named_in_english() -> frozenset[str]:
     return frozenset(r.phrase for r in rules() if r.lang == "")
 
 
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The words of the English lines' aliases and of every phrase (four letters or more): what
+    a misspelt word of an English question may be read as (`spelling.subject_fixes`)."""
+    named = (w for r in rules() if r.lang in ("", ENGLISH_ONLY) for w in words(r.alias))
+    phrases = (w for r in rules() for w in words(r.phrase))
+    return frozenset(w for w in (*named, *phrases) if len(w) >= 4 and w.isalpha())
+
+
 def _scope(lang: str | None, tags: bool = False) -> tuple[str, ...]:
     """Line prefixes that apply, most specific first (it wins when an alias is in several)."""
     if tags:
@@ -153,10 +162,11 @@ def _table(scope: tuple[str, ...]) -> PhraseTable[Rule]:
 
 def load(lang: str) -> None:
     """Build the alias table a question in `lang` reads now rather than on its first one (and
-    for English, the loose reading's index)."""
+    for English, the loose reading's index and the words a misspelling may be read as)."""
     _table(_scope(lang))
     if lang == ENGLISH_ONLY:
         _loose_index()
+        english_words()
 
 
 def matches(text: str, lang: str | None = None, *, tags: bool = False) -> tuple[Match, ...]:

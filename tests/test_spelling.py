@@ -1,5 +1,6 @@
-"""Misspelt words put right for a second try: which words are touched, and that a search uses the
-second try only when the question as asked had no confident answer."""
+"""Misspelt words put right: subject words read beside an English question, and for a second try
+which words are touched and that a search uses it only when the question as asked had no
+confident answer."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import pytest
 
 from retrieval import search, store
 from retrieval.indexer import build_index
+from retrieval.query import build_query
 from retrieval.search import Searcher
-from retrieval.spelling import one_edit, put_right
+from retrieval.spelling import one_edit, put_right, subject_fixes
 from tests.helpers import SEED_SLUG, SEEDS
 
 # Archive words with made-up IDFs: the lower, the more posts use the word.
@@ -53,6 +55,27 @@ def test_words_meant_as_written_are_left_alone(text):
     assert put_right(text, KNOWN) is None
 
 
+def test_a_misspelt_subject_is_read_as_the_subject_word_one_edit_away():
+    subjects = {"osteoporosis", "asthma"}
+    assert subject_fixes("is osteoporsis helped by vitamin D?", KNOWN, subjects) == {
+        "osteoporsis": "osteoporosis"
+    }
+    assert subject_fixes("does it help my bonez?", KNOWN, subjects) == {}  # 'bone': no subject
+    # 'tingle' is rare in English but a word people write: not read as a misspelling
+    assert subject_fixes("my feet tingle", {"single": 1.0}, {"single"}) == {}
+
+
+def test_an_english_question_gets_its_misspelt_subjects_put_right_beside_them():
+    known = {"celiac": 3.0, "disease": 1.0, "vitamin": 0.1}
+    query = build_query("vitamin d and ceoliac disease", known=known)
+    assert "ceoliac" in query.dense and "celiac" in query.dense  # appended, not substituted
+    assert "celiac" in query.lexical
+    assert build_query("vitamin d and ceoliac disease").dense == "vitamin d and ceoliac disease"
+    assert "vitamin" not in build_query("vitamen d", known=known).dense.split("(")[-1]
+    german = build_query("Hilft Vitamin D bei Zöliakie?", known=known)
+    assert german.dense == build_query("Hilft Vitamin D bei Zöliakie?").dense  # English only
+
+
 @pytest.fixture(scope="module")
 def seed_searcher(tmp_path_factory, embedder) -> Searcher:
     root = tmp_path_factory.mktemp("spelling") / "ix"
@@ -63,7 +86,7 @@ def seed_searcher(tmp_path_factory, embedder) -> Searcher:
 def test_a_search_without_a_confident_answer_tries_again_with_the_words_put_right(
     seed_searcher, monkeypatch
 ):
-    typed = "does vitamin D help MS bone losss?"
+    typed = "does vitamin D help MS bone lossy?"  # a word, if rare: not put right beside it
     fixed = put_right(typed, seed_searcher.lexical.idf)
     assert fixed == "does vitamin D help MS bone loss?"
     as_typed = seed_searcher.search(typed).hits[0].score

@@ -82,10 +82,11 @@ def subject_fixes(
 
 
 def _misspelt(word: str, known: Mapping[str, float]) -> bool:
+    if len(word) < MIN_LETTERS or word in known or _LETTERS_RE.fullmatch(word) is None:
+        return False
+    found = terms(word)  # none for a stopword, which is meant as written
     return (
-        len(word) >= MIN_LETTERS
-        and _LETTERS_RE.fullmatch(word) is not None
-        and word not in known
-        and terms(word).isdisjoint(known)
+        bool(found)
+        and not any(t in known for t in found)  # not set.isdisjoint: it reads all of `known`
         and zipf(word) < COMMON_ZIPF  # an everyday word is meant as written
     )

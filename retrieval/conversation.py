@@ -57,7 +57,8 @@ MODIFIERS = frozenset(
         # doses, levels and ways of taking it
         "vitamin d", "vitamin d2", "supplement", "dosage", "high dose", "loading dose", "how much",
         "intervention", "therapeutic intervention", "intervention non daily", "blood levels",
-        "vitamin d blood test", "deficiency", "optimum", "daily", "iu", "mcg",
+        "vitamin d blood test", "deficiency", "optimum", "daily", "iu", "mcg", "forms",
+        "injection", "how and when", "absorption", "half life", "too much d", "rda",
         # study words
         "meta analysis", "review", "overview", "overview for doctors", "mice", "associations",
         "predict", "tests", "health risk", "top news", "off topic", "mortality",

@@ -20,7 +20,7 @@ from retrieval.search import (
     TITLE_ONLY_PENALTY,
 )
 from retrieval.service import AnswerService
-from retrieval.synonyms import rules
+from retrieval.synonyms import named_in_english, rules
 from tests.helpers import service_over
 
 
@@ -324,6 +324,22 @@ def _any_topic(phrase: str) -> bool:
 def test_follow_up_read_with_previous_question(follow_up: str) -> None:
     previous = ["does vitamin D help with multiple sclerosis?"]
     assert context_for(follow_up, previous, _any_topic) == previous[0]
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    ["which form is best?", "is injection better?", "any risk of toxicity?",
+     "how well is it absorbed?", "what is the half life?"],
+)  # fmt: skip
+def test_how_it_is_taken_is_no_subject_of_its_own(follow_up: str) -> None:
+    """The form, the way it is given and its safety narrow the thread's question even where
+    the archive has a topic for them: after a question on magnesium, "which form is best?"
+    asks which form of magnesium. (Every phrase an English line names counts as a topic here.)"""
+    previous = ["does magnesium matter for vitamin D?"]
+    assert (
+        context_for(follow_up, previous, lambda phrase: phrase in named_in_english())
+        == (previous[0])
+    )
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval import findings, language, store, synonyms
+from retrieval import findings, language, search, store, synonyms
 from retrieval import service as service_module
 from retrieval.indexer import build_index
 from retrieval.lexical import sentence_terms
@@ -385,6 +385,24 @@ def test_demo_question_quotes_and_leads_with_the_seed_result(demo_searcher):
     assert SEED_RESULT in answer.hits[0].findings
     assert answer.lead == (SEED_RESULT, 0)
     assert json.loads(json.dumps(answer.to_json()))["lead"] == {"text": SEED_RESULT, "result": 0}
+
+
+def test_the_lead_names_one_of_the_questions_rarest_terms_when_a_finding_does(
+    demo_searcher, monkeypatch
+):
+    default = demo_searcher.search(DEMO).lead
+    assert default is not None and "hip" not in default.text
+    monkeypatch.setattr(search, "_lead_keys", lambda weights: frozenset({"hip"}))
+    named = demo_searcher.search(DEMO).lead
+    assert named is not None and "hip" in named.text and named != default
+    assert named.text in demo_searcher.search(DEMO).hits[named.result].findings
+    monkeypatch.setattr(search, "_lead_keys", lambda weights: frozenset({"zebra"}))
+    assert demo_searcher.search(DEMO).lead == default  # no finding names it: the best leads
+
+
+def test_the_leads_terms_are_the_rarest_two_and_no_contraction_fragment():
+    weights = {"disease": 2.0, "help": 1.0, "parkinson": 6.0, "t": 3.0, "won": 9.0}
+    assert search._lead_keys(weights) == {"parkinson", "disease"}
 
 
 @pytest.mark.parametrize(

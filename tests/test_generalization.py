@@ -310,6 +310,13 @@ def test_english_question_kept_as_asked() -> None:
     assert query.context == ""
 
 
+def test_a_two_subject_phrase_is_not_appended_for_the_subject_the_question_says() -> None:
+    """The site's 'thyroid and parathyroid' would add only "parathyroid" to a thyroid question."""
+    dense = build_query("does vitamin D interact with thyroid medication?").dense
+    assert "parathyroid" not in dense and "interactions" in dense
+    assert "thyroid and parathyroid" in build_query("vitamin D and hashimoto").dense
+
+
 TOPICS = {"psoriasis", "multiple sclerosis", "asthma", "stroke", "hip fractures"}
 
 

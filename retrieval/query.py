@@ -37,7 +37,6 @@ pull it toward posts on levels in general; they stay in the lexical query. Chose
 'high' and 'optimum' dev gave 0.757."""
 _STATUS_WORDS = frozenset(w for phrase in STATUS_PHRASES for w in phrase.split())
 """The words of STATUS_PHRASES: a misspelt one put right ('vitamen') is not appended either."""
-_WORD_RE = re.compile(r"[A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -179,9 +178,10 @@ def build_query(
         extra += _put_right(english, context, extra, known)
     # A restated question is the vocabulary's phrasing already: its expansions are left to the
     # lexical query (language questions' nDCG@10 dev 0.70 -> 0.72, independent 0.45 -> 0.46).
-    said = frozenset(words(_after(context, english)))
-    named = [e for e in extra if e not in STATUS_PHRASES and not _half_said(e, said)]
-    named = named if lang == "en" else []
+    named: list[str] = []
+    if lang == "en":
+        said = frozenset(words(_after(context, english)))
+        named = [e for e in extra if e not in STATUS_PHRASES and not _half_said(e, said)]
     dense = f"{english} ({', '.join(named)})" if named else english
     return Query(text, dense, lang, english, gist, tuple(extra), bool(context))
 
@@ -197,7 +197,7 @@ def _put_right(
     fixes = spelling.subject_fixes(english, known, synonyms.english_words())
     if not fixes:
         return []
-    fixed = _WORD_RE.sub(lambda w: fixes.get(w.group(0).lower(), w.group(0)), english)
+    fixed = spelling.with_fixes(english, fixes)
     found = [e for e in expansions(_after(context, fixed)) if e not in extra]
     words_put_right = [w for w in fixes.values() if w not in _STATUS_WORDS]
     return list(dict.fromkeys([*found, *(w for w in words_put_right if w not in extra)]))

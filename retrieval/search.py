@@ -33,7 +33,7 @@ from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.conversation import subjects
 from retrieval.coverage import ArchiveWords, SubjectCoverage
 from retrieval.embedding import Embedder
-from retrieval.lexical import LexicalIndex, sentence_terms, terms
+from retrieval.lexical import LexicalIndex, terms
 from retrieval.likeness import Likeness
 from retrieval.query import Query, build_query, load_vocabulary
 from retrieval.sentence_table import QueryTerms, SentenceTable, TermIds, overlaps
@@ -687,11 +687,8 @@ class Searcher:
             limits[with_text] = FIRST_POST_FINDINGS
         found = findings.rank(cands, signals, facts.numbers, limits, facts.asks_dose, facts.weights)
         may_lead = [[f for f in post_found if f.result and not f.aim] for post_found in found]
-        keys = _lead_keys(facts.weights)
-        naming = [
-            [f for f in fs if not keys.isdisjoint(sentence_terms(f.text.lower()))]
-            for fs in may_lead
-        ]
+        keys = self.term_ids.known(_lead_keys(facts.weights))
+        naming = [[f for f in fs if table.says(f.row, keys)] for fs in may_lead]
         best: tuple[float, Lead, findings.Finding] | None = None
         for place, fs in enumerate(naming if any(naming) else may_lead):
             answer = fs[0] if fs else None

@@ -54,6 +54,10 @@ class TermIds:
         with self._lock:
             return [self._ids.setdefault(t, len(self._ids)) for t in sorted(terms)]
 
+    def known(self, terms: Iterable[str]) -> frozenset[int]:
+        """The ids of those of `terms` that some table has (no id is added)."""
+        return frozenset(i for t in terms if (i := self._ids.get(t)) is not None)
+
     def query(self, weights: dict[str, float]) -> QueryTerms:
         """The question's terms (`weights`: term -> IDF) by id: asked after the tables it is
         matched against are built, since a table's new terms get their ids then."""
@@ -150,6 +154,11 @@ class SentenceTable:
             term_bounds=np.cumsum([0, *map(len, terms)], dtype=np.int64),
             term_ids=np.array([t for row in terms for t in row], dtype=np.int64),
         )
+
+    def says(self, row: int, terms: frozenset[int]) -> bool:
+        """Whether the sentence at `row` has one of the term ids `terms`."""
+        ids = self.term_ids[self.term_bounds[row] : self.term_bounds[row + 1]]
+        return not terms.isdisjoint(ids.tolist())
 
     @classmethod
     def join(cls, tables: Sequence[SentenceTable]) -> tuple[SentenceTable, list[int]]:

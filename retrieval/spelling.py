@@ -51,42 +51,45 @@ def put_right(text: str, known: Mapping[str, float]) -> str | None:
     """`text` with each word that is no archive word (`known`: word -> IDF), and no everyday
     English word, replaced by the archive word one edit away that most posts use; None when
     no word was replaced."""
-    parts, changed = [], False
-    for part in _TOKEN_RE.split(text):
-        low = part.lower()
-        if _misspelt(low, known):
-            near = [w for w in one_edit(low) if w in known]
-            if near:
-                parts.append(min(near, key=lambda w: (known[w], w)))
-                changed = True
-                continue
-        parts.append(part)
-    return "".join(parts) if changed else None
+    fixes = _fixes(text, known, COMMON_ZIPF, known)
+    return with_fixes(text, fixes) if fixes else None
 
 
 def subject_fixes(
     text: str, known: Mapping[str, float], subjects: Container[str]
 ) -> dict[str, str]:
-    """The words of `text` that look misspelt (no archive word, rarer than MISSPELT_ZIPF), each
-    with the archive word one edit away that names a subject (`subjects`: the vocabulary's
-    English words), the one most posts use: 'ceoliac' -> 'celiac', 'schizophernia' ->
-    'schizophrenia'. A word with no such neighbour is left out."""
+    """The words of `text` (lower-case) that look misspelt (no archive word, rarer than
+    MISSPELT_ZIPF), each with the archive word one edit away that names a subject (`subjects`:
+    the vocabulary's English words), the one most posts use: 'ceoliac' -> 'celiac',
+    'schizophernia' -> 'schizophrenia'. A word with no such neighbour is left out."""
+    return _fixes(text, known, MISSPELT_ZIPF, subjects)
+
+
+def with_fixes(text: str, fixes: Mapping[str, str]) -> str:
+    """`text` with each word `fixes` has (by its lower-case form) replaced by its correction."""
+    return "".join(fixes.get(part.lower(), part) for part in _TOKEN_RE.split(text))
+
+
+def _fixes(
+    text: str, known: Mapping[str, float], below: float, allowed: Container[str]
+) -> dict[str, str]:
+    """Each misspelt word of `text` (`_misspelt`, rarer in English than `below`) with the archive
+    word one edit away that `allowed` has and most posts use, in the text's order."""
     fixes: dict[str, str] = {}
-    for word in dict.fromkeys(_LETTERS_RE.findall(text.lower())):  # in order: same text each run
-        if not _misspelt(word, known) or zipf(word) >= MISSPELT_ZIPF:
-            continue
-        near = [w for w in one_edit(word) if w in known and w in subjects]
-        if near:
-            fixes[word] = min(near, key=lambda w: (known[w], w))
+    for word in dict.fromkeys(part.lower() for part in _TOKEN_RE.split(text)):
+        if _misspelt(word, known, below):
+            near = [w for w in one_edit(word) if w in known and w in allowed]
+            if near:
+                fixes[word] = min(near, key=lambda w: (known[w], w))
     return fixes
 
 
-def _misspelt(word: str, known: Mapping[str, float]) -> bool:
+def _misspelt(word: str, known: Mapping[str, float], below: float) -> bool:
     if len(word) < MIN_LETTERS or word in known or _LETTERS_RE.fullmatch(word) is None:
         return False
     found = terms(word)  # none for a stopword, which is meant as written
     return (
         bool(found)
         and not any(t in known for t in found)  # not set.isdisjoint: it reads all of `known`
-        and zipf(word) < COMMON_ZIPF  # an everyday word is meant as written
+        and zipf(word) < below  # a word as common as this is meant as written
     )

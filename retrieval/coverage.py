@@ -44,6 +44,16 @@ LONG_WORD = 7
 _WORD_RE = re.compile(r"^[a-z]+$")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORDS_RE = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
+_ACRONYM_RE = re.compile(r"(?<![\w/-])([A-Z]{3,6})s?(?![\w/-])")
+"""An acronym as a question writes it ('POTS', 'SIBO', 'SSRIs'): three to six capitals."""
+ACRONYM_ZIPF = 4.0
+"""An acronym that is also an everyday word at least this frequent ('SAFE', 'REALLY', 'URGENT':
+Zipf 4.1 and up) is read as emphasis; below it ('POTS' 3.8, 'PANDAS' 3.1) as a name."""
+CHAT_ACRONYMS = frozenset(
+    ("asap", "fyi", "tbh", "imo", "imho", "btw", "omg", "lol", "idk", "pls", "plz", "thx", "tia",
+     "afaik", "iirc", "diy", "faq", "eta", "rsvp")
+)  # fmt: skip
+"""Acronyms of chat and everyday writing, a closed class that names no subject."""
 
 
 def _deletions(word: str) -> set[str]:
@@ -86,8 +96,12 @@ class ArchiveWords:
     """The archive's words, for telling a subject it lacks from a misspelling of one it has
     (or of an everyday English word)."""
 
-    def __init__(self, known: Iterable[str]) -> None:
+    def __init__(
+        self, known: Iterable[str], written: Callable[[str], bool] = lambda acronym: False
+    ) -> None:
         self.known = frozenset(known)
+        self._written = written
+        """Whether the archive writes an acronym (lower-case) as one (`writes_acronym`)."""
         self._archive = _Spellings(self.known)
         self._everyday = _everyday()
 
@@ -121,8 +135,9 @@ class ArchiveWords:
         for m in matches(english, "en"):
             parts.append(english[last : m.start])
             last = m.end
+        parts.append(english[last:])
         out = []
-        for word in dict.fromkeys(_WORDS_RE.findall(" ".join([*parts, english[last:]]).lower())):
+        for word in dict.fromkeys(_WORDS_RE.findall(" ".join(parts).lower())):
             if len(word) < MIN_LETTERS or zipf(word) >= COMMON_ZIPF:
                 continue
             if singular(word) in read_loosely(english):  # 'underactive' of 'thyroid is underactive'
@@ -130,7 +145,28 @@ class ArchiveWords:
             forms = terms(word)
             if forms.isdisjoint(self.known) and not any(map(self.misspelt, {word, *forms})):
                 out.append(word)
-        return out
+        return out + [a for a in self._acronyms_of(english, parts) if a not in out]
+
+    def _acronyms_of(self, english: str, parts: Sequence[str]) -> list[str]:
+        """The acronyms of the question's `parts` (those no vocabulary alias covers) that the
+        archive never writes as one, lower-case: 'POTS' is no post's acronym, though 'pots' is
+        one post's word, so the lower-case test above cannot tell. Not read in a question written
+        mostly in capitals, where every word looks like one."""
+        if sum(map(str.isupper, english)) > sum(map(str.islower, english)):
+            return []
+        found = (a.lower() for a in _ACRONYM_RE.findall(" ".join(parts)))
+        return [
+            a
+            for a in dict.fromkeys(found)
+            if a not in CHAT_ACRONYMS and zipf(a) < ACRONYM_ZIPF and not self._written(a)
+        ]
+
+
+def writes_acronym(text: str, acronym: str) -> bool:
+    """Whether `text` writes `acronym` (lower-case), or its plural, with two capitals or more, as
+    an acronym is written ('ADHD', 'AFib', 'SSRIs'), not as a word ('Pots and pans')."""
+    pattern = re.compile(rf"(?<!\w){re.escape(acronym)}s?(?!\w)", re.I)
+    return any(sum(map(str.isupper, m.group())) >= 2 for m in pattern.finditer(text))
 
 
 SUBJECTS_FILE = Path(__file__).with_name("subjects.txt")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import NamedTuple, TypedDict, Unpack
 
@@ -31,7 +31,7 @@ from retrieval import (
 )
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.conversation import subjects
-from retrieval.coverage import ArchiveWords, SubjectCoverage
+from retrieval.coverage import ArchiveWords, SubjectCoverage, writes_acronym
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.likeness import Likeness
@@ -276,6 +276,26 @@ def combine_scores(
     return (dense + TITLE_WEIGHT * title) / (1 + TITLE_WEIGHT) + prior + LEXICAL_WEIGHT * lexical
 
 
+def _acronym_reader(index: IndexData, lexical: LexicalIndex) -> Callable[[str], bool]:
+    """Whether a post writes an acronym (lower-case) as one (`coverage.writes_acronym`), read
+    only in the posts BM25 finds the word or its plural in: a question rarely has an acronym, and
+    reading the whole archive's text for them took 0.6 s. (A function of the index, not a method:
+    the searcher's words would otherwise hold the searcher in a cycle.)"""
+    rows = np.arange(len(index.posts))
+    first, end = (np.searchsorted(index.chunks.post_row, rows + i) for i in (0, 1))
+
+    def writes(acronym: str) -> bool:
+        found = (lexical.posts_with(w) for w in (acronym, f"{acronym}s"))
+        for row in sorted(set().union(*(r.tolist() for r in found if r is not None))):
+            post = index.posts[row]
+            chunks = index.chunks.text[first[row] : end[row]]
+            if writes_acronym("\n".join([post.title, *post.bold, *chunks]), acronym):
+                return True
+        return False
+
+    return writes
+
+
 def _lead_keys(weights: dict[str, float]) -> frozenset[str]:
     """The question's LEAD_KEY_TERMS rarest terms (`weights`: term -> IDF, in sorted order, so
     ties go the same way in every process), contraction fragments left out."""
@@ -323,7 +343,7 @@ class Searcher:
         shape = (len(multilingual.VIEWS), len(index.posts), multilingual.DIMENSION)
         fits = openings is not None and openings.shape == shape
         self._openings = openings if same_model and fits else None
-        self.words = ArchiveWords(self.lexical.idf)
+        self.words = ArchiveWords(self.lexical.idf, _acronym_reader(index, self.lexical))
         self.subjects = SubjectCoverage.for_index(index, self.lexical)
         self.evidence = self._evidence_labels()
         self._evidence_code = np.array(self._codes(self.evidence), dtype=np.int8)

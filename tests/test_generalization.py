@@ -8,7 +8,7 @@ import re
 import pytest
 
 from retrieval.conversation import MODIFIERS, as_read, context_for, gist
-from retrieval.coverage import ArchiveWords
+from retrieval.coverage import ArchiveWords, writes_acronym
 from retrieval.language import detect
 from retrieval.query import STATUS_PHRASES, build_query, in_english
 from retrieval.search import (
@@ -469,6 +469,44 @@ def test_unknown_specific_word_reported(words: ArchiveWords) -> None:
 )
 def test_covered_questions_report_nothing(words: ArchiveWords, question: str) -> None:
     assert words.missing(question) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "acronym", "written"),
+    [
+        ("Our ADHD trial", "adhd", True),
+        ("AFib was rarer", "afib", True),
+        ("fewer SSRIs were taken", "ssri", True),
+        ("Pots and pans", "pots", False),  # a word, not an acronym
+        ("the POTSDAM cohort", "pots", False),  # inside another word
+    ],
+)
+def test_acronyms_are_read_as_the_archive_writes_them(
+    text: str, acronym: str, written: bool
+) -> None:
+    assert writes_acronym(text, acronym) is written
+
+
+@pytest.fixture(scope="module")
+def acronym_words() -> ArchiveWords:
+    return ArchiveWords(["pot", "panda", "help", "safe"], lambda a: writes_acronym("ADHD, SAD", a))
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("does vitamin D help POTS?", ["pots"]),  # 'pots' is an archive word, POTS no acronym of it
+        ("does vitamin D help PANDAS in kids", ["pandas"]),
+        ("does vitamin D help ADHD?", []),  # the archive writes it
+        ("is vitamin D really SAFE?", []),  # emphasis: an everyday word
+        ("need an answer ASAP, does vitamin D help ADHD", []),  # chat
+        ("DOES VITAMIN D HELP POTS?", []),  # written in capitals throughout
+    ],
+)
+def test_acronyms_the_archive_never_writes_are_reported(
+    acronym_words: ArchiveWords, question: str, missing: list[str]
+) -> None:
+    assert acronym_words.missing(question) == missing
 
 
 @pytest.fixture(scope="module")

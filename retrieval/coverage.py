@@ -97,11 +97,11 @@ class ArchiveWords:
     (or of an everyday English word)."""
 
     def __init__(
-        self, known: Iterable[str], written: Callable[[str], bool] = lambda acronym: False
+        self, known: Iterable[str], covers: Callable[[str], bool] = lambda acronym: False
     ) -> None:
         self.known = frozenset(known)
-        self._written = written
-        """Whether the archive writes an acronym (lower-case) as one (`writes_acronym`)."""
+        self._covers = covers
+        """Whether the archive covers an acronym (lower-case: `acronym_coverage`)."""
         self._archive = _Spellings(self.known)
         self._everyday = _everyday()
 
@@ -137,10 +137,9 @@ class ArchiveWords:
             last = m.end
         parts.append(english[last:])
         out = []
+        loose = read_loosely(english)  # 'underactive' of 'my thyroid is underactive'
         for word in dict.fromkeys(_WORDS_RE.findall(" ".join(parts).lower())):
-            if len(word) < MIN_LETTERS or zipf(word) >= COMMON_ZIPF:
-                continue
-            if singular(word) in read_loosely(english):  # 'underactive' of 'thyroid is underactive'
+            if len(word) < MIN_LETTERS or zipf(word) >= COMMON_ZIPF or singular(word) in loose:
                 continue
             forms = terms(word)
             if forms.isdisjoint(self.known) and not any(map(self.misspelt, {word, *forms})):
@@ -149,24 +148,17 @@ class ArchiveWords:
 
     def _acronyms_of(self, english: str, parts: Sequence[str]) -> list[str]:
         """The acronyms of the question's `parts` (those no vocabulary alias covers) that the
-        archive never writes as one, lower-case: 'POTS' is no post's acronym, though 'pots' is
-        one post's word, so the lower-case test above cannot tell. Not read in a question written
-        mostly in capitals, where every word looks like one."""
+        archive does not cover (`acronym_coverage`), lower-case: 'POTS' is no post's acronym,
+        though 'pots' is one post's word, so the lower-case test above cannot tell. Not read in a
+        question written mostly in capitals, where every word looks like one."""
         if sum(map(str.isupper, english)) > sum(map(str.islower, english)):
             return []
         found = (a.lower() for a in _ACRONYM_RE.findall(" ".join(parts)))
         return [
             a
             for a in dict.fromkeys(found)
-            if a not in CHAT_ACRONYMS and zipf(a) < ACRONYM_ZIPF and not self._written(a)
+            if a not in CHAT_ACRONYMS and zipf(a) < ACRONYM_ZIPF and not self._covers(a)
         ]
-
-
-def writes_acronym(text: str, acronym: str) -> bool:
-    """Whether `text` writes `acronym` (lower-case), or its plural, with two capitals or more, as
-    an acronym is written ('ADHD', 'AFib', 'SSRIs'), not as a word ('Pots and pans')."""
-    pattern = re.compile(rf"(?<!\w){re.escape(acronym)}s?(?!\w)", re.I)
-    return any(sum(map(str.isupper, m.group())) >= 2 for m in pattern.finditer(text))
 
 
 SUBJECTS_FILE = Path(__file__).with_name("subjects.txt")
@@ -177,6 +169,37 @@ confident 0.991 unchanged), so K was chosen on questions made from the archive's
 bold lines and opening sentences (benchmarks/subjects.py: 1,217 in English, covered by
 definition): flagged 0 / 1 / 3 / 7 with K = 0 / 1 / 2 / 5. K = 1 still catches a subject that
 one unrelated post names in passing."""
+
+
+def acronym_coverage(
+    posts_with: Callable[[str], np.ndarray | None],
+    text_of: Callable[[int], str],
+    most: int = SUBJECT_POSTS,
+) -> Callable[[str], bool]:
+    """Whether the archive covers an acronym (lower-case): as a word of more than `most` posts
+    (its word or plural, by `posts_with`: 'HARMS', 'DOSES' written for emphasis), or written as
+    an acronym in one of the few that have it (`text_of` a post row, `writes_acronym`). So at
+    most `most` posts are read: the word 'dose' is in hundreds, and reading them took 150 ms."""
+
+    def covers(acronym: str) -> bool:
+        rows: set[int] = set()
+        for word in (acronym, f"{acronym}s"):
+            found = posts_with(word)
+            rows.update(found.tolist() if found is not None else ())
+        if len(rows) > most:
+            return True
+        return any(writes_acronym(text_of(row), acronym) for row in sorted(rows))
+
+    return covers
+
+
+def writes_acronym(text: str, acronym: str) -> bool:
+    """Whether `text` writes `acronym` (lower-case), or its plural, with two capitals or more, as
+    an acronym is written ('ADHD', 'AFib', 'SSRIs'), not as a word ('Pots and pans')."""
+    pattern = re.compile(rf"(?<!\w){re.escape(acronym)}s?(?!\w)", re.I)
+    return any(sum(map(str.isupper, m.group())) >= 2 for m in pattern.finditer(text))
+
+
 _TOKEN_RE = re.compile(r"\w+")
 _WORD_CHAR_RE = re.compile(r"\w")
 

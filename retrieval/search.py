@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from typing import NamedTuple, TypedDict, Unpack
 
 import numpy as np
@@ -31,7 +32,7 @@ from retrieval import (
 )
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.conversation import subjects
-from retrieval.coverage import ArchiveWords, SubjectCoverage, writes_acronym
+from retrieval.coverage import ArchiveWords, SubjectCoverage, acronym_coverage
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.likeness import Likeness
@@ -276,24 +277,10 @@ def combine_scores(
     return (dense + TITLE_WEIGHT * title) / (1 + TITLE_WEIGHT) + prior + LEXICAL_WEIGHT * lexical
 
 
-def _acronym_reader(index: IndexData, lexical: LexicalIndex) -> Callable[[str], bool]:
-    """Whether a post writes an acronym (lower-case) as one (`coverage.writes_acronym`), read
-    only in the posts BM25 finds the word or its plural in: a question rarely has an acronym, and
-    reading the whole archive's text for them took 0.6 s. (A function of the index, not a method:
-    the searcher's words would otherwise hold the searcher in a cycle.)"""
-    rows = np.arange(len(index.posts))
-    first, end = (np.searchsorted(index.chunks.post_row, rows + i) for i in (0, 1))
-
-    def writes(acronym: str) -> bool:
-        found = (lexical.posts_with(w) for w in (acronym, f"{acronym}s"))
-        for row in sorted(set().union(*(r.tolist() for r in found if r is not None))):
-            post = index.posts[row]
-            chunks = index.chunks.text[first[row] : end[row]]
-            if writes_acronym("\n".join([post.title, *post.bold, *chunks]), acronym):
-                return True
-        return False
-
-    return writes
+def _post_text(index: IndexData, first: np.ndarray, end: np.ndarray, row: int) -> str:
+    """A post's title, bold lines and chunks (`first`, `end`: its chunks' range), as one text."""
+    post = index.posts[row]
+    return "\n".join([post.title, *post.bold, *index.chunks.text[first[row] : end[row]]])
 
 
 def _lead_keys(weights: dict[str, float]) -> frozenset[str]:
@@ -343,7 +330,11 @@ class Searcher:
         shape = (len(multilingual.VIEWS), len(index.posts), multilingual.DIMENSION)
         fits = openings is not None and openings.shape == shape
         self._openings = openings if same_model and fits else None
-        self.words = ArchiveWords(self.lexical.idf, _acronym_reader(index, self.lexical))
+        # a function of the index, not a method: the searcher's words would hold it in a cycle
+        text_of = partial(_post_text, index, self._candidates.first, self._candidates.end)
+        self.words = ArchiveWords(
+            self.lexical.idf, acronym_coverage(self.lexical.posts_with, text_of)
+        )
         self.subjects = SubjectCoverage.for_index(index, self.lexical)
         self.evidence = self._evidence_labels()
         self._evidence_code = np.array(self._codes(self.evidence), dtype=np.int8)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from retrieval.conversation import MODIFIERS, as_read, context_for, gist
-from retrieval.coverage import ArchiveWords, writes_acronym
+from retrieval.coverage import ArchiveWords, acronym_coverage, writes_acronym
 from retrieval.language import detect
 from retrieval.query import STATUS_PHRASES, build_query, in_english
 from retrieval.search import (
@@ -485,6 +486,24 @@ def test_acronyms_are_read_as_the_archive_writes_them(
     text: str, acronym: str, written: bool
 ) -> None:
     assert writes_acronym(text, acronym) is written
+
+
+@pytest.mark.parametrize(
+    ("acronym", "covered"),
+    [
+        ("harms", True),  # the word of many posts: capitals for emphasis
+        ("pots", False),  # one post's word, never written as an acronym
+        ("adhd", True),  # one post writes it as one
+        ("sibo", False),  # no post has it
+    ],
+)
+def test_acronym_coverage(acronym: str, covered: bool) -> None:
+    texts = ["What harms bones", "Harms of salt", "Pots and pans", "Kids with ADHD"]
+    rows = {"harms": [0, 1], "pots": [2], "adhd": [3]}
+    covers = acronym_coverage(
+        lambda word: np.array(rows.get(word, []), dtype=np.int64), texts.__getitem__
+    )
+    assert covers(acronym) is covered
 
 
 @pytest.fixture(scope="module")

@@ -665,6 +665,30 @@ def test_audit_restates_adjectives_inflections_and_question_verbs(lang, question
     _assert_restated(lang, question, phrases)
 
 
+@pytest.mark.parametrize(
+    ("lang", "question", "phrases"),
+    [
+        ("de", "Beeinflusst Vitamin D den Schlaf, und zu welcher Tageszeit nehme ich es?",
+         ["affect", "sleep", "time of day", "take"]),
+        ("es", "¿El café bloquea o impide la absorción? ¿A qué hora la tomo?",
+         ["coffee", "block", "prevent", "absorption", "when", "take"]),
+        ("fr", "La crème solaire empêche-t-elle la vitamine D, ou l'heure compte-t-elle ?",
+         ["sunscreen", "prevent", "time of day"]),
+        ("it", "La vitamina D influisce sulla tiroide? Qual è l'orario migliore?",
+         ["affect", "thyroid", "time of day"]),
+        ("pt", "A vitamina D afeta o sono? Qual o melhor horário para tomar?",
+         ["affect", "sleep", "time of day", "take"]),
+        ("nl", "Heeft vitamine D invloed op de bloeddruk of remt het iets?",
+         ["affect", "hypertension", "block"]),
+        ("pl", "Czy witamina D wpływa na sen i o jakiej porze dnia ją brać?",
+         ["affect", "sleep", "time of day"]),
+    ],
+)  # fmt: skip
+def test_question_verbs_affect_and_block_and_the_time_of_day(lang, question, phrases):
+    """How a question asks (does it affect, block, at what time) survives the restating."""
+    _assert_restated(lang, question, phrases)
+
+
 def test_audit_aliases_do_not_swallow_a_second_subject():
     """An audit alias does not join two subjects (folic acid *in pregnancy*, emphysema *in
     smokers*), so the second one is still restated."""

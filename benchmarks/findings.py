@@ -70,6 +70,20 @@ _MONTHS = {
     "sept", "oct", "nov", "dec",
 }  # fmt: skip
 
+_PAPER_DESIGN_RE = re.compile(
+    r"(?:an? )?(?:[\w-]+ ){0,6}(?:trial|trials|meta-analysis|meta-analyses|review|study|studies"
+    r"|case report|case series)(?: (?:and|of) (?:[\w-]+ ){0,5}(?:trials|studies|meta-analysis"
+    r"|meta-analyses|review))?",
+    re.I,
+)
+"""A paper's title names its design after a colon ("...: a randomised controlled trial")."""
+_FINITE_RE = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|does|did|can|may|not|no|\w+(?:es|ed|ing)"
+    r"|(?:predict|prevent|protect|affect|lower|boost|help|fail|cut|show|reveal|lead)s)\b",
+    re.I,
+)
+"""A subject with a verb states a finding; one without ("Vitamin D in asthma") only names it."""
+
 
 def junk_reasons(text: str) -> list[str]:
     """Why a finding reads as junk (empty when it does not)."""
@@ -89,6 +103,9 @@ def junk_reasons(text: str) -> list[str]:
         text,
     ):
         reasons.append("citation of another paper")  # "... Nature 492, S18–S20", "13:1238-1242"
+    subject, colon, design = text.rstrip(" .").rpartition(":")
+    if colon and _PAPER_DESIGN_RE.fullmatch(design.strip()) and not _FINITE_RE.search(subject):
+        reasons.append("citation of another paper")  # "X and Y: a systematic review"
     if "|" in text.replace("|ig", ""):  # "|ig" is how OCR renders "µg"
         reasons.append("table fragment")
     if re.search(r"\bcited by\s+(?:\d|in\b|google|scopus)", low):

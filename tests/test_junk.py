@@ -102,6 +102,10 @@ JUNK = [
     "Monitoring in vivo immune modulation by vitamin D in multiple sclerosis 475 A.-H.",
     "Immune modulation by UV: role of vitamin D 227 P.H.",
     "High-dose vitamin D supplementation in the elderly 147, C.J.",
+    # a paper's title as a line of its own: its subject, then its design after a colon
+    "Vitamin D status and asthma control in children: a systematic review and meta-analysis.",
+    "Calcium and vitamin D in older women: a randomised double-blind placebo-controlled trial",
+    "Sun exposure and the risk of multiple sclerosis: a nationwide Danish cohort study.",
 ]
 
 FINDINGS = [
@@ -147,6 +151,11 @@ FINDINGS = [
     # numbers with what they measure, and an abbreviation after a number of the sentence's own
     "Calcitriol concentrations increased from 17 pg/ml to 28 pg/ml after six months",
     "Training intensity was set at 60-70% of maximum heart rate and determined by 10 R.M.",
+    # a paper's title that states its finding before the colon
+    "Higher vitamin D levels were linked to fewer asthma attacks: a prospective cohort study.",
+    "Low vitamin D predicts frailty in older men: a population-based study.",
+    "High prevalence of vitamin D deficiency among night-shift nurses: a cross-sectional study.",
+    "The trial compared two doses: 1,000 IU daily and 50,000 IU a month, in a pilot study.",
 ]
 
 

@@ -134,6 +134,25 @@ def test_a_language_not_read_here_is_named(text: str, unread: str | None) -> Non
     assert unread_of(text) == unread
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("hilft vitamin d bei winterdepression?", "de"),  # the identifier: Luxembourgish, English
+        ("protetor solar impede a producao de vitamina d?", "pt"),  # no accents: Galician
+        ("Helpt vitamine D bij psoriasis?", "nl"),
+        ("vitamin d for acne", "en"),
+        ("Fracture reduction vs vitamin D - trial history", "en"),  # 'réduction' folds to English
+        ("Vitamin D and muscle cramps in seniors", "en"),
+    ],
+)
+def test_a_question_the_identifier_is_unsure_of_is_read_by_its_vocabulary(
+    text: str, lang: str
+) -> None:
+    """Short questions without accents look English to the identifier; the words of one
+    language's own vocabulary, commoner there than in English, say which it is."""
+    assert detect(text) == lang
+
+
 def test_the_language_read_is_what_an_identifier_limited_to_the_eight_picks() -> None:
     """One identifier over every language serves both questions: its probabilities over the eight
     languages read here pick what an identifier limited to them picks, English or not; among

@@ -689,6 +689,32 @@ def test_question_verbs_affect_and_block_and_the_time_of_day(lang, question, phr
     _assert_restated(lang, question, phrases)
 
 
+@pytest.mark.parametrize(
+    ("lang", "question", "phrases"),
+    [
+        ("de", "Ich habe gestern meine Tablette vergessen, soll ich heute die doppelte nehmen?",
+         ["forgot", "double", "take"]),
+        ("es", "Tomo metformina: ¿qué alimentos contienen vitamina D?",
+         ["metformin", "diabetes", "contain"]),
+        ("fr", "Le soleil derrière une fenêtre permet-il de produire de la vitamine D ?",
+         ["sun", "window", "production"]),
+        ("it", "Devo prendere il calcio separatamente? Ho dimenticato la dose di ieri.",
+         ["separately", "forgot"]),
+        ("pt", "Tomo carbamazepina e quase não vejo a luz do dia, preciso de mais?",
+         ["carbamazepine", "epilepsy", "sun", "need"]),
+        ("nl", "Mijn moeder heeft een darmziekte en valpartijen, hoeveel vitamine D?",
+         ["gut", "falls fractures", "how much"]),
+        ("pl", "Czy skóra wytwarza witaminę D przez szybę? Dawka dla dziecka karmionego piersią?",
+         ["production", "window", "breastfeeding"]),
+    ],
+)  # fmt: skip
+def test_question_words_a_helper_pass_found_missing(lang, question, phrases):
+    """Everyday words of questions in the seven languages that the restating had dropped: a
+    missed or doubled dose, what a food contains, making vitamin D behind a window, the drugs the
+    English pass had named, bowel diseases, plural and case forms."""
+    _assert_restated(lang, question, phrases)
+
+
 def test_audit_aliases_do_not_swallow_a_second_subject():
     """An audit alias does not join two subjects (folic acid *in pregnancy*, emphysema *in
     smokers*), so the second one is still restated."""

@@ -706,6 +706,10 @@ def test_question_verbs_affect_and_block_and_the_time_of_day(lang, question, phr
          ["gut", "falls fractures", "how much"]),
         ("pl", "Czy skóra wytwarza witaminę D przez szybę? Dawka dla dziecka karmionego piersią?",
          ["production", "window", "breastfeeding"]),
+        ("es", "¿Qué diferencia hay entre la D2 y la D3 si tengo cálculos renales?",
+         ["difference", "vitamin d2", "vitamin d3", "kidney stones"]),
+        ("de", "Welcher Unterschied besteht zwischen Vitamin D3 und D2 bei Nierensteinen?",
+         ["difference", "vitamin d3", "vitamin d2", "kidney stones"]),
     ],
 )  # fmt: skip
 def test_question_words_a_helper_pass_found_missing(lang, question, phrases):

@@ -330,6 +330,8 @@ class Searcher:
         shape = (len(multilingual.VIEWS), len(index.posts), multilingual.DIMENSION)
         fits = openings is not None and openings.shape == shape
         self._openings = openings if same_model and fits else None
+        hub = None if self._openings is None else multilingual.hubness(self._openings)
+        self._opening_hub = hub
         # a function of the index, not a method: the searcher's words would hold it in a cycle
         text_of = partial(_post_text, index, self._candidates.first, self._candidates.end)
         self.words = ArchiveWords(
@@ -580,7 +582,7 @@ class Searcher:
             return None
         question = multilingual.shared().question(query.after_context(query.text))  # as embedded
         weight = UNREAD_WEIGHT if unread else multilingual.OPENING_WEIGHT
-        return multilingual.lift(self._openings, question, weight)
+        return multilingual.lift(self._openings, question, weight, self._opening_hub)
 
     def _asked(self, query: Query) -> Asked:
         """What the question needs beyond its vector and the ranking: run beside the vector

@@ -11,7 +11,14 @@ import pytest
 from retrieval import e5_onnx, multilingual, store
 from retrieval.embedding import ModelError
 from retrieval.indexer import build_index
-from retrieval.multilingual import OPENING_WEIGHT, MultilingualEncoder, lift, opening, views
+from retrieval.multilingual import (
+    OPENING_WEIGHT,
+    MultilingualEncoder,
+    hubness,
+    lift,
+    opening,
+    views,
+)
 from retrieval.query import build_query
 from retrieval.service import AnswerService
 from tests.helpers import SEEDS, service_over
@@ -72,6 +79,24 @@ def test_lift_is_the_standardised_sum_of_each_views_standardised_similarity() ->
     assert lift(same, question) == pytest.approx(alone, abs=1e-6)
     assert not lift(np.ones((2, 4, 8), np.float32), question).any()  # no spread: no lift
     assert lift(np.zeros((2, 0, 8), np.float32), question).shape == (0,)
+
+
+def test_a_post_near_every_other_is_lifted_less() -> None:
+    """A post whose views lie at the middle of all posts' (a list of many subjects) is close to
+    every question: `hubness` finds it, and the lift takes it off before standardising."""
+    rng = np.random.default_rng(5)
+    posts = rng.normal(size=(60, 16)).astype(np.float32)
+    posts[0] = posts[1:].mean(axis=0)  # the middle of the others
+    posts /= np.linalg.norm(posts, axis=1, keepdims=True)
+    openings = np.stack([posts, posts])
+    hub = hubness(openings)
+    assert int(np.argmax(hub)) == 0
+    assert hub.mean() == pytest.approx(0.0, abs=1e-5)
+    question = posts[0] + 0.5 * posts[7]
+    plain, fair = lift(openings, question), lift(openings, question, hub=hub)
+    assert fair.std() == pytest.approx(OPENING_WEIGHT, rel=1e-3)  # still standardised
+    assert fair[0] - fair[7] < plain[0] - plain[7]
+    assert not hubness(np.ones((2, 4, 8), np.float32)).any()  # all alike: none stands out
 
 
 def test_views_are_the_opening_and_the_bold_lines() -> None:

@@ -719,6 +719,35 @@ def test_question_words_a_helper_pass_found_missing(lang, question, phrases):
     _assert_restated(lang, question, phrases)
 
 
+@pytest.mark.parametrize(
+    ("lang", "question", "misread"),
+    [
+        ("pt", "A vitamina D é segura na gravidez?", "and"),
+        ("it", "La vitamina D è utile contro l'asma?", "and"),
+        ("fr", "Où trouver de la vitamine D en hiver ?", "or"),
+    ],
+)
+def test_a_word_its_accent_tells_apart_is_not_read_as_its_twin(lang, question, misread):
+    """'é' is 'is', not 'e' ('and'): the accent is the whole difference."""
+    assert misread not in translate(question, lang).lower().split()
+    assert (
+        misread
+        in translate(question.replace("é", "e").replace("è", "e").replace("Où", "ou"), lang)
+        .lower()
+        .split()
+    )
+
+
+def test_accent_words_are_no_aliases_and_their_twins_are():
+    """A word kept with its accent would miss an alias spelt with it; its twin must be an alias,
+    or keeping the accent does nothing."""
+    for lang, kept in synonyms.ACCENT_TELLS_APART.items():
+        aliases = {r.alias for r in synonyms.rules() if r.lang == lang}
+        for word in kept:
+            assert word not in aliases, (lang, word)
+            assert synonyms.fold(word) in aliases, (lang, word)
+
+
 def test_audit_aliases_do_not_swallow_a_second_subject():
     """An audit alias does not join two subjects (folic acid *in pregnancy*, emphysema *in
     smokers*), so the second one is still restated."""

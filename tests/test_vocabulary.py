@@ -710,6 +710,8 @@ def test_question_verbs_affect_and_block_and_the_time_of_day(lang, question, phr
          ["difference", "vitamin d2", "vitamin d3", "kidney stones"]),
         ("de", "Welcher Unterschied besteht zwischen Vitamin D3 und D2 bei Nierensteinen?",
          ["difference", "vitamin d3", "vitamin d2", "kidney stones"]),
+        ("nl", "Helpt vitamine D na een sportblessure? Moet ik mijn waarde laten controleren?",
+         ["trauma surgery", "sports", "tests"]),
     ],
 )  # fmt: skip
 def test_question_words_a_helper_pass_found_missing(lang, question, phrases):

@@ -41,6 +41,11 @@ EVERYDAY_WORDS = 40_000
 """The most frequent English words (down to Zipf 2.7): misspelt, they are no subject either."""
 LONG_WORD = 7
 """Words this long may be misspelt further before they stop being the archive's word."""
+SOUND_ALIKE_ZIPF = 4.0
+"""A word one letter shorter than LONG_WORD may be misspelt as far, but only as a sound-alike of
+an everyday word at least this frequent ('wimmen', 'women'): 'keloid', a subject no post names,
+is no such word, nor is any of the 6-letter names of `subjects.txt` but two drug brands (which
+the subjects rule flags itself)."""
 _WORD_RE = re.compile(r"^[a-z]+$")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _WORDS_RE = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
@@ -84,6 +89,54 @@ class _Spellings:
         return not variants.isdisjoint(self.words) or not variants.isdisjoint(self.deleted)
 
 
+_SOUNDEX = {
+    **dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"), **dict.fromkeys("dt", "3"),
+    "l": "4", **dict.fromkeys("mn", "5"), "r": "6",
+}  # fmt: skip
+
+
+def soundex(word: str) -> str:
+    """American Soundex: the first letter and the next three consonant sounds ('women' and
+    'wimmen' are both W550)."""
+    out, last = word[:1].upper(), _SOUNDEX.get(word[:1], "")
+    for ch in word[1:]:
+        code = _SOUNDEX.get(ch, "")
+        if code and code != last:
+            out += code
+        if ch not in "hw":
+            last = code
+    return (out + "000")[:4]
+
+
+def load_sound_alikes() -> None:
+    """Build the everyday words' sound-alike index now rather than on first use."""
+    _common_by_deletion()
+
+
+@lru_cache(maxsize=1)
+def _common_by_deletion() -> dict[str, tuple[str, ...]]:
+    """The everyday words of Zipf SOUND_ALIKE_ZIPF and above, by themselves and each of their
+    one-letter deletions."""
+    from wordfreq import top_n_list
+
+    index: dict[str, list[str]] = {}
+    for word in top_n_list("en", EVERYDAY_WORDS):  # most frequent first
+        if zipf(word) < SOUND_ALIKE_ZIPF:
+            break
+        if _WORD_RE.match(word) and len(word) >= MIN_LETTERS:
+            for key in {word, *_deletions(word)}:
+                index.setdefault(key, []).append(word)
+    return {key: tuple(found) for key, found in index.items()}
+
+
+def _sounds_like_everyday(word: str, variants: set[str]) -> bool:
+    """An everyday word within about three edits (two letters off `word`, one off it) that
+    sounds the same (`soundex`). `variants`: the word's deletions."""
+    index, sound = _common_by_deletion(), soundex(word)
+    twice = set().union(*map(_deletions, variants))
+    return any(soundex(found) == sound for key in twice for found in index.get(key, ()))
+
+
 @lru_cache(maxsize=1)
 def _everyday() -> _Spellings:
     """The most frequent English words: the same for every index version, so built once."""
@@ -118,6 +171,8 @@ class ArchiveWords:
         spellings = (self._archive, self._everyday)
         if any(s.near(word, variants) for s in spellings):
             return True
+        if len(word) == LONG_WORD - 1:
+            return _sounds_like_everyday(word, variants)
         if len(word) < LONG_WORD:
             return False
         twice = set().union(*map(_deletions, variants))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from retrieval.conversation import MODIFIERS, as_read, context_for, gist
-from retrieval.coverage import ArchiveWords, acronym_coverage, writes_acronym
+from retrieval.coverage import ArchiveWords, acronym_coverage, soundex, writes_acronym
 from retrieval.language import detect
 from retrieval.query import STATUS_PHRASES, build_query, in_english
 from retrieval.search import (
@@ -485,10 +485,21 @@ def test_unknown_specific_word_reported(words: ArchiveWords) -> None:
         "does vitamin D help psoriasis?",  # in the archive
         "will the sunshine vitamin help brittle bones?",  # vocabulary aliases
         "my thyroid is underactive, does vitamin D help?",  # an alias in the asker's word order
+        "vitamin D and hair loss in wimmen",  # a six-letter sound-alike of an everyday word
+        "is it good for older peeple?",
     ],
 )
 def test_covered_questions_report_nothing(words: ArchiveWords, question: str) -> None:
     assert words.missing(question) == []
+
+
+def test_a_six_letter_subject_is_no_sound_alike(words: ArchiveWords) -> None:
+    """Six-letter words may be misspelt as far as longer ones only as sound-alikes of everyday
+    words: 'keloid' stays a subject no post has."""
+    assert words.missing("does vitamin D help keloid scars in wimmen?") == ["keloid"]
+    assert [soundex(w) for w in ("women", "wimmen", "keloid", "killed")] == [
+        "W550", "W550", "K430", "K430",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -668,30 +668,6 @@ def test_audit_restates_adjectives_inflections_and_question_verbs(lang, question
 @pytest.mark.parametrize(
     ("lang", "question", "phrases"),
     [
-        ("de", "Beeinflusst Vitamin D den Schlaf, und zu welcher Tageszeit nehme ich es?",
-         ["affect", "sleep", "time of day", "take"]),
-        ("es", "¿El café bloquea o impide la absorción? ¿A qué hora la tomo?",
-         ["coffee", "block", "prevent", "absorption", "when", "take"]),
-        ("fr", "La crème solaire empêche-t-elle la vitamine D, ou l'heure compte-t-elle ?",
-         ["sunscreen", "prevent", "time of day"]),
-        ("it", "La vitamina D influisce sulla tiroide? Qual è l'orario migliore?",
-         ["affect", "thyroid", "time of day"]),
-        ("pt", "A vitamina D afeta o sono? Qual o melhor horário para tomar?",
-         ["affect", "sleep", "time of day", "take"]),
-        ("nl", "Heeft vitamine D invloed op de bloeddruk of remt het iets?",
-         ["affect", "hypertension", "block"]),
-        ("pl", "Czy witamina D wpływa na sen i o jakiej porze dnia ją brać?",
-         ["affect", "sleep", "time of day"]),
-    ],
-)  # fmt: skip
-def test_question_verbs_affect_and_block_and_the_time_of_day(lang, question, phrases):
-    """How a question asks (does it affect, block, at what time) survives the restating."""
-    _assert_restated(lang, question, phrases)
-
-
-@pytest.mark.parametrize(
-    ("lang", "question", "phrases"),
-    [
         ("de", "Ich habe gestern meine Tablette vergessen, soll ich heute die doppelte nehmen?",
          ["forgot", "double", "take"]),
         ("es", "Tomo metformina: ¿qué alimentos contienen vitamina D?",
@@ -712,12 +688,27 @@ def test_question_verbs_affect_and_block_and_the_time_of_day(lang, question, phr
          ["difference", "vitamin d3", "vitamin d2", "kidney stones"]),
         ("nl", "Helpt vitamine D na een sportblessure? Moet ik mijn waarde laten controleren?",
          ["trauma surgery", "tests"]),
+        ("de", "Beeinflusst Vitamin D den Schlaf, und zu welcher Tageszeit nehme ich es?",
+         ["affect", "sleep", "time of day", "take"]),
+        ("es", "¿El café bloquea o impide la absorción? ¿A qué hora la tomo?",
+         ["coffee", "block", "prevent", "absorption", "when", "take"]),
+        ("fr", "La crème solaire empêche-t-elle la vitamine D, ou l'heure compte-t-elle ?",
+         ["sunscreen", "prevent", "time of day"]),
+        ("it", "La vitamina D influisce sulla tiroide? Qual è l'orario migliore?",
+         ["affect", "thyroid", "time of day"]),
+        ("pt", "A vitamina D afeta o sono? Qual o melhor horário para tomar?",
+         ["affect", "sleep", "time of day", "take"]),
+        ("nl", "Heeft vitamine D invloed op de bloeddruk of remt het iets?",
+         ["affect", "hypertension", "block"]),
+        ("pl", "Czy witamina D wpływa na sen i o jakiej porze dnia ją brać?",
+         ["affect", "sleep", "time of day"]),
     ],
 )  # fmt: skip
-def test_question_words_a_helper_pass_found_missing(lang, question, phrases):
-    """Everyday words of questions in the seven languages that the restating had dropped: a
-    missed or doubled dose, what a food contains, making vitamin D behind a window, the drugs the
-    English pass had named, bowel diseases, plural and case forms."""
+def test_question_words_the_restating_had_dropped(lang, question, phrases):
+    """Everyday words of questions in the seven languages that the restating had dropped: how a
+    question asks (does it affect, block, at what time), a missed or doubled dose, what a food
+    contains, making vitamin D behind a window, the drugs the English pass had named, bowel
+    diseases, plural and case forms."""
     _assert_restated(lang, question, phrases)
 
 

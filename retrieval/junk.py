@@ -293,7 +293,8 @@ _SUBTITLE_SPLIT_RE = re.compile(r"[\s-]+")
 _STATES_FINDING_RE = re.compile(
     r"\b(?:is|are|was|were|does|do|did|may|might|can|could|will|would|should|has|have|had|not|no"
     r"|higher|lower|high|low|more|less|fewer|greater|reduction|improvement|resolution|decline"
-    r"|found|shown|fell|rose|grew|went|got|gave|made|led|took|became|kept|(?:reduc|increas|improv|lower|rais|prevent|predict|protect|caus|affect|modulat"
+    r"|found|shown|fell|rose|grew|went|got|gave|made|led|took|became|kept"
+    r"|(?:reduc|increas|improv|lower|rais|prevent|predict|protect|caus|affect|modulat"
     r"|inhibit|promot|enhanc|regulat|induc|normali[sz]|mitigat|attenuat|alleviat|decreas|correlat"
     r"|associat|link|relat|determin|influenc|impair|worsen|suppress|stimulat|restor|halv|doubl"
     r"|boost|benefit|help|fail|elevat|diminish|contribut|explain|show|reveal|confirm|support"

@@ -145,8 +145,9 @@ def lift(
 def hubness(openings: np.ndarray) -> np.ndarray:
     """How close each post's views lie to the middle of all posts' (the cosine with their mean
     direction), standardised and summed over the views: a post near the middle is near every
-    question (a list of many conditions came second for questions on acne, depression and
-    fatigue in other languages). One product per view, once per index version."""
+    question (the nearest are overviews and index pages: 'Vitamin D: Deficiency, Sufficiency and
+    Toxicity', 'Global Map of vitamin D deficiency', 'Home Page'). One product per view, once
+    per index version."""
     total = np.zeros(openings.shape[1], dtype=np.float32)
     for view in openings:
         middle = view.mean(axis=0)

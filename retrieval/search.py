@@ -335,8 +335,7 @@ class Searcher:
         shape = (len(multilingual.VIEWS), len(index.posts), multilingual.DIMENSION)
         fits = openings is not None and openings.shape == shape
         self._openings = openings if same_model and fits else None
-        hub = None if self._openings is None else multilingual.hubness(self._openings)
-        self._opening_hub = hub
+        self._opening_hub = None if self._openings is None else multilingual.hubness(self._openings)
         # a function of the index, not a method: the searcher's words would hold it in a cycle
         text_of = partial(_post_text, index, self._candidates.first, self._candidates.end)
         self.words = ArchiveWords(

@@ -282,7 +282,7 @@ def combine_scores(
     return (dense + TITLE_WEIGHT * title) / (1 + TITLE_WEIGHT) + prior + LEXICAL_WEIGHT * lexical
 
 
-def _post_text(index: IndexData, first: np.ndarray, end: np.ndarray, row: int) -> str:
+def post_text(index: IndexData, first: np.ndarray, end: np.ndarray, row: int) -> str:
     """A post's title, bold lines and chunks (`first`, `end`: its chunks' range), as one text."""
     post = index.posts[row]
     return "\n".join([post.title, *post.bold, *index.chunks.text[first[row] : end[row]]])
@@ -337,7 +337,7 @@ class Searcher:
         self._openings = openings if same_model and fits else None
         self._opening_hub = None if self._openings is None else multilingual.hubness(self._openings)
         # a function of the index, not a method: the searcher's words would hold it in a cycle
-        text_of = partial(_post_text, index, self._candidates.first, self._candidates.end)
+        text_of = partial(post_text, index, self._candidates.first, self._candidates.end)
         self.words = ArchiveWords(
             self.lexical.idf, acronym_coverage(self.lexical.posts_with, text_of)
         )

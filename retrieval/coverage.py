@@ -108,15 +108,9 @@ def soundex(word: str) -> str:
     return (out + "000")[:4]
 
 
-def load_sound_alikes() -> None:
-    """Build the everyday words' sound-alike index now rather than on first use."""
-    _common_by_deletion()
-
-
 @lru_cache(maxsize=1)
-def _common_by_deletion() -> dict[str, tuple[str, ...]]:
-    """The everyday words of Zipf SOUND_ALIKE_ZIPF and above, by themselves and each of their
-    one-letter deletions."""
+def _common_by_sound() -> dict[str, tuple[str, ...]]:
+    """The everyday words of Zipf SOUND_ALIKE_ZIPF and above (about 7,000), by `soundex`."""
     from wordfreq import top_n_list
 
     index: dict[str, list[str]] = {}
@@ -124,17 +118,18 @@ def _common_by_deletion() -> dict[str, tuple[str, ...]]:
         if zipf(word) < SOUND_ALIKE_ZIPF:
             break
         if _WORD_RE.match(word) and len(word) >= MIN_LETTERS:
-            for key in {word, *_deletions(word)}:
-                index.setdefault(key, []).append(word)
-    return {key: tuple(found) for key, found in index.items()}
+            index.setdefault(soundex(word), []).append(word)
+    return {sound: tuple(found) for sound, found in index.items()}
 
 
 def _sounds_like_everyday(word: str, variants: set[str]) -> bool:
-    """An everyday word within about three edits (two letters off `word`, one off it) that
-    sounds the same (`soundex`). `variants`: the word's deletions."""
-    index, sound = _common_by_deletion(), soundex(word)
+    """An everyday word that sounds the same (`soundex`) within about three edits: two letters
+    off `word` (`variants`: its deletions) are it, or it less one letter."""
     twice = set().union(*map(_deletions, variants))
-    return any(soundex(found) == sound for key in twice for found in index.get(key, ()))
+    return any(
+        found in twice or not twice.isdisjoint(_deletions(found))
+        for found in _common_by_sound().get(soundex(word), ())
+    )
 
 
 @lru_cache(maxsize=1)
@@ -157,6 +152,7 @@ class ArchiveWords:
         """Whether the archive covers an acronym (lower-case: `acronym_coverage`)."""
         self._archive = _Spellings(self.known)
         self._everyday = _everyday()
+        _common_by_sound()  # built with the everyday words (0.14 s once), not by a question
 
     def misspelt(self, word: str) -> bool:
         """True when an archive or everyday English word ('should' for 'shoud') is within two

@@ -32,12 +32,7 @@ from retrieval import (
 )
 from retrieval.candidates import CandidateScorer, ChunkSims, Lexical
 from retrieval.conversation import subjects
-from retrieval.coverage import (
-    ArchiveWords,
-    SubjectCoverage,
-    acronym_coverage,
-    load_sound_alikes,
-)
+from retrieval.coverage import ArchiveWords, SubjectCoverage, acronym_coverage
 from retrieval.embedding import Embedder
 from retrieval.lexical import LexicalIndex, terms
 from retrieval.likeness import Likeness
@@ -387,7 +382,6 @@ class Searcher:
         model loads in 0.4 s (its ONNX graph exported once before, in about 6 s)."""
         load_vocabulary()
         self._asked(build_query(WARM_UP_QUESTION))  # English word frequencies, subject names
-        load_sound_alikes()  # 0.4 s, else paid by the first question with such a word
         if self._openings is not None:  # the multilingual model, read in once
             multilingual.shared().question(WARM_UP_QUESTION)
 

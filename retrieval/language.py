@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 from retrieval import synonyms
@@ -145,37 +146,38 @@ def _reading(text: str) -> tuple[str, str | None]:
 def _read_by_vocabulary(text: str, probabilities: dict[str, float]) -> str:
     """The language of the seven whose own vocabulary reads the question (VOCABULARY_CHARS),
     else English."""
-    low = text.lower()
     weighed = [c for c in synonyms.LANGUAGES if probabilities.get(c, 0.0) >= VOCABULARY_PROBABILITY]
-    reads = {code: _own_words_read(low, code) for code in weighed}
+    reads = {code: _vocabulary_reads(text, code, _own_word_of(code)) for code in weighed}
     best = max(weighed, key=lambda c: (reads[c], probabilities[c]), default=None)
     if best is None or reads[best] < VOCABULARY_CHARS:
         return "en"
-    english = sum(
-        m.end - m.start
-        for m in synonyms.matches(low)
-        if m.end - m.start > 2 and m.rule.phrase != "vitamin d"
-    )
+    english = _vocabulary_reads(text, None, lambda m, low: m.rule.phrase != "vitamin d")
     return best if reads[best] > english else "en"
 
 
-def _own_words_read(low: str, lang: str) -> int:
-    """Characters of `low` that lines of `lang` read, in aliases with a word commoner in `lang`
-    than in English ('réduction' is French and English once its accent is folded)."""
-    return sum(
-        m.end - m.start
-        for m in synonyms.matches(low, lang)
-        if m.rule.lang == lang
-        and m.end - m.start > 2
-        and any(zipf(w, lang) > zipf(w) for w in low[m.start : m.end].split())
+def _own_word_of(lang: str) -> Callable[[synonyms.Match, str], bool]:
+    """Whether a match is read by a line of `lang` itself, in an alias with a word commoner in
+    `lang` than in English ('réduction' is French and English once its accent is folded)."""
+    return lambda m, low: (
+        m.rule.lang == lang and any(zipf(w, lang) > zipf(w) for w in low[m.start : m.end].split())
     )
 
 
-def _vocabulary_reads(text: str, lang: str) -> int:
-    """How many characters of `text` the vocabulary of `lang` (with the English lines) reads,
-    abbreviations of two letters left out: they are words of the neighbour ('em' is Spanish for
-    multiple sclerosis and Portuguese for 'in')."""
-    return sum(m.end - m.start for m in synonyms.matches(text.lower(), lang) if m.end - m.start > 2)
+def _vocabulary_reads(
+    text: str,
+    lang: str | None,
+    counted: Callable[[synonyms.Match, str], bool] = lambda m, low: True,
+) -> int:
+    """How many characters of `text` the vocabulary of `lang` (with the English lines; None: the
+    English lines alone) reads in the matches `counted` keeps, abbreviations of two letters left
+    out: they are words of the neighbour ('em' is Spanish for multiple sclerosis and Portuguese
+    for 'in')."""
+    low = text.lower()
+    return sum(
+        m.end - m.start
+        for m in synonyms.matches(low, lang)
+        if m.end - m.start > 2 and counted(m, low)
+    )
 
 
 def unread(text: str) -> str | None:

@@ -18,11 +18,8 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -35,15 +32,6 @@ from retrieval.search import post_text  # noqa: E402
 from retrieval.tags import TagCatalogue, tag_key  # noqa: E402
 
 OPENING_CHARS = 300
-
-
-def _texts(index: store.IndexData) -> Callable[[int], str]:
-    """Each post's text by row, as the searcher reads a post for the acronyms it writes (without
-    it every acronym of a title read as one the archive lacks)."""
-    rows = np.asarray(index.chunks.post_row)
-    first = np.searchsorted(rows, np.arange(len(index.posts)))
-    end = np.searchsorted(rows, np.arange(len(index.posts)), side="right")
-    return partial(post_text, index, first, end)
 
 
 def questions(index: store.IndexData, every: int) -> dict[str, list[str]]:
@@ -72,7 +60,9 @@ def main() -> None:
     args = p.parse_args()
     index = store.load(args.index)
     lexical = LexicalIndex(index)
-    words = ArchiveWords(lexical.idf, acronym_coverage(lexical.posts_with, _texts(index)))
+    words = ArchiveWords(
+        lexical.idf, acronym_coverage(lexical.posts_with, partial(post_text, index))
+    )
     tags = TagCatalogue.for_index(index)
     SubjectCoverage.for_index(index, lexical)  # compiles the list's patterns, once per process
     builds = []

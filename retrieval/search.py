@@ -282,10 +282,11 @@ def combine_scores(
     return (dense + TITLE_WEIGHT * title) / (1 + TITLE_WEIGHT) + prior + LEXICAL_WEIGHT * lexical
 
 
-def post_text(index: IndexData, first: np.ndarray, end: np.ndarray, row: int) -> str:
-    """A post's title, bold lines and chunks (`first`, `end`: its chunks' range), as one text."""
+def post_text(index: IndexData, row: int) -> str:
+    """A post's title, bold lines and chunks (contiguous in the chunk table), as one text."""
     post = index.posts[row]
-    return "\n".join([post.title, *post.bold, *index.chunks.text[first[row] : end[row]]])
+    first, end = np.searchsorted(index.chunks.post_row, [row, row + 1])
+    return "\n".join([post.title, *post.bold, *index.chunks.text[first:end]])
 
 
 def _lead_keys(weights: dict[str, float]) -> frozenset[str]:
@@ -339,7 +340,7 @@ class Searcher:
         self._post_language: dict[int, str] = {}
         """Posts' languages as read so far (`_language_of`)."""
         # a function of the index, not a method: the searcher's words would hold it in a cycle
-        text_of = partial(post_text, index, self._candidates.first, self._candidates.end)
+        text_of = partial(post_text, index)
         self.words = ArchiveWords(
             self.lexical.idf, acronym_coverage(self.lexical.posts_with, text_of)
         )

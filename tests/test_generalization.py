@@ -143,6 +143,11 @@ def test_a_language_not_read_here_is_named(text: str, unread: str | None) -> Non
         ("vitamin d for acne", "en"),
         ("Fracture reduction vs vitamin D - trial history", "en"),  # 'réduction' folds to English
         ("Vitamin D and muscle cramps in seniors", "en"),
+        # one English-only word: the identifier said Dutch and Italian; the vocabulary decides
+        ("does vitamin d help diabetes", "en"),
+        ("vitamin d and ulcerattive colitis?", "en"),
+        ("Helpt vitamine D and K2 bij botontkalking?", "nl"),
+        ("Quanta vitamina D devo prendere in gravidanza, what dose?", "it"),
     ],
 )
 def test_a_question_the_identifier_is_unsure_of_is_read_by_its_vocabulary(

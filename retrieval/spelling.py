@@ -13,6 +13,15 @@ answers went from 386 to 420 of the 421 the titles get (the right post first: 32
 neither question set changed. Asked about each of the 536 listed subjects the archive does not
 cover ("does vitamin D help colic?"), the second try made none confident; without the exception
 for such subjects it made 15 ("colic" read as "folic").
+
+Words are looked up by their archive term (`_fixes`): until they were, no subject ending in 's'
+(diabetes, rickets, sepsis, every '-osis' and '-itis') was ever put right. Over 364 questions of
+our own on 109 of the archive's topics, each name misspelt by one random edit ('does vitamin d
+help parkinons'), the first post carried the topic's tag for 0.670 of them before and 0.758
+after (the first three 0.843 -> 0.912, confident 0.964 -> 0.981); 350 of the 354 words put right
+were the intended ones. Dev unchanged; the independent set's typo questions lost a little (hit@1
+0.92 -> 0.83, facts of the first 3 posts 0.47 -> 0.43; three of them changed, none for the
+better): the embedding had read their misspellings well already.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from collections.abc import Container, Mapping
 from retrieval.coverage import COMMON_ZIPF
 from retrieval.language import zipf
 from retrieval.lexical import terms
+from retrieval.text import singular
 
 MIN_LETTERS = 4
 MISSPELT_ZIPF = 2.0
@@ -74,13 +84,20 @@ def _fixes(
     text: str, known: Mapping[str, float], below: float, allowed: Container[str]
 ) -> dict[str, str]:
     """Each misspelt word of `text` (`_misspelt`, rarer in English than `below`) with the archive
-    word one edit away that `allowed` has and most posts use, in the text's order."""
+    word one edit away that `allowed` has (as written or as its term) and most posts use, in the
+    text's order. A word is looked up by its term, as `known` keys it ('osteoporosis' is
+    'osteoporosi', plural 's' dropped): looked up as written, no subject ending in 's'
+    ('osteoporsis', 'reckets', 'sopsis') could ever be put right."""
     fixes: dict[str, str] = {}
     for word in dict.fromkeys(part.lower() for part in _TOKEN_RE.split(text)):
         if _misspelt(word, known, below):
-            near = [w for w in one_edit(word) if w in known and w in allowed]
+            near: dict[str, str] = {}
+            for w in one_edit(word):
+                term = singular(w)
+                if term in known and (w in allowed or term in allowed) and terms(w):
+                    near[w] = term  # `terms`: a stopword is no archive term
             if near:
-                fixes[word] = min(near, key=lambda w: (known[w], w))
+                fixes[word] = min(near, key=lambda w: (known[near[w]], w))
     return fixes
 
 

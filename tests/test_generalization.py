@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from retrieval.conversation import MODIFIERS, as_read, context_for, gist
+from retrieval.conversation import AGENTS, MODIFIERS, as_read, context_for, gist
 from retrieval.coverage import ArchiveWords, acronym_coverage, soundex, writes_acronym
 from retrieval.language import detect
 from retrieval.query import STATUS_PHRASES, build_query, in_english
@@ -402,7 +402,31 @@ def test_follow_up_takes_the_gist_of_the_earlier_question() -> None:
     assert query.context in query.lexical and "psoriasis" in query.lexical
 
 
-@pytest.mark.parametrize("phrases", [MODIFIERS, STATUS_PHRASES], ids=["modifiers", "status"])
+@pytest.mark.parametrize(
+    "follow_up",
+    ["what about asthma?", "and asthma?", "same question for asthma", "does it also help asthma?"],
+)
+def test_a_follow_up_naming_another_condition_asks_the_question_again_about_it(
+    follow_up: str,
+) -> None:
+    """Read after the earlier question whole, it had been answered about the earlier subject."""
+    query = build_query(follow_up, ["does vitamin D help with psoriasis?"], _any_topic)
+    assert query.follows and "psoriasis" not in query.context
+    assert "vitamin" in query.context.split()  # the earlier question's framing is still lent
+    assert "psoriasis" not in query.lexical and "asthma" in query.dense
+
+
+def test_a_follow_up_naming_something_taken_keeps_the_earlier_subject() -> None:
+    topics = TOPICS | {"magnesium"}
+    query = build_query(
+        "what about magnesium?", ["does vitamin D help with asthma?"], topics.__contains__
+    )
+    assert "asthma" in query.context.split()
+
+
+@pytest.mark.parametrize(
+    "phrases", [MODIFIERS, STATUS_PHRASES, AGENTS], ids=["modifiers", "status", "agents"]
+)
 def test_phrase_lists_name_the_vocabularys_phrases(phrases: frozenset[str]) -> None:
     """A phrase renamed in the vocabulary leaves a list naming it matching nothing: 'meta-analysis'
     once, now 'meta analysis', so 'any meta-analysis?' was read as a new subject."""

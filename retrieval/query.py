@@ -1,7 +1,8 @@
 """Question -> the texts that are searched: the dense query and the lexical (BM25) query.
 
 - A question in another language is restated in English through the vocabulary (synonyms.txt)
-  before it is embedded: the embedding model reads English only.
+  before it is embedded: the embedding model reads English only. Its misspelt words are read as
+  the aliases one edit away first (`spelling.alias_fixes`).
 - Chat shorthand, lay names and abbreviations get the archive's phrasing appended (to both
   queries of an English question; to the lexical query only of a restated one, which is in the
   archive's phrasing already).
@@ -155,6 +156,7 @@ def in_english(text: str) -> tuple[str, str]:
     lang = detect(text)
     if lang == "en":
         return lang, text
+    text = spelling.with_fixes(text, spelling.alias_fixes(text, lang))
     english = frozenset(w for m in matches(text, lang) for w in words(m.rule.phrase))
     return lang, _drop_untranslated(translate(text, lang), lang, english)
 

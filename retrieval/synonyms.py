@@ -172,6 +172,15 @@ def _table(scope: tuple[str, ...]) -> PhraseTable[Rule]:
     return PhraseTable([*aliases, *names])
 
 
+@lru_cache(maxsize=16)
+def alias_words(lang: str) -> frozenset[str]:
+    """Every word (folded) of the aliases and phrases a question in `lang` is read with."""
+    scope = _scope(lang)
+    return frozenset(
+        w for r in rules() for w in (*words(r.phrase), *(words(r.alias) if r.lang in scope else ()))
+    )
+
+
 def load(lang: str) -> None:
     """Build the alias table a question in `lang` reads now rather than on its first one (and
     for English, the loose reading's index and the words a misspelling may be read as)."""

@@ -11,7 +11,7 @@ from retrieval.indexer import build_index
 from retrieval.lexical import terms
 from retrieval.query import build_query
 from retrieval.search import Searcher
-from retrieval.spelling import one_edit, put_right, subject_fixes
+from retrieval.spelling import alias_fixes, one_edit, put_right, subject_fixes
 from tests.helpers import SEED_SLUG, SEEDS
 
 # Archive words with made-up IDFs (the lower, the more posts use the word), keyed by their
@@ -113,3 +113,13 @@ def test_a_search_without_a_confident_answer_tries_again_with_the_words_put_righ
     answer = seed_searcher.search(typed)
     assert not answer.confident and answer.read_as is None
     assert seed_searcher.search("Hilft Vitamin D bei Knochenschwund?").read_as is None
+
+
+def test_a_misspelt_word_of_another_language_is_read_as_the_alias_one_edit_away() -> None:
+    """The vocabulary restates only what it reads: 'Helpt vitamine D bij diabees?' had been
+    restated without its subject."""
+    assert alias_fixes("Helpt vitamine D bij diabees?", "nl") == {"diabees": "diabetes"}
+    assert build_query("¿La vitamina D ayuda con cáncir?").dense == "vitamin d help with cancer?"
+    # words the vocabulary reads, common words and names one edit from no alias stay as written
+    assert alias_fixes("Hilft Vitamin D bei Schuppenflechte und Ozempic?", "de") == {}
+    assert build_query("Helpt vitamine D bij diabees?").text == "Helpt vitamine D bij diabees?"

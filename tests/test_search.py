@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from retrieval import store
+from retrieval import search, store
 from retrieval.indexer import build_index
-from retrieval.search import CONFIDENT_SCORE, Searcher
+from retrieval.search import CONFIDENT_SCORE, Searcher, confident_score
 from tests.helpers import write_post
 
 TITLE = "Vitamin D reduced falls in seniors"
@@ -48,6 +48,21 @@ def test_total_counts_confident_entries_after_collapse(searcher):
     answer = searcher.search(QUESTION, k=9)
     assert answer.total == sum(h.score >= CONFIDENT_SCORE for h in answer.hits)
     assert searcher.search(QUESTION, k=1).total == answer.total
+
+
+def test_a_long_question_is_confident_at_a_lower_score(searcher, monkeypatch):
+    """A long question's vector holds all else it says, so it lies further from every post."""
+    long = (
+        "Long story short, my mother is 84 and has fallen twice this winter, once in the garden "
+        "and once on the stairs, and her doctor never mentioned it: " + QUESTION
+    )
+    assert confident_score(long) < confident_score(QUESTION) == CONFIDENT_SCORE
+    best = searcher.search(long).hits[0].score
+    monkeypatch.setattr(search, "CONFIDENT_SCORE", best + 0.01)
+    monkeypatch.setattr(search, "LONG_CONFIDENT_SCORE", best - 0.01)
+    assert searcher.search(long).confident
+    monkeypatch.setattr(search, "LONG_CONFIDENT_SCORE", best + 0.01)
+    assert not searcher.search(long).confident
 
 
 def test_pages_never_repeat_or_skip(searcher):

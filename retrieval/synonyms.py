@@ -147,9 +147,7 @@ def named_in_english() -> frozenset[str]:
 def english_words() -> frozenset[str]:
     """The words of the English lines' aliases and of every phrase (four letters or more): what
     a misspelt word of an English question may be read as (`spelling.subject_fixes`)."""
-    named = (w for r in rules() if r.lang in ("", ENGLISH_ONLY) for w in words(r.alias))
-    phrases = (w for r in rules() for w in words(r.phrase))
-    return frozenset(w for w in (*named, *phrases) if len(w) >= 4 and w.isalpha())
+    return frozenset(w for w in alias_words(ENGLISH_ONLY) if len(w) >= 4 and w.isalpha())
 
 
 def _scope(lang: str | None, tags: bool = False) -> tuple[str, ...]:
@@ -174,17 +172,15 @@ def _table(scope: tuple[str, ...]) -> PhraseTable[Rule]:
 
 @lru_cache(maxsize=16)
 def alias_words(lang: str) -> frozenset[str]:
-    """Every word (folded) of the aliases and phrases a question in `lang` is read with."""
-    scope = _scope(lang)
-    return frozenset(
-        w for r in rules() for w in (*words(r.phrase), *(words(r.alias) if r.lang in scope else ()))
-    )
+    """Every word (folded, as the alias table keys it) of the aliases and phrases a question in
+    `lang` is read with: what a misspelt word may be read as (`spelling.alias_fixes`)."""
+    return frozenset(w for said in _table(_scope(lang)).values for w in said)
 
 
 def load(lang: str) -> None:
-    """Build the alias table a question in `lang` reads now rather than on its first one (and
-    for English, the loose reading's index and the words a misspelling may be read as)."""
-    _table(_scope(lang))
+    """Build the alias table a question in `lang` reads, and the words a misspelt word of it may
+    be read as, now rather than on its first one (and for English, the loose reading's index)."""
+    alias_words(lang)  # read from the alias table, which it builds first
     if lang == ENGLISH_ONLY:
         _loose_index()
         english_words()

@@ -482,11 +482,11 @@ class Searcher:
         return copies
 
     def _collapse(
-        self, order: np.ndarray, scores: np.ndarray, need: int, floor: float = CONFIDENT_SCORE
+        self, order: np.ndarray, scores: np.ndarray, need: int, floor: float
     ) -> tuple[list[int], int]:
         """One entry per post: same-title copies, and title-only copies of a post with a body
         (near-identical titles), keep only the best-scoring copy with text. Returns the first
-        `need` entries and how many entries are confident."""
+        `need` entries and how many entries are confident (score `floor` or more)."""
         head = order[:DUPLICATE_WINDOW].tolist()
         shown = set(head)
         copies = {r for r in head if not self._copy_of.get(r, _NONE).isdisjoint(shown)}
@@ -673,9 +673,7 @@ class Searcher:
         covered subjects asked in the seven languages by their English name ('Hilft Vitamin D
         bei hidradenitis?'), 477 had been answered confidently, now 51; of 206 questions of our
         own in the seven on the archive's topics, none changed."""
-        if query.lang != "en":
-            return tuple(self.subjects.named(query.english))
-        words = self.words.missing(query.english)
+        words = self.words.missing(query.english) if query.lang == "en" else []
         return tuple(dict.fromkeys([*words, *self.subjects.named(query.english)]))
 
     def _topics(self, query: Query) -> frozenset[str]:

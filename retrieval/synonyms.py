@@ -180,7 +180,8 @@ def alias_words(lang: str) -> frozenset[str]:
 def load(lang: str) -> None:
     """Build the alias table a question in `lang` reads, and the words a misspelt word of it may
     be read as, now rather than on its first one (and for English, the loose reading's index)."""
-    alias_words(lang)  # read from the alias table, which it builds first
+    _table(_scope(lang))
+    alias_words(lang)
     if lang == ENGLISH_ONLY:
         _loose_index()
         english_words()
